@@ -1,0 +1,175 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { databaseNamePattern, resourceNamePattern } from './names.ts';
+import { durationSchema, retentionSchema } from './retention-schema.ts';
+
+export const engineNames = ['mariadb', 'mysql', 'postgres'] as const;
+export const compressionNames = ['zstd', 'gzip', 'none'] as const;
+
+const resourceName = z
+  .string()
+  .regex(resourceNamePattern, 'must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)');
+
+const databaseName = z
+  .string()
+  .regex(databaseNamePattern, 'must be letters, digits, _, $ or - (at most 63 characters)');
+
+const secretText = z.string().min(1, 'must not be empty');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return 'must be a cron expression with 5 or 6 fields';
+  try {
+    new Cron(expression, { paused: true });
+    return undefined;
+  } catch (error) {
+    return `is not a valid cron expression: ${(error as Error).message}`;
+  }
+}
+
+export const filesystemStorageSchema = z
+  .strictObject({
+    type: z.literal('filesystem'),
+    path: z.string().min(1).describe('Directory that holds the artifacts (created if missing). Relative to the config file.'),
+  })
+  .describe('A local or mounted directory (NFS, SMB, a Kubernetes volume).');
+
+export const storageSchema = z.discriminatedUnion('type', [filesystemStorageSchema]);
+
+export const tlsSchema = z
+  .strictObject({
+    mode: z
+      .enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full'])
+      .default('prefer')
+      .describe('disable | prefer | require (encrypt, no certificate check) | verify-ca | verify-full (also the host name).'),
+    ca: z.string().optional().describe('CA certificate file (PEM) for verify-ca / verify-full.'),
+    cert: z.string().optional().describe('Client certificate file (PEM).'),
+    key: z.string().optional().describe('Client key file (PEM).'),
+  })
+  .describe('TLS to the database server.');
+
+export const targetSchema = z
+  .strictObject({
+    engine: z.enum(engineNames).describe('mariadb (mariadb-dump) | mysql (mysqldump) | postgres (pg_dump).'),
+    host: z.string().min(1).optional().describe('Server host name or address (default 127.0.0.1).'),
+    port: z.int().min(1).max(65535).optional().describe('Server port (default 3306, or 5432 for postgres).'),
+    socket: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Unix socket path (MariaDB/MySQL) or socket directory (PostgreSQL), instead of host/port.'),
+    user: z.string().min(1).describe('Database user the dump runs as.'),
+    password: secretText.optional().describe('Password; use ${ENV_VAR} or passwordFile rather than inline text.'),
+    passwordFile: z.string().min(1).optional().describe('File holding the password (e.g. a mounted Kubernetes secret).'),
+    tls: tlsSchema.optional(),
+    databases: z
+      .union([z.literal('all'), z.array(databaseName).min(1)])
+      .describe('A list of databases, or `all` (every non-system database, minus `exclude`).'),
+    exclude: z.array(databaseName).optional().describe('With databases: all, databases to leave out.'),
+    compression: z.enum(compressionNames).default('zstd').describe('zstd (default) | gzip | none.'),
+    compressionLevel: z
+      .int()
+      .min(1)
+      .max(19)
+      .optional()
+      .describe('zstd 1-19 (default 3), gzip 1-9 (default 6).'),
+    dumpFormat: z
+      .enum(['custom', 'plain'])
+      .optional()
+      .describe('PostgreSQL only: custom (default; pg_restore) or plain SQL (psql).'),
+    dumpCommand: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Path of the dump tool, if not mariadb-dump / mysqldump / pg_dump on the PATH.'),
+    destinations: z.array(resourceName).min(1).describe('Names of storages every artifact is written to.'),
+    schedule: z.string().optional().describe('Cron expression (5 or 6 fields) in `timezone`.'),
+    timezone: z.string().default('UTC').describe('IANA time zone for the schedule and calendar retention.'),
+    timeout: durationSchema.optional().describe('A run taking longer is killed and reported as failed.'),
+    maxAge: durationSchema.optional().describe('The target is stale when its newest artifact is older.'),
+    skipIfUnchanged: z.boolean().default(false).describe('Skip a scheduled backup when nothing changed.'),
+    maxSkipAge: durationSchema.optional().describe('With skipIfUnchanged: back up anyway after this long.'),
+    retention: retentionSchema.optional(),
+    labels: z.record(z.string(), z.string()).optional().describe('Free-form labels copied into every manifest.'),
+  })
+  .superRefine((target, ctx) => {
+    if (target.password !== undefined && target.passwordFile !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'give password or passwordFile, not both' });
+    }
+    if (target.socket !== undefined && (target.host !== undefined || target.port !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['socket'], message: 'give socket or host/port, not both' });
+    }
+    if (target.exclude !== undefined && target.databases !== 'all') {
+      ctx.addIssue({ code: 'custom', path: ['exclude'], message: 'only applies with databases: all' });
+    }
+    if (target.dumpFormat !== undefined && target.engine !== 'postgres') {
+      ctx.addIssue({ code: 'custom', path: ['dumpFormat'], message: 'only applies to engine: postgres' });
+    }
+    if (target.compressionLevel !== undefined) {
+      const max = target.compression === 'gzip' ? 9 : target.compression === 'zstd' ? 19 : 0;
+      if (target.compressionLevel > max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compressionLevel'],
+          message: max === 0 ? 'needs a compression' : `must be at most ${max} for ${target.compression}`,
+        });
+      }
+    }
+    if (!isTimeZone(target.timezone)) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `is not an IANA time zone: ${target.timezone}` });
+    }
+    if (target.schedule !== undefined) {
+      const problem = cronProblem(target.schedule);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['schedule'], message: problem });
+    }
+    if (target.maxSkipAge !== undefined && !target.skipIfUnchanged) {
+      ctx.addIssue({ code: 'custom', path: ['maxSkipAge'], message: 'only applies with skipIfUnchanged: true' });
+    }
+  })
+  .describe('A database server to back up.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Editor hint; ignored.'),
+    version: z.literal(1).describe('Config format version. Always 1 for now.'),
+    maxConcurrent: z.int().min(1).max(64).default(2).describe('Backup runs at once, over all targets.'),
+    storages: z
+      .record(resourceName, storageSchema)
+      .refine((storages) => Object.keys(storages).length > 0, { message: 'needs at least one storage' })
+      .describe('Named places artifacts are written to.'),
+    targets: z.record(resourceName, targetSchema).default({}).describe('Named database servers to back up.'),
+  })
+  .superRefine((config, ctx) => {
+    for (const [name, target] of Object.entries(config.targets)) {
+      target.destinations.forEach((destination, index) => {
+        if (!(destination in config.storages)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', name, 'destinations', index],
+            message: `names no storage: ${destination} (storages: ${Object.keys(config.storages).join(', ')})`,
+          });
+        }
+      });
+    }
+  });
+
+export type PortYardConfig = z.infer<typeof configSchema>;
+export type PortYardConfigInput = z.input<typeof configSchema>;
+export type TargetConfig = z.infer<typeof targetSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
+export type FilesystemStorageConfig = z.infer<typeof filesystemStorageSchema>;
+export type TlsConfig = z.infer<typeof tlsSchema>;
+export type EngineName = (typeof engineNames)[number];
+export type CompressionName = (typeof compressionNames)[number];
+
+/** Keys whose values are secrets: redacted in every output (config check, API, logs). */
+export const secretKeys: ReadonlySet<string> = new Set(['password', 'secretAccessKey', 'passphrase', 'token']);
