@@ -1,3 +1,47 @@
-import { hello } from '@port-yard/shared';
-const x: number = 3;
-console.log(hello, x, process.version);
+import { Command, CommanderError } from 'commander';
+import { isPortYardError } from '@port-yard/shared';
+import { agentVersion } from '../agent-version.ts';
+import { isConfigError } from '../config/config-error.ts';
+import { formatConfigErrors } from '../config/format-config-errors.ts';
+import { UsageError, describeError, exitCodes } from './cli-errors.ts';
+import { registerBackupCommand } from './commands/backup-command.ts';
+import { registerConfigCommand } from './commands/config-command.ts';
+import { registerListCommand } from './commands/list-command.ts';
+import { registerRestoreCommand } from './commands/restore-command.ts';
+
+/** `port-yard`: the operator's command line. Each command lives in ./commands. */
+export function buildProgram(): Command {
+  const program = new Command('port-yard')
+    .description('Scheduled, verified backups of MariaDB/MySQL and PostgreSQL')
+    .version(agentVersion)
+    .option('-c, --config <file>', 'config file (default: $PORT_YARD_CONFIG)')
+    .exitOverride()
+    .showHelpAfterError();
+  registerBackupCommand(program);
+  registerListCommand(program);
+  registerRestoreCommand(program);
+  registerConfigCommand(program);
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    if (isConfigError(error)) {
+      console.error(formatConfigErrors(error));
+      return exitCodes.usage;
+    }
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      return exitCodes.usage;
+    }
+    console.error(`error: ${describeError(error)}`);
+    if (!isPortYardError(error) && error instanceof Error && error.stack) console.error(error.stack);
+    return exitCodes.failed;
+  }
+}
+
+process.exitCode = await runCli(process.argv.slice(2));

@@ -8,13 +8,33 @@ export const compressionNames = ['zstd', 'gzip', 'none'] as const;
 
 const resourceName = z
   .string()
-  .regex(resourceNamePattern, 'must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)');
+  .regex(
+    resourceNamePattern,
+    'must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)',
+  );
 
 const databaseName = z
   .string()
   .regex(databaseNamePattern, 'must be letters, digits, _, $ or - (at most 63 characters)');
 
 const secretText = z.string().min(1, 'must not be empty');
+
+/**
+ * Cross-field checks run even when other fields of the same object failed (zod skips refinements
+ * after such problems by default), so one validation reports every problem at once. The values
+ * they see may then have any type: each check tests the types it relies on.
+ */
+const alsoBesideOtherProblems = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isOneOf<T extends string>(names: readonly T[], value: unknown): value is T {
+  return (names as readonly unknown[]).includes(value);
+}
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -39,7 +59,10 @@ function cronProblem(expression: string): string | undefined {
 export const filesystemStorageSchema = z
   .strictObject({
     type: z.literal('filesystem'),
-    path: z.string().min(1).describe('Directory that holds the artifacts (created if missing). Relative to the config file.'),
+    path: z
+      .string()
+      .min(1)
+      .describe('Directory that holds the artifacts (created if missing). Relative to the config file.'),
   })
   .describe('A local or mounted directory (NFS, SMB, a Kubernetes volume).');
 
@@ -50,7 +73,9 @@ export const tlsSchema = z
     mode: z
       .enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full'])
       .default('prefer')
-      .describe('disable | prefer | require (encrypt, no certificate check) | verify-ca | verify-full (also the host name).'),
+      .describe(
+        'disable | prefer | require (encrypt, no certificate check) | verify-ca | verify-full (also the host name).',
+      ),
     ca: z.string().optional().describe('CA certificate file (PEM) for verify-ca / verify-full.'),
     cert: z.string().optional().describe('Client certificate file (PEM).'),
     key: z.string().optional().describe('Client key file (PEM).'),
@@ -68,8 +93,14 @@ export const targetSchema = z
       .optional()
       .describe('Unix socket path (MariaDB/MySQL) or socket directory (PostgreSQL), instead of host/port.'),
     user: z.string().min(1).describe('Database user the dump runs as.'),
-    password: secretText.optional().describe('Password; use ${ENV_VAR} or passwordFile rather than inline text.'),
-    passwordFile: z.string().min(1).optional().describe('File holding the password (e.g. a mounted Kubernetes secret).'),
+    password: secretText
+      .optional()
+      .describe('Password; use ${ENV_VAR} or passwordFile rather than inline text.'),
+    passwordFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File holding the password (e.g. a mounted Kubernetes secret).'),
     tls: tlsSchema.optional(),
     databases: z
       .union([z.literal('all'), z.array(databaseName).min(1)])
@@ -92,29 +123,53 @@ export const targetSchema = z
       .optional()
       .describe('Path of the dump tool, if not mariadb-dump / mysqldump / pg_dump on the PATH.'),
     destinations: z.array(resourceName).min(1).describe('Names of storages every artifact is written to.'),
-    schedule: z.string().optional().describe('Cron expression (5 or 6 fields) in `timezone`.'),
-    timezone: z.string().default('UTC').describe('IANA time zone for the schedule and calendar retention.'),
+    schedule: z
+      .string()
+      .superRefine((schedule, ctx) => {
+        const problem = cronProblem(schedule);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .describe('Cron expression (5 or 6 fields) in `timezone`.'),
+    timezone: z
+      .string()
+      .superRefine((zone, ctx) => {
+        if (!isTimeZone(zone)) ctx.addIssue({ code: 'custom', message: `is not an IANA time zone: ${zone}` });
+      })
+      .default('UTC')
+      .describe('IANA time zone for the schedule and calendar retention.'),
     timeout: durationSchema.optional().describe('A run taking longer is killed and reported as failed.'),
     maxAge: durationSchema.optional().describe('The target is stale when its newest artifact is older.'),
     skipIfUnchanged: z.boolean().default(false).describe('Skip a scheduled backup when nothing changed.'),
     maxSkipAge: durationSchema.optional().describe('With skipIfUnchanged: back up anyway after this long.'),
     retention: retentionSchema.optional(),
-    labels: z.record(z.string(), z.string()).optional().describe('Free-form labels copied into every manifest.'),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Free-form labels copied into every manifest.'),
   })
   .superRefine((target, ctx) => {
     if (target.password !== undefined && target.passwordFile !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'give password or passwordFile, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passwordFile'],
+        message: 'give password or passwordFile, not both',
+      });
     }
     if (target.socket !== undefined && (target.host !== undefined || target.port !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['socket'], message: 'give socket or host/port, not both' });
     }
-    if (target.exclude !== undefined && target.databases !== 'all') {
+    if (target.exclude !== undefined && Array.isArray(target.databases)) {
       ctx.addIssue({ code: 'custom', path: ['exclude'], message: 'only applies with databases: all' });
     }
-    if (target.dumpFormat !== undefined && target.engine !== 'postgres') {
+    if (
+      target.dumpFormat !== undefined &&
+      isOneOf(engineNames, target.engine) &&
+      target.engine !== 'postgres'
+    ) {
       ctx.addIssue({ code: 'custom', path: ['dumpFormat'], message: 'only applies to engine: postgres' });
     }
-    if (target.compressionLevel !== undefined) {
+    if (typeof target.compressionLevel === 'number' && isOneOf(compressionNames, target.compression)) {
       const max = target.compression === 'gzip' ? 9 : target.compression === 'zstd' ? 19 : 0;
       if (target.compressionLevel > max) {
         ctx.addIssue({
@@ -124,17 +179,14 @@ export const targetSchema = z
         });
       }
     }
-    if (!isTimeZone(target.timezone)) {
-      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `is not an IANA time zone: ${target.timezone}` });
+    if (target.maxSkipAge !== undefined && target.skipIfUnchanged === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxSkipAge'],
+        message: 'only applies with skipIfUnchanged: true',
+      });
     }
-    if (target.schedule !== undefined) {
-      const problem = cronProblem(target.schedule);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['schedule'], message: problem });
-    }
-    if (target.maxSkipAge !== undefined && !target.skipIfUnchanged) {
-      ctx.addIssue({ code: 'custom', path: ['maxSkipAge'], message: 'only applies with skipIfUnchanged: true' });
-    }
-  })
+  }, alsoBesideOtherProblems)
   .describe('A database server to back up.');
 
 export const configSchema = z
@@ -149,18 +201,24 @@ export const configSchema = z
     targets: z.record(resourceName, targetSchema).default({}).describe('Named database servers to back up.'),
   })
   .superRefine((config, ctx) => {
-    for (const [name, target] of Object.entries(config.targets)) {
-      target.destinations.forEach((destination, index) => {
-        if (!(destination in config.storages)) {
+    const { storages, targets } = config as { storages: unknown; targets: unknown };
+    if (!isRecord(storages) || !isRecord(targets)) return;
+    for (const [name, target] of Object.entries(targets)) {
+      const destinations = isRecord(target) ? target['destinations'] : undefined;
+      if (!Array.isArray(destinations)) continue;
+      destinations.forEach((destination: unknown, index) => {
+        // A malformed name already has its own problem; only well-formed names are looked up.
+        if (typeof destination !== 'string' || !resourceNamePattern.test(destination)) return;
+        if (!Object.hasOwn(storages, destination)) {
           ctx.addIssue({
             code: 'custom',
             path: ['targets', name, 'destinations', index],
-            message: `names no storage: ${destination} (storages: ${Object.keys(config.storages).join(', ')})`,
+            message: `names no storage: ${destination} (storages: ${Object.keys(storages).join(', ')})`,
           });
         }
       });
     }
-  });
+  }, alsoBesideOtherProblems);
 
 export type PortYardConfig = z.infer<typeof configSchema>;
 export type PortYardConfigInput = z.input<typeof configSchema>;
@@ -172,4 +230,9 @@ export type EngineName = (typeof engineNames)[number];
 export type CompressionName = (typeof compressionNames)[number];
 
 /** Keys whose values are secrets: redacted in every output (config check, API, logs). */
-export const secretKeys: ReadonlySet<string> = new Set(['password', 'secretAccessKey', 'passphrase', 'token']);
+export const secretKeys: ReadonlySet<string> = new Set([
+  'password',
+  'secretAccessKey',
+  'passphrase',
+  'token',
+]);

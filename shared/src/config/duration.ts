@@ -10,7 +10,8 @@ export interface Duration {
   readonly unit: DurationUnit;
 }
 
-const pattern = /^([1-9][0-9]{0,6})(s|m|h|d|w|mo|y)$/;
+/** Exported so the config schema can carry it as a `pattern` editors check while typing. */
+export const durationPattern = /^([1-9][0-9]{0,6})(s|m|h|d|w|mo|y)$/;
 
 const nominalSeconds: Record<DurationUnit, number> = {
   s: 1,
@@ -24,7 +25,7 @@ const nominalSeconds: Record<DurationUnit, number> = {
 
 /** Parses `15m` into `{ count: 15, unit: 'm' }`; returns undefined when the text is not a duration. */
 export function parseDuration(text: string): Duration | undefined {
-  const match = pattern.exec(text);
+  const match = durationPattern.exec(text);
   if (!match) return undefined;
   return { count: Number(match[1]), unit: match[2] as DurationUnit };
 }

@@ -13,3 +13,29 @@ export interface RunProgress {
   readonly bytesPerSecond: number;
   readonly elapsedMs: number;
 }
+
+/** Why one database of a run failed: a shared error code, the phase, and the tool's stderr tail. */
+export interface RunFailure {
+  readonly database: string;
+  readonly code: string;
+  readonly phase: string | undefined;
+  readonly message: string;
+  readonly stderrTail: string | undefined;
+}
+
+/** The outcome of one backup run of a target (one artifact per database). */
+export interface BackupRunResult {
+  readonly runId: string;
+  readonly target: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly artifacts: readonly {
+    readonly id: string;
+    readonly database: string;
+    readonly rawBytes: number;
+    readonly storedBytes: number;
+    readonly sha256: string;
+  }[];
+  readonly failures: readonly RunFailure[];
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { artifactIdPattern } from '@port-yard/shared';
+
+/**
+ * Where an artifact lives in storage (docs/artifact-format.md):
+ *   <target>/<database>/<artifactId>.<ext>[.zst|.gz]     the data
+ *   <target>/<database>/<artifactId>.manifest.json        written last
+ * The artifact id is `<UTC start, YYYY-MM-DDTHH-mm-ssZ>_<10 random base32 chars>`: sortable by
+ * time, unique without coordination, safe in URLs and file names.
+ */
+const base32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+export const manifestSuffix = '.manifest.json';
+
+export function newArtifactId(startedAt: Date, random: (size: number) => Buffer = randomBytes): string {
+  const stamp = startedAt.toISOString().slice(0, 19).replace(/:/g, '-') + 'Z';
+  const bytes = random(10);
+  const suffix = Array.from(bytes, (byte) => base32[byte % 32]).join('');
+  return `${stamp}_${suffix}`;
+}
+
+export function isArtifactId(text: string): boolean {
+  return artifactIdPattern.test(text);
+}
+
+export function artifactFolder(target: string, database: string): string {
+  return `${target}/${database}`;
+}
+
+export function manifestKey(target: string, database: string, artifactId: string): string {
+  return `${artifactFolder(target, database)}/${artifactId}${manifestSuffix}`;
+}
+
+export function dataKey(target: string, database: string, dataObject: string): string {
+  return `${artifactFolder(target, database)}/${dataObject}`;
+}
+
+/** The UTC start time encoded in an artifact id. */
+export function artifactIdTime(artifactId: string): Date {
+  const [date, time] = artifactId.slice(0, 20).split('T');
+  return new Date(`${date}T${time!.slice(0, 8).replace(/-/g, ':')}Z`);
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { BackupRunResult, Manifest, RunFailure, RunProgress, TargetConfig } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
+import type { Engine } from '../engines/engine.ts';
+import type { Storage } from '../storage/storage.ts';
+import { backupDatabase } from './backup-database.ts';
+
+export interface BackupTargetDeps {
+  readonly engine: Engine;
+  readonly storages: readonly Storage[];
+  readonly agentVersion: string;
+  readonly clock?: () => Date;
+  /** Told of each artifact as soon as it is committed (the catalog records it). */
+  readonly onArtifact?: (manifest: Manifest) => void;
+}
+
+export interface BackupTargetRequest {
+  readonly targetName: string;
+  readonly target: TargetConfig;
+  /** Back up only this database (it must be one the target covers). */
+  readonly database?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+/** The databases a target covers right now: its list, or every non-system one minus `exclude`. */
+export async function resolveDatabases(engine: Engine, target: TargetConfig): Promise<string[]> {
+  if (target.databases !== 'all') return [...target.databases];
+  const excluded = new Set(target.exclude ?? []);
+  return (await engine.listDatabases(target)).filter((name) => !excluded.has(name));
+}
+
+/**
+ * One run of a target: each database in turn, one artifact each. A failed database does not stop
+ * the others; the run fails if any database failed.
+ */
+export async function backupTarget(
+  deps: BackupTargetDeps,
+  request: BackupTargetRequest,
+): Promise<BackupRunResult> {
+  const clock = deps.clock ?? (() => new Date());
+  const runId = randomUUID();
+  const startedAt = clock().toISOString();
+  const artifacts: BackupRunResult['artifacts'][number][] = [];
+  const failures: RunFailure[] = [];
+  let databases: string[];
+  try {
+    databases = await databasesToBackUp(deps.engine, request);
+  } catch (error) {
+    databases = [];
+    failures.push(toFailure(request.database ?? '*', error));
+  }
+  for (const database of databases) {
+    try {
+      const manifest = await backupDatabase(deps, { ...request, database, runId });
+      deps.onArtifact?.(manifest);
+      artifacts.push({
+        id: manifest.artifactId,
+        database,
+        rawBytes: manifest.rawBytes,
+        storedBytes: manifest.storedBytes,
+        sha256: manifest.sha256,
+      });
+    } catch (error) {
+      failures.push(toFailure(database, error));
+    }
+    if (request.signal?.aborted) break;
+  }
+  const status = failures.length === 0 && databases.length > 0 ? 'succeeded' : 'failed';
+  return {
+    runId,
+    target: request.targetName,
+    status,
+    startedAt,
+    finishedAt: clock().toISOString(),
+    artifacts,
+    failures,
+  };
+}
+
+async function databasesToBackUp(engine: Engine, request: BackupTargetRequest): Promise<string[]> {
+  const covered = await resolveDatabases(engine, request.target);
+  if (request.database === undefined) {
+    if (covered.length === 0)
+      throw new PortYardError('NOT_FOUND', `target ${request.targetName} covers no database`);
+    return covered;
+  }
+  if (!covered.includes(request.database)) {
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `database ${request.database} is not one of target ${request.targetName}'s databases (${covered.join(', ')})`,
+    );
+  }
+  return [request.database];
+}
+
+function toFailure(database: string, error: unknown): RunFailure {
+  const known = isPortYardError(error) ? error : undefined;
+  return {
+    database,
+    code: known?.code ?? 'INTERNAL',
+    phase: known?.phase,
+    message: (error as Error)?.message ?? String(error),
+    stderrTail: known?.stderrTail,
+  };
+}

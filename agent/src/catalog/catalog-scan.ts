@@ -1,0 +1,133 @@
+import { text } from 'node:stream/consumers';
+import type { Manifest } from '@port-yard/shared';
+import { artifactIdPattern, manifestSchema } from '@port-yard/shared';
+import { manifestSuffix } from '../artifacts/artifact-keys.ts';
+import type { ObjectInfo, Storage } from '../storage/storage.ts';
+
+/** Something in storage that is not a whole artifact: reported, never fatal. */
+export interface CatalogProblem {
+  readonly storage: string;
+  readonly key: string;
+  readonly kind: 'corrupt-manifest' | 'missing-data' | 'orphan-data' | 'foreign';
+  readonly message: string;
+  readonly modifiedAt?: Date;
+}
+
+export interface ScannedArtifact {
+  readonly manifest: Manifest;
+  readonly manifestKey: string;
+  readonly dataKey: string;
+}
+
+const layout = /^([^/]+)\/([^/]+)\/([^/]+)$/;
+const idPrefix = new RegExp(`^(${artifactIdPattern.source.slice(1, -1)})\\.`);
+const readConcurrency = 8;
+
+/** Reads every manifest of one storage and checks each against the objects that are really there. */
+export async function scanStorage(
+  storage: Storage,
+): Promise<{ artifacts: ScannedArtifact[]; problems: CatalogProblem[] }> {
+  const objects = new Map<string, ObjectInfo>();
+  for await (const object of storage.list('')) objects.set(object.key, object);
+  const problems: CatalogProblem[] = [];
+  const manifestKeys: string[] = [];
+  const claimed = new Set<string>();
+  for (const [key, info] of objects) {
+    const parts = layout.exec(key);
+    const id = parts ? idPrefix.exec(parts[3]!)?.[1] : undefined;
+    if (!parts || !id) {
+      problems.push({
+        storage: storage.name,
+        key,
+        kind: 'foreign',
+        message: 'not a Port-Yard artifact: skipped',
+        modifiedAt: info.modifiedAt,
+      });
+    } else if (key.endsWith(manifestSuffix)) {
+      manifestKeys.push(key);
+    }
+  }
+  const artifacts: ScannedArtifact[] = [];
+  for (let i = 0; i < manifestKeys.length; i += readConcurrency) {
+    const batch = manifestKeys.slice(i, i + readConcurrency);
+    const read = await Promise.all(batch.map((key) => readManifest(storage, key, objects)));
+    for (const result of read) {
+      if ('problem' in result) problems.push(result.problem);
+      else {
+        artifacts.push(result.artifact);
+        claimed.add(result.artifact.dataKey);
+      }
+      if ('manifestKey' in result && result.manifestKey) claimed.add(result.manifestKey);
+    }
+  }
+  for (const [key, info] of objects) {
+    if (
+      claimed.has(key) ||
+      key.endsWith(manifestSuffix) ||
+      !layout.test(key) ||
+      !idPrefix.test(key.split('/')[2]!)
+    )
+      continue;
+    problems.push({
+      storage: storage.name,
+      key,
+      kind: 'orphan-data',
+      message: 'data without a manifest (an interrupted or failed commit)',
+      modifiedAt: info.modifiedAt,
+    });
+  }
+  return { artifacts, problems };
+}
+
+type ReadResult = { artifact: ScannedArtifact } | { problem: CatalogProblem; manifestKey?: string };
+
+async function readManifest(
+  storage: Storage,
+  key: string,
+  objects: Map<string, ObjectInfo>,
+): Promise<ReadResult> {
+  const problem = (kind: CatalogProblem['kind'], message: string): ReadResult => ({
+    problem: { storage: storage.name, key, kind, message },
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await text(await storage.get(key)));
+  } catch (error) {
+    return problem('corrupt-manifest', `unreadable manifest: ${(error as Error).message}`);
+  }
+  const result = manifestSchema.safeParse(parsed);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    return problem('corrupt-manifest', `invalid manifest: ${first?.path.join('.')}: ${first?.message}`);
+  }
+  const manifest = result.data;
+  const folder = key.slice(0, key.lastIndexOf('/'));
+  const expected = `${manifest.target}/${manifest.database}/${manifest.artifactId}${manifestSuffix}`;
+  if (key !== expected || manifest.dataObject.includes('/')) {
+    return problem('corrupt-manifest', `manifest content does not match its location (expected ${expected})`);
+  }
+  const dataKey = `${folder}/${manifest.dataObject}`;
+  const data = objects.get(dataKey);
+  if (!data)
+    return {
+      problem: {
+        storage: storage.name,
+        key,
+        kind: 'missing-data',
+        message: `data object ${dataKey} is missing`,
+      },
+      manifestKey: key,
+    };
+  if (data.size !== manifest.storedBytes) {
+    return {
+      problem: {
+        storage: storage.name,
+        key,
+        kind: 'missing-data',
+        message: `data object ${dataKey} has ${data.size} bytes, the manifest says ${manifest.storedBytes}`,
+      },
+      manifestKey: key,
+    };
+  }
+  return { artifact: { manifest, manifestKey: key, dataKey } };
+}

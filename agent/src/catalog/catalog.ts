@@ -1,0 +1,88 @@
+import type { Manifest } from '@port-yard/shared';
+import type { Storage } from '../storage/storage.ts';
+import { scanStorage, type CatalogProblem } from './catalog-scan.ts';
+
+export interface ArtifactLocation {
+  readonly storage: string;
+  readonly dataKey: string;
+  readonly manifestKey: string;
+}
+
+export interface CatalogEntry {
+  readonly manifest: Manifest;
+  /** Every storage holding a whole copy (data + manifest). */
+  readonly locations: readonly ArtifactLocation[];
+}
+
+export interface CatalogFilter {
+  readonly target?: string;
+  readonly database?: string;
+}
+
+/**
+ * What artifacts exist, built from the manifests in storage: Port-Yard keeps no database of its
+ * own, so storage is the truth and the catalog is a cache of it, rebuilt by `refresh`.
+ */
+export interface Catalog {
+  refresh(): Promise<CatalogProblem[]>;
+  /** Newest first. */
+  list(filter?: CatalogFilter): CatalogEntry[];
+  get(artifactId: string): CatalogEntry | undefined;
+  /** Records an artifact just written (saves a rescan after each backup). */
+  add(manifest: Manifest, locations: readonly ArtifactLocation[]): void;
+}
+
+export function createCatalog(storages: readonly Storage[]): Catalog {
+  let entries = new Map<string, CatalogEntry>();
+
+  const add = (
+    target: Map<string, CatalogEntry>,
+    manifest: Manifest,
+    locations: readonly ArtifactLocation[],
+  ): void => {
+    const existing = target.get(manifest.artifactId);
+    target.set(manifest.artifactId, {
+      manifest: existing?.manifest ?? manifest,
+      locations: [...(existing?.locations ?? []), ...locations],
+    });
+  };
+
+  return {
+    async refresh() {
+      const scans = await Promise.all(
+        storages.map(async (storage) => ({ storage, scan: await scanStorage(storage) })),
+      );
+      const next = new Map<string, CatalogEntry>();
+      for (const { storage, scan } of scans) {
+        for (const artifact of scan.artifacts) {
+          add(next, artifact.manifest, [
+            { storage: storage.name, dataKey: artifact.dataKey, manifestKey: artifact.manifestKey },
+          ]);
+        }
+      }
+      entries = next;
+      return scans.flatMap(({ scan }) => scan.problems);
+    },
+    list(filter = {}) {
+      return [...entries.values()]
+        .filter(
+          (entry) =>
+            (filter.target === undefined || entry.manifest.target === filter.target) &&
+            (filter.database === undefined || entry.manifest.database === filter.database),
+        )
+        .sort(
+          (a, b) =>
+            b.manifest.startedAt.localeCompare(a.manifest.startedAt) ||
+            b.manifest.artifactId.localeCompare(a.manifest.artifactId),
+        );
+    },
+    get(artifactId) {
+      return entries.get(artifactId);
+    },
+    add(manifest, locations) {
+      add(entries, manifest, locations);
+    },
+  };
+}
+
+export type { CatalogProblem } from './catalog-scan.ts';

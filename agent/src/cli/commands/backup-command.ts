@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import type { BackupRunResult } from '@port-yard/shared';
+import { exitCodes } from '../cli-errors.ts';
+import { formatBytes } from '../format.ts';
+import { loadCliAgent, type GlobalOptions } from '../load-agent.ts';
+import { createProgressLine } from '../progress-line.ts';
+
+export function registerBackupCommand(program: Command): void {
+  program
+    .command('backup')
+    .description('back up a target now: one artifact per database; exit 0 only if all succeeded')
+    .argument('<target>', 'target name from the config')
+    .option('--database <name>', 'back up only this database of the target')
+    .option('--json', 'print the run result as JSON')
+    .action(async (targetName: string, options: { database?: string; json?: boolean }, command: Command) => {
+      const agent = await loadCliAgent(command.optsWithGlobals<GlobalOptions>(), (line) =>
+        console.error(line),
+      );
+      const progress = createProgressLine();
+      const controller = new AbortController();
+      const cancel = (): void => controller.abort();
+      process.once('SIGINT', cancel).once('SIGTERM', cancel);
+      const result = await agent.backup({
+        targetName,
+        database: options.database,
+        signal: controller.signal,
+        onProgress: (update) => progress.update(update),
+      });
+      progress.clear();
+      process.off('SIGINT', cancel).off('SIGTERM', cancel);
+      if (options.json) console.log(JSON.stringify(result, null, 2));
+      else printResult(result);
+      process.exitCode = result.status === 'succeeded' ? exitCodes.ok : exitCodes.failed;
+    });
+}
+
+function printResult(result: BackupRunResult): void {
+  for (const artifact of result.artifacts) {
+    console.log(
+      `ok      ${result.target}/${artifact.database}  ${artifact.id}  ${formatBytes(artifact.rawBytes)} → ${formatBytes(artifact.storedBytes)}`,
+    );
+  }
+  for (const failure of result.failures) {
+    console.error(
+      `FAILED  ${result.target}/${failure.database}  ${failure.code}${failure.phase ? ` (${failure.phase})` : ''}: ${failure.message}`,
+    );
+    if (failure.stderrTail) console.error(`  ${failure.stderrTail.split('\n').join('\n  ')}`);
+  }
+}

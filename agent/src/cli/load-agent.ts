@@ -1,0 +1,27 @@
+import type { PortYardConfig } from '@port-yard/shared';
+import { loadConfig } from '../config/load-config.ts';
+import { createAgent, type Agent } from '../main.ts';
+import { UsageError } from './cli-errors.ts';
+
+export interface GlobalOptions {
+  readonly config?: string;
+}
+
+/** The config file: `--config`, else `PORT_YARD_CONFIG`. */
+export function configPath(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const path = options.config ?? env.PORT_YARD_CONFIG;
+  if (!path) throw new UsageError('no config file: give --config <file> or set PORT_YARD_CONFIG');
+  return path;
+}
+
+export async function loadCliConfig(options: GlobalOptions): Promise<PortYardConfig> {
+  return loadConfig(configPath(options));
+}
+
+/** Loads the config, builds the agent and reads the catalog; storage problems are warnings. */
+export async function loadCliAgent(options: GlobalOptions, warn: (line: string) => void): Promise<Agent> {
+  const agent = createAgent(await loadCliConfig(options));
+  const problems = await agent.catalog.refresh();
+  for (const problem of problems) warn(`warning: ${problem.storage}: ${problem.key}: ${problem.message}`);
+  return agent;
+}

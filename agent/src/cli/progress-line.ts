@@ -1,0 +1,27 @@
+import type { RunProgress } from '@port-yard/shared';
+import { formatBytes, formatElapsed } from './format.ts';
+
+/**
+ * One self-overwriting status line on a terminal (stderr), nothing when stderr is not a TTY:
+ * logs and pipes stay clean.
+ */
+export function createProgressLine(stream: NodeJS.WriteStream = process.stderr): {
+  update(progress: RunProgress): void;
+  clear(): void;
+} {
+  let shown = false;
+  return {
+    update(progress) {
+      if (!stream.isTTY) return;
+      const line =
+        `${progress.target}/${progress.database}  ${progress.phase}  ${formatBytes(progress.rawBytes)} read` +
+        `  ${formatBytes(progress.storedBytes)} stored  ${formatBytes(progress.bytesPerSecond)}/s  ${formatElapsed(progress.elapsedMs)}`;
+      stream.write(`\r\u001b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) stream.write('\r\u001b[2K');
+      shown = false;
+    },
+  };
+}

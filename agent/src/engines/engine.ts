@@ -1,0 +1,71 @@
+import type { DumpFormat, EngineName, TableEstimate, TargetConfig } from '@port-yard/shared';
+import type { ToolCommand } from '../platform/spawn-tool.ts';
+
+/**
+ * One database engine (MariaDB, MySQL, PostgreSQL). Everything engine-specific lives behind this
+ * interface; the pipeline, catalog and CLI never switch on the engine name.
+ */
+export interface Engine {
+  readonly name: EngineName;
+  /** The server port when the target gives none. */
+  readonly defaultPort: number;
+  /** Connects over SQL and reports the server's flavor and version. Fails with a classified error. */
+  probe(connection: ConnectionSettings): Promise<ServerInfo>;
+  /** Databases that `databases: all` means: every one except the server's system databases. */
+  listDatabases(connection: ConnectionSettings): Promise<string[]>;
+  databaseExists(connection: ConnectionSettings, database: string): Promise<boolean>;
+  /** Per-table row estimates for the manifest (cheap: from the server's statistics). */
+  tableEstimates(connection: ConnectionSettings, database: string): Promise<TableEstimate[]>;
+  /** The dump command for one database, with its credentials in files that `dispose` removes. */
+  prepareDump(request: DumpRequest): Promise<PreparedCommand & DumpDescription>;
+  createDatabase(connection: ConnectionSettings, database: string): Promise<void>;
+  dropDatabase(connection: ConnectionSettings, database: string): Promise<void>;
+  /** The command that reads a decompressed dump on stdin and loads it into `database`. */
+  prepareRestore(request: RestoreRequest): Promise<PreparedCommand>;
+}
+
+/** The connection part of a target's config, with the password already resolved. */
+export type ConnectionSettings = Pick<TargetConfig, 'host' | 'port' | 'socket' | 'user' | 'password' | 'tls'>;
+
+export interface ServerInfo {
+  /** e.g. `MariaDB`, `MySQL`, `PostgreSQL`. */
+  readonly flavor: string;
+  readonly version: string;
+  readonly major: number;
+}
+
+export interface DumpRequest {
+  readonly connection: ConnectionSettings;
+  readonly database: string;
+  readonly server: ServerInfo;
+  readonly dumpCommand?: string;
+  readonly dumpFormat?: 'custom' | 'plain';
+}
+
+export interface DumpDescription {
+  readonly format: DumpFormat;
+  /** File extension before the compression suffix: `sql` or `pgdump`. */
+  readonly extension: string;
+  readonly toolName: string;
+  readonly toolVersion: string;
+  /** Watches the raw dump bytes and says whether the dump is complete. */
+  createCompletionCheck(): CompletionCheck;
+}
+
+export interface RestoreRequest {
+  readonly connection: ConnectionSettings;
+  readonly database: string;
+  readonly format: DumpFormat;
+}
+
+export interface PreparedCommand {
+  readonly command: ToolCommand;
+  /** Removes the credential files; always called, success or not. */
+  dispose(): Promise<void>;
+}
+
+export interface CompletionCheck {
+  observe(chunk: Buffer): void;
+  /** Undefined when the dump is complete, else why it is not. */
+  problem(): string | undefined;
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import { PortYardError } from '@port-yard/shared';
+import type { ConnectionSettings } from '../engine.ts';
+import { describeConnection } from '../describe-connection.ts';
+
+export const mysqlDefaultPort = 3306;
+
+function tlsOptions(connection: ConnectionSettings): mysql.SslOptions | undefined {
+  const tls = connection.tls;
+  if (!tls || tls.mode === 'disable' || tls.mode === 'prefer') return undefined;
+  const read = (path: string | undefined): string | undefined =>
+    path ? readFileSync(path, 'utf8') : undefined;
+  return {
+    ca: read(tls.ca),
+    cert: read(tls.cert),
+    key: read(tls.key),
+    rejectUnauthorized: tls.mode !== 'require',
+    ...(tls.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  } as mysql.SslOptions;
+}
+
+/** Runs `use` with a short-lived connection, and classifies connection failures. */
+export async function withMysqlConnection<T>(
+  connection: ConnectionSettings,
+  use: (db: mysql.Connection) => Promise<T>,
+): Promise<T> {
+  let db: mysql.Connection;
+  try {
+    db = await mysql.createConnection({
+      host: connection.socket ? undefined : (connection.host ?? '127.0.0.1'),
+      port: connection.socket ? undefined : (connection.port ?? mysqlDefaultPort),
+      socketPath: connection.socket,
+      user: connection.user,
+      password: connection.password,
+      ssl: tlsOptions(connection),
+      connectTimeout: 10_000,
+      charset: 'utf8mb4',
+    });
+  } catch (error) {
+    throw classifyMysqlError(error, describeConnection(connection, mysqlDefaultPort));
+  }
+  try {
+    return await use(db);
+  } catch (error) {
+    throw classifyMysqlError(error, describeConnection(connection, mysqlDefaultPort));
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+const connectCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOENT',
+  'EAI_AGAIN',
+  'ECONNRESET',
+]);
+
+export function classifyMysqlError(error: unknown, where: string): PortYardError {
+  if (error instanceof PortYardError) return error;
+  const { code, message } = error as { code?: string; message?: string };
+  const text = `${where}: ${message ?? String(error)}`;
+  if (
+    code === 'ER_ACCESS_DENIED_ERROR' ||
+    code === 'ER_DBACCESS_DENIED_ERROR' ||
+    code === 'ER_TABLEACCESS_DENIED_ERROR'
+  ) {
+    return new PortYardError('AUTH_FAILED', `access denied for ${text}`, { phase: 'connect', cause: error });
+  }
+  if (code && connectCodes.has(code)) {
+    return new PortYardError('CONNECTION_FAILED', `cannot connect to ${text}`, {
+      phase: 'connect',
+      cause: error,
+    });
+  }
+  if (code === 'ER_BAD_DB_ERROR')
+    return new PortYardError('NOT_FOUND', text, { phase: 'connect', cause: error });
+  return new PortYardError('CONNECTION_FAILED', text, { phase: 'connect', cause: error });
+}

@@ -1,0 +1,46 @@
+/**
+ * Arguments for a complete, consistent, portable dump of one database:
+ * - `--single-transaction` (a consistent InnoDB snapshot without locking writers) and `--quick`
+ *   (rows streamed, not buffered in the tool);
+ * - `--routines --triggers --events` (all schema objects), `--hex-blob` (binary data survives
+ *   text transport), utf8mb4 (4-byte characters survive);
+ * - the database given as a bare name: no `CREATE DATABASE` / `USE`, so the dump restores under
+ *   any name;
+ * - `--no-tablespaces` (no PROCESS privilege needed on MySQL 8);
+ * - comments and the dump date stay on: the `-- Dump completed` trailer proves the dump is whole.
+ * MySQL's own mysqldump 8.x also gets `--set-gtid-purged=OFF` (a restore under another name must
+ * not touch the GTID state) — written from MySQL's docs, untested here (no MySQL server).
+ */
+export function mysqlDumpArgs(optionsFile: string, database: string, toolIsMysql8: boolean): string[] {
+  return [
+    `--defaults-extra-file=${optionsFile}`,
+    '--single-transaction',
+    '--quick',
+    '--routines',
+    '--triggers',
+    '--events',
+    '--hex-blob',
+    '--default-character-set=utf8mb4',
+    '--no-tablespaces',
+    ...(toolIsMysql8 ? ['--set-gtid-purged=OFF'] : []),
+    database,
+  ];
+}
+
+/** Arguments for the `mariadb` / `mysql` client that loads a dump from stdin into `database`. */
+export function mysqlRestoreArgs(optionsFile: string, database: string): string[] {
+  return [
+    `--defaults-extra-file=${optionsFile}`,
+    '--binary-mode',
+    '--default-character-set=utf8mb4',
+    `--database=${database}`,
+  ];
+}
+
+/** `mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, ...` or `mysqldump  Ver 8.0.36 for Linux ...`. */
+export function parseMysqlToolVersion(output: string): { version: string; isMariadb: boolean } {
+  const distrib = /Distrib ([0-9][^\s,]*)/.exec(output);
+  const ver = /Ver ([0-9][^\s,]*)/.exec(output);
+  const version = distrib?.[1] ?? ver?.[1] ?? 'unknown';
+  return { version, isMariadb: /mariadb/i.test(output) };
+}

@@ -1,0 +1,141 @@
+import type { EngineName } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import { findExecutable } from '../../platform/find-executable.ts';
+import { createSecretFiles } from '../../platform/secret-files.ts';
+import { runToolForOutput } from '../../platform/spawn-tool.ts';
+import { trailerCheck } from '../completion-checks.ts';
+import type { ConnectionSettings, Engine } from '../engine.ts';
+import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
+import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
+import { mysqlOptionsFile } from './mysql-options-file.ts';
+
+const systemDatabases = new Set(['information_schema', 'performance_schema', 'mysql', 'sys']);
+
+export interface MysqlFamilyOptions {
+  readonly name: Extract<EngineName, 'mariadb' | 'mysql'>;
+  /** Dump tools to try, in order, when the target names none. */
+  readonly dumpTools: readonly string[];
+  readonly clientTools: readonly string[];
+}
+
+const quoteIdentifier = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+
+async function firstTool(candidates: readonly string[], configured?: string): Promise<string> {
+  for (const candidate of configured ? [configured] : candidates) {
+    const found = await findExecutable(candidate);
+    if (found) return found;
+  }
+  throw new PortYardError(
+    'TOOL_MISSING',
+    `none of ${(configured ? [configured] : candidates).join(', ')} is installed`,
+  );
+}
+
+async function toolFlavor(tool: string): Promise<{ version: string; isMariadb: boolean }> {
+  return parseMysqlToolVersion(await runToolForOutput({ command: tool, args: ['--version'] }));
+}
+
+/** MariaDB and MySQL: one engine, two flavors of tools. */
+export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
+  const query = <T>(connection: ConnectionSettings, sql: string, params: unknown[] = []): Promise<T> =>
+    withMysqlConnection(connection, async (db) => (await db.query(sql, params))[0] as T);
+
+  return {
+    name: options.name,
+    defaultPort: mysqlDefaultPort,
+
+    async probe(connection) {
+      const rows = await query<{ version: string }[]>(connection, 'SELECT VERSION() AS version');
+      const version = rows[0]?.version ?? 'unknown';
+      return {
+        flavor: /mariadb/i.test(version) ? 'MariaDB' : 'MySQL',
+        version,
+        major: Number.parseInt(version, 10),
+      };
+    },
+
+    async listDatabases(connection) {
+      const rows = await query<{ Database: string }[]>(connection, 'SHOW DATABASES');
+      return rows.map((row) => row.Database).filter((name) => !systemDatabases.has(name.toLowerCase()));
+    },
+
+    async databaseExists(connection, database) {
+      const rows = await query<unknown[]>(
+        connection,
+        'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+        [database],
+      );
+      return rows.length > 0;
+    },
+
+    async tableEstimates(connection, database) {
+      const rows = await query<{ name: string; rows: number | null }[]>(
+        connection,
+        `SELECT TABLE_NAME AS name, TABLE_ROWS AS \`rows\` FROM information_schema.TABLES
+         WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+        [database],
+      );
+      return rows.map((row) => ({ name: row.name, rows: Number(row.rows ?? 0), exact: false }));
+    },
+
+    async prepareDump(request) {
+      const tool = await firstTool(options.dumpTools, request.dumpCommand);
+      const flavor = await toolFlavor(tool);
+      const secrets = await createSecretFiles();
+      try {
+        const optionsPath = await secrets.write(
+          'client.cnf',
+          mysqlOptionsFile(request.connection, !flavor.isMariadb),
+        );
+        const toolName = tool.split('/').pop() ?? tool;
+        return {
+          command: {
+            command: tool,
+            args: mysqlDumpArgs(
+              optionsPath,
+              request.database,
+              !flavor.isMariadb && flavor.version.startsWith('8'),
+            ),
+          },
+          dispose: () => secrets.dispose(),
+          format: 'sql',
+          extension: 'sql',
+          toolName,
+          toolVersion: flavor.version,
+          createCompletionCheck: () => trailerCheck('-- Dump completed', toolName),
+        };
+      } catch (error) {
+        await secrets.dispose();
+        throw error;
+      }
+    },
+
+    async createDatabase(connection, database) {
+      await query(connection, `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET utf8mb4`);
+    },
+
+    async dropDatabase(connection, database) {
+      await query(connection, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
+    },
+
+    async prepareRestore(request) {
+      if (request.format !== 'sql') {
+        throw new PortYardError(
+          'INVALID_INPUT',
+          `a ${options.name} target cannot restore a ${request.format} dump`,
+        );
+      }
+      const tool = await firstTool(options.clientTools);
+      const flavor = await toolFlavor(tool);
+      const secrets = await createSecretFiles();
+      const optionsPath = await secrets.write(
+        'client.cnf',
+        mysqlOptionsFile(request.connection, !flavor.isMariadb),
+      );
+      return {
+        command: { command: tool, args: mysqlRestoreArgs(optionsPath, request.database) },
+        dispose: () => secrets.dispose(),
+      };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { PortYardError } from '@port-yard/shared';
+import type { ConnectionSettings } from '../engine.ts';
+import { describeConnection } from '../describe-connection.ts';
+
+export const postgresDefaultPort = 5432;
+
+function sslOptions(connection: ConnectionSettings): pg.ClientConfig['ssl'] {
+  const tls = connection.tls;
+  // node-postgres has no "prefer": it would fail against servers without TLS, so prefer means off here.
+  if (!tls || tls.mode === 'disable' || tls.mode === 'prefer') return false;
+  const read = (path: string | undefined): string | undefined =>
+    path ? readFileSync(path, 'utf8') : undefined;
+  return {
+    ca: read(tls.ca),
+    cert: read(tls.cert),
+    key: read(tls.key),
+    rejectUnauthorized: tls.mode !== 'require',
+    ...(tls.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+/** Runs `use` on a short-lived connection to `database`, classifying connection failures. */
+export async function withPostgresConnection<T>(
+  connection: ConnectionSettings,
+  database: string,
+  use: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const where = describeConnection(connection, postgresDefaultPort);
+  const client = new pg.Client({
+    host: connection.socket ?? connection.host ?? '127.0.0.1',
+    port: connection.port ?? postgresDefaultPort,
+    user: connection.user,
+    password: connection.password,
+    database,
+    ssl: sslOptions(connection),
+    connectionTimeoutMillis: 10_000,
+    application_name: 'port-yard',
+  });
+  // A connection dropped by the server later must not crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw classifyPostgresError(error, where, database);
+  }
+  try {
+    return await use(client);
+  } catch (error) {
+    throw classifyPostgresError(error, where, database);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const connectCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOENT',
+  'EAI_AGAIN',
+  'ECONNRESET',
+]);
+
+export function classifyPostgresError(error: unknown, where: string, database: string): PortYardError {
+  if (error instanceof PortYardError) return error;
+  const { code, message } = error as { code?: string; message?: string };
+  const text = `${where}/${database}: ${message ?? String(error)}`;
+  if (code === '28P01' || code === '28000' || code === '42501') {
+    return new PortYardError('AUTH_FAILED', `access denied for ${text}`, { phase: 'connect', cause: error });
+  }
+  if (code === '3D000') return new PortYardError('NOT_FOUND', text, { phase: 'connect', cause: error });
+  if ((code && connectCodes.has(code)) || /timeout/i.test(message ?? '')) {
+    return new PortYardError('CONNECTION_FAILED', `cannot connect to ${text}`, {
+      phase: 'connect',
+      cause: error,
+    });
+  }
+  return new PortYardError('CONNECTION_FAILED', text, { phase: 'connect', cause: error });
+}

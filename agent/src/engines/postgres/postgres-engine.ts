@@ -1,0 +1,176 @@
+import { PortYardError } from '@port-yard/shared';
+import { findExecutable } from '../../platform/find-executable.ts';
+import { createSecretFiles } from '../../platform/secret-files.ts';
+import { runToolForOutput } from '../../platform/spawn-tool.ts';
+import { headerCheck, trailerCheck } from '../completion-checks.ts';
+import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
+import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
+import { parsePostgresToolVersion, pgpassLine, postgresToolEnv } from './postgres-tool-env.ts';
+
+/** `postgres` is the maintenance database: `databases: all` leaves it out (list it to back it up). */
+const maintenanceDatabase = 'postgres';
+const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+async function tool(name: string, configured?: string): Promise<string> {
+  const found = await findExecutable(configured ?? name);
+  if (!found)
+    throw new PortYardError('TOOL_MISSING', `${configured ?? name} is not installed or not on the PATH`);
+  return found;
+}
+
+/** A libpq tool with the password in a private PGPASSFILE that `dispose` removes. */
+async function prepareLibpqCommand(
+  command: string,
+  args: string[],
+  connection: ConnectionSettings,
+): Promise<PreparedCommand> {
+  const secrets = await createSecretFiles();
+  try {
+    const passFile =
+      connection.password === undefined
+        ? undefined
+        : await secrets.write('pgpass', pgpassLine(connection.user, connection.password));
+    return {
+      command: { command, args, env: postgresToolEnv(connection, passFile) },
+      dispose: () => secrets.dispose(),
+    };
+  } catch (error) {
+    await secrets.dispose();
+    throw error;
+  }
+}
+
+export function createPostgresEngine(): Engine {
+  const query = <T>(
+    connection: ConnectionSettings,
+    database: string,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> =>
+    withPostgresConnection(
+      connection,
+      database,
+      async (client) => (await client.query(sql, params)).rows as T[],
+    );
+
+  return {
+    name: 'postgres',
+    defaultPort: postgresDefaultPort,
+
+    async probe(connection) {
+      const [row] = await query<{ version: string; num: string }>(
+        connection,
+        maintenanceDatabase,
+        "SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num",
+      );
+      const num = Number(row?.num ?? 0);
+      return { flavor: 'PostgreSQL', version: row?.version ?? 'unknown', major: Math.floor(num / 10_000) };
+    },
+
+    async listDatabases(connection) {
+      const rows = await query<{ datname: string }>(
+        connection,
+        maintenanceDatabase,
+        'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname',
+      );
+      return rows.map((row) => row.datname).filter((name) => name !== maintenanceDatabase);
+    },
+
+    async databaseExists(connection, database) {
+      const rows = await query(
+        connection,
+        maintenanceDatabase,
+        'SELECT 1 FROM pg_database WHERE datname = $1',
+        [database],
+      );
+      return rows.length > 0;
+    },
+
+    async tableEstimates(connection, database) {
+      const rows = await query<{ schema: string; name: string; rows: string }>(
+        connection,
+        database,
+        `SELECT n.nspname AS schema, c.relname AS name, GREATEST(c.reltuples, 0)::bigint AS rows
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2`,
+      );
+      return rows.map((row) => ({
+        schema: row.schema,
+        name: row.name,
+        rows: Number(row.rows),
+        exact: false,
+      }));
+    },
+
+    async prepareDump(request) {
+      const pgDump = await tool('pg_dump', request.dumpCommand);
+      const client = parsePostgresToolVersion(
+        await runToolForOutput({ command: pgDump, args: ['--version'] }),
+      );
+      if (client.major < request.server.major) {
+        throw new PortYardError(
+          'VERSION_MISMATCH',
+          `pg_dump ${client.version} cannot dump PostgreSQL ${request.server.version}: install pg_dump ${request.server.major} or newer (set dumpCommand to its path)`,
+          { phase: 'dump' },
+        );
+      }
+      const plain = request.dumpFormat === 'plain';
+      const args = [
+        `--format=${plain ? 'plain' : 'custom'}`,
+        '--no-password',
+        `--dbname=${request.database}`,
+      ];
+      // Custom format with pg_dump's own compression off: the pipeline compresses, much faster (zstd -T0).
+      if (!plain) args.splice(1, 0, '--compress=0');
+      const prepared = await prepareLibpqCommand(pgDump, args, request.connection);
+      return {
+        ...prepared,
+        format: plain ? 'pg-plain' : 'pg-custom',
+        extension: plain ? 'sql' : 'pgdump',
+        toolName: 'pg_dump',
+        toolVersion: client.version,
+        createCompletionCheck: () =>
+          plain
+            ? trailerCheck('-- PostgreSQL database dump complete', 'pg_dump')
+            : headerCheck('PGDMP', 'pg_dump'),
+      };
+    },
+
+    async createDatabase(connection, database) {
+      await query(connection, maintenanceDatabase, `CREATE DATABASE ${quoteIdentifier(database)}`);
+    },
+
+    async dropDatabase(connection, database) {
+      await query(
+        connection,
+        maintenanceDatabase,
+        `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`,
+      );
+    },
+
+    async prepareRestore(request) {
+      if (request.format === 'pg-custom') {
+        const args = [
+          '--no-password',
+          '--exit-on-error',
+          '--single-transaction',
+          `--dbname=${request.database}`,
+        ];
+        return prepareLibpqCommand(await tool('pg_restore'), args, request.connection);
+      }
+      if (request.format === 'pg-plain') {
+        const args = [
+          '--no-password',
+          '--no-psqlrc',
+          '--quiet',
+          '--set=ON_ERROR_STOP=1',
+          '--single-transaction',
+          `--dbname=${request.database}`,
+        ];
+        return prepareLibpqCommand(await tool('psql'), args, request.connection);
+      }
+      throw new PortYardError('INVALID_INPUT', `a postgres target cannot restore a ${request.format} dump`);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Manifest, PortYardConfig, TargetConfig } from '@port-yard/shared';
+import { artifactFolder, manifestKey } from './artifacts/artifact-keys.ts';
+import { PortYardError } from '@port-yard/shared';
+import { agentVersion } from './agent-version.ts';
+import { backupTarget, type BackupTargetRequest } from './backup/backup-target.ts';
+import { createCatalog, type Catalog } from './catalog/catalog.ts';
+import { createEngineRegistry, engineFor } from './engines/engine-registry.ts';
+import { restoreToNewDatabase, type RestoreToNewDatabaseRequest } from './restore/restore-to-new-database.ts';
+import { createStorage } from './storage/storage-factory.ts';
+import type { Storage } from './storage/storage.ts';
+
+/**
+ * The composition root: builds every dependency from the config, in order, and hands it down.
+ * Nothing else in the agent constructs engines, storages or the catalog.
+ */
+export interface Agent {
+  readonly config: PortYardConfig;
+  readonly version: string;
+  readonly catalog: Catalog;
+  readonly storages: ReadonlyMap<string, Storage>;
+  backup(request: Omit<BackupTargetRequest, 'target'>): ReturnType<typeof backupTarget>;
+  restoreToNewDatabase(request: RestoreToNewDatabaseRequest): ReturnType<typeof restoreToNewDatabase>;
+}
+
+export function createAgent(config: PortYardConfig): Agent {
+  const engines = createEngineRegistry();
+  const storages = new Map(
+    Object.entries(config.storages).map(([name, storageConfig]) => [
+      name,
+      createStorage(name, storageConfig),
+    ]),
+  );
+  const catalog = createCatalog([...storages.values()]);
+  const targetConfig = (name: string): TargetConfig => {
+    const target = config.targets[name];
+    if (!target) {
+      const known = Object.keys(config.targets).join(', ') || 'none';
+      throw new PortYardError('NOT_FOUND', `no target named ${name} in the config (targets: ${known})`);
+    }
+    return target;
+  };
+  const engineOf = (target: TargetConfig) => engineFor(engines, target.engine);
+
+  return {
+    config,
+    version: agentVersion,
+    catalog,
+    storages,
+    async backup(request) {
+      const target = targetConfig(request.targetName);
+      const destinations = target.destinations.map((name) => storages.get(name)!);
+      const result = await backupTarget(
+        { engine: engineOf(target), storages: destinations, agentVersion },
+        { ...request, target },
+      );
+      if (result.artifacts.length > 0) await catalog.refresh();
+      return result;
+    },
+    restoreToNewDatabase(request) {
+      return restoreToNewDatabase(
+        { catalog, storages, engineFor: engineOf, targets: config.targets },
+        request,
+      );
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { PassThrough, type Readable, type Transform, type Writable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { CompressionName } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import { findExecutable } from '../platform/find-executable.ts';
+import { spawnTool } from '../platform/spawn-tool.ts';
+
+/**
+ * Compressing and decompressing streams. The CLIs (`zstd -T0`, `pigz`) are much faster than
+ * Node's zlib on multi-core machines and keep the work off the event loop, so they are used when
+ * installed; zlib is the fallback (single-threaded zstd: multithreaded zstd streams crash in Node).
+ */
+export interface CodecStream {
+  /** Write the input here. */
+  readonly input: Writable;
+  /** Read the output here. */
+  readonly output: Readable;
+  /** Resolves when the codec finished cleanly; rejects with COMPRESS_FAILED otherwise. */
+  readonly finished: Promise<void>;
+  /** Stops it now (after a failure elsewhere). */
+  kill(): void;
+}
+
+export interface Codec {
+  readonly algorithm: CompressionName;
+  readonly level: number | undefined;
+  /** Suffix of stored data objects: `.zst`, `.gz` or ``. */
+  readonly suffix: string;
+  /** What does the work, for logs and the benchmark: e.g. `zstd CLI`, `node:zlib`. */
+  readonly implementation: string;
+  compress(): CodecStream;
+  decompress(): CodecStream;
+}
+
+const defaultLevels: Record<CompressionName, number | undefined> = { zstd: 3, gzip: 6, none: undefined };
+
+function processCodec(command: string, args: string[], what: string): CodecStream {
+  const tool = spawnTool({ command, args }, { stdin: 'pipe', stdout: 'pipe' });
+  const finished = tool.exited.then((exit) => {
+    if (exit.code !== 0) {
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      throw new PortYardError('COMPRESS_FAILED', `${what} ${how}`, {
+        phase: 'compress',
+        stderrTail: tool.stderr.text(),
+      });
+    }
+  });
+  finished.catch(() => undefined);
+  return { input: tool.child.stdin!, output: tool.child.stdout!, finished, kill: () => tool.kill(1000) };
+}
+
+function transformCodec(stream: Transform): CodecStream {
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.once('end', resolve);
+    stream.once('error', (error: Error) =>
+      reject(
+        new PortYardError('COMPRESS_FAILED', `compression stream failed: ${error.message}`, {
+          phase: 'compress',
+          cause: error,
+        }),
+      ),
+    );
+  });
+  finished.catch(() => undefined);
+  return { input: stream, output: stream, finished, kill: () => stream.destroy() };
+}
+
+/** Chooses the fastest available implementation of `algorithm` on this machine. */
+export async function createCodec(algorithm: CompressionName, level?: number): Promise<Codec> {
+  const chosenLevel = level ?? defaultLevels[algorithm];
+  if (algorithm === 'none') {
+    const passThrough = (): CodecStream => transformCodec(new PassThrough());
+    return {
+      algorithm,
+      level: undefined,
+      suffix: '',
+      implementation: 'none',
+      compress: passThrough,
+      decompress: passThrough,
+    };
+  }
+  if (algorithm === 'zstd') {
+    const cli = await findExecutable('zstd');
+    if (cli) {
+      return {
+        algorithm,
+        level: chosenLevel,
+        suffix: '.zst',
+        implementation: 'zstd CLI',
+        compress: () => processCodec(cli, ['-q', '-c', `-${chosenLevel}`, '-T0'], 'zstd'),
+        decompress: () => processCodec(cli, ['-q', '-d', '-c'], 'zstd -d'),
+      };
+    }
+    const params = { [zlib.constants.ZSTD_c_compressionLevel]: chosenLevel ?? 3 };
+    return {
+      algorithm,
+      level: chosenLevel,
+      suffix: '.zst',
+      implementation: 'node:zlib',
+      compress: () => transformCodec(zlib.createZstdCompress({ params, chunkSize: 1 << 20 })),
+      decompress: () => transformCodec(zlib.createZstdDecompress({ chunkSize: 1 << 20 })),
+    };
+  }
+  const pigz = await findExecutable('pigz');
+  if (pigz) {
+    return {
+      algorithm,
+      level: chosenLevel,
+      suffix: '.gz',
+      implementation: 'pigz CLI',
+      compress: () => processCodec(pigz, ['-c', `-${chosenLevel}`], 'pigz'),
+      decompress: () => processCodec(pigz, ['-d', '-c'], 'pigz -d'),
+    };
+  }
+  return {
+    algorithm,
+    level: chosenLevel,
+    suffix: '.gz',
+    implementation: 'node:zlib',
+    compress: () => transformCodec(zlib.createGzip({ level: chosenLevel, chunkSize: 1 << 20 })),
+    decompress: () => transformCodec(zlib.createGunzip({ chunkSize: 1 << 20 })),
+  };
+}

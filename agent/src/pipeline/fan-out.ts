@@ -1,0 +1,34 @@
+import { PassThrough, Writable } from 'node:stream';
+
+/**
+ * One writable that copies every chunk to several branches with back-pressure: a chunk is
+ * accepted only when every branch took it, so the slowest branch sets the pace and memory stays
+ * bounded. Ending or destroying it ends or destroys every branch.
+ */
+export function fanOut(count: number): { sink: Writable; branches: PassThrough[] } {
+  const branches = Array.from({ length: count }, () => new PassThrough({ highWaterMark: 1 << 20 }));
+  const sink = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _encoding, callback) {
+      const waiting = branches.filter((branch) => !branch.write(chunk));
+      if (waiting.length === 0) return callback();
+      let left = waiting.length;
+      for (const branch of waiting) {
+        const settle = (): void => {
+          branch.off('drain', settle).off('close', settle);
+          if (--left === 0) callback(branch.destroyed ? new Error('a destination stopped reading') : null);
+        };
+        branch.on('drain', settle).on('close', settle);
+      }
+    },
+    final(callback) {
+      for (const branch of branches) branch.end();
+      callback();
+    },
+    destroy(error, callback) {
+      for (const branch of branches) branch.destroy(error ?? new Error('the backup stream was stopped'));
+      callback(error);
+    },
+  });
+  return { sink, branches };
+}

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { PortYardError } from '@port-yard/shared';
+import { StderrTail } from './stderr-tail.ts';
+
+export interface ToolCommand {
+  readonly command: string;
+  /** Passed as an array to the OS: never through a shell. Never holds secrets. */
+  readonly args: readonly string[];
+  /** Overrides the agent's environment for the tool; `undefined` removes a variable. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ToolExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface RunningTool {
+  readonly child: ChildProcess;
+  readonly stderr: StderrTail;
+  /** Resolves when the process has exited and its stdio is closed; rejects with TOOL_MISSING if it could not start. */
+  readonly exited: Promise<ToolExit>;
+  /** SIGTERM now, SIGKILL after `graceMs` if it is still alive. */
+  kill(graceMs?: number): void;
+}
+
+export interface SpawnToolOptions {
+  readonly stdin?: 'pipe' | 'ignore' | Readable;
+  readonly stdout?: 'pipe' | 'ignore';
+}
+
+/** Starts a tool with an argument array, capturing a bounded stderr tail. */
+export function spawnTool(tool: ToolCommand, options: SpawnToolOptions = {}): RunningTool {
+  const stdio: StdioOptions = [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'];
+  const env: NodeJS.ProcessEnv = { ...process.env, ...tool.env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const child = spawn(tool.command, [...tool.args], {
+    stdio,
+    env,
+    windowsHide: true,
+  });
+  const stderr = new StderrTail();
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const exited = new Promise<ToolExit>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        reject(
+          new PortYardError('TOOL_MISSING', `${tool.command} is not installed or not on the PATH`, {
+            cause: error,
+          }),
+        );
+      } else {
+        reject(
+          new PortYardError('INTERNAL', `could not start ${tool.command}: ${error.message}`, {
+            cause: error,
+          }),
+        );
+      }
+    });
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  // An unobserved rejection must not crash the agent; callers await `exited` themselves.
+  exited.catch(() => undefined);
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = (graceMs = 5000): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    killTimer ??= setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+  };
+  void exited.finally(() => clearTimeout(killTimer)).catch(() => undefined);
+  return { child, stderr, exited, kill };
+}
+
+/** Runs a tool to completion and returns its stdout; for short commands such as `--version`. */
+export async function runToolForOutput(tool: ToolCommand): Promise<string> {
+  const running = spawnTool(tool);
+  const chunks: Buffer[] = [];
+  running.child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const exit = await running.exited;
+  if (exit.code !== 0) {
+    throw new PortYardError('INTERNAL', `${tool.command} ${tool.args.join(' ')} failed (exit ${exit.code})`, {
+      stderrTail: running.stderr.text(),
+    });
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Manifest } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
+import type { Codec } from '../pipeline/compression.ts';
+import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
+
+export interface StreamRestoreRequest {
+  readonly source: Readable;
+  readonly manifest: Manifest;
+  readonly codec: Codec;
+  readonly tool: ToolCommand;
+  readonly toolName: string;
+  readonly signal?: AbortSignal;
+  readonly onBytes?: (storedBytesRead: number) => void;
+}
+
+/**
+ * stored bytes → sha256 + size check → decompressor → restore tool's stdin. The check runs before
+ * the last bytes are passed on: an artifact whose bytes differ from its manifest never reaches the
+ * tool's end of input, and the restore fails with INTEGRITY_FAILED.
+ */
+export async function streamRestore(request: StreamRestoreRequest): Promise<void> {
+  const stop = new AbortController();
+  let firstError: unknown;
+  const fail = (error: unknown): void => {
+    firstError ??= error;
+    if (!stop.signal.aborted) stop.abort(error);
+  };
+  const onCancel = (): void =>
+    fail(new PortYardError('CANCELLED', 'the restore was cancelled', { phase: 'restore' }));
+  if (request.signal?.aborted) onCancel();
+  request.signal?.addEventListener('abort', onCancel, { once: true });
+
+  const tool = spawnTool(request.tool, { stdin: 'pipe', stdout: 'ignore' });
+  const codec = request.codec.decompress();
+  stop.signal.addEventListener('abort', () => {
+    tool.kill();
+    codec.kill();
+    request.source.destroy();
+  });
+
+  const hash = createHash('sha256');
+  let read = 0;
+  const verify = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      read += chunk.length;
+      hash.update(chunk);
+      request.onBytes?.(read);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      const digest = hash.digest('hex');
+      const { sha256, storedBytes, artifactId } = request.manifest;
+      if (read !== storedBytes || digest !== sha256) {
+        callback(
+          new PortYardError(
+            'INTEGRITY_FAILED',
+            `artifact ${artifactId} is damaged: read ${read} bytes with sha256 ${digest}, the manifest says ${storedBytes} bytes with ${sha256}`,
+            { phase: 'restore' },
+          ),
+        );
+      } else callback();
+    },
+  });
+
+  const feeding = pipeline(request.source, verify, codec.input, { signal: stop.signal }).catch(fail);
+  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop.signal }).catch((error: unknown) =>
+    fail(
+      new PortYardError(
+        'RESTORE_FAILED',
+        `${request.toolName} stopped reading: ${(error as Error).message}`,
+        { phase: 'restore', stderrTail: tool.stderr.text(), cause: error },
+      ),
+    ),
+  );
+  const decompressed = codec.finished.catch(fail);
+  const exited = tool.exited.then((exit) => {
+    if (exit.code !== 0) {
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      const stderrTail = tool.stderr.text();
+      const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
+      fail(
+        new PortYardError(
+          'RESTORE_FAILED',
+          `${request.toolName} ${how}${firstLine ? `: ${firstLine}` : ''}`,
+          { phase: 'restore', stderrTail },
+        ),
+      );
+    }
+  }, fail);
+  await Promise.allSettled([feeding, loading, decompressed, exited]);
+  request.signal?.removeEventListener('abort', onCancel);
+  if (firstError !== undefined) {
+    throw isPortYardError(firstError)
+      ? firstError
+      : new PortYardError('RESTORE_FAILED', (firstError as Error).message, {
+          phase: 'restore',
+          cause: firstError,
+        });
+  }
+}
