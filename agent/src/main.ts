@@ -49,12 +49,17 @@ export function createAgent(config: PortYardConfig): Agent {
     async backup(request) {
       const target = targetConfig(request.targetName);
       const destinations = target.destinations.map((name) => storages.get(name)!);
-      const result = await backupTarget(
-        { engine: engineOf(target), storages: destinations, agentVersion },
-        { ...request, target },
-      );
-      if (result.artifacts.length > 0) await catalog.refresh();
-      return result;
+      const onArtifact = (manifest: Manifest): void => {
+        const folder = artifactFolder(manifest.target, manifest.database);
+        const locations = destinations.map((storage) => ({
+          storage: storage.name,
+          dataKey: `${folder}/${manifest.dataObject}`,
+          manifestKey: manifestKey(manifest.target, manifest.database, manifest.artifactId),
+        }));
+        catalog.add(manifest, locations);
+      };
+      const deps = { engine: engineOf(target), storages: destinations, agentVersion, onArtifact };
+      return backupTarget(deps, { ...request, target });
     },
     restoreToNewDatabase(request) {
       return restoreToNewDatabase(

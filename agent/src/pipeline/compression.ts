@@ -1,4 +1,5 @@
 import { PassThrough, type Readable, type Transform, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { CompressionName } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
@@ -50,19 +51,15 @@ function processCodec(command: string, args: string[], what: string): CodecStrea
 }
 
 function transformCodec(stream: Transform): CodecStream {
-  const finished = new Promise<void>((resolve, reject) => {
-    stream.once('end', resolve);
-    stream.once('error', (error: Error) =>
-      reject(
-        new PortYardError('COMPRESS_FAILED', `compression stream failed: ${error.message}`, {
-          phase: 'compress',
-          cause: error,
-        }),
-      ),
-    );
+  // `finished` also settles when the stream is destroyed early (a premature close is an error).
+  const done = finished(stream).catch((error: Error) => {
+    throw new PortYardError('COMPRESS_FAILED', `compression stream failed: ${error.message}`, {
+      phase: 'compress',
+      cause: error,
+    });
   });
-  finished.catch(() => undefined);
-  return { input: stream, output: stream, finished, kill: () => stream.destroy() };
+  done.catch(() => undefined);
+  return { input: stream, output: stream, finished: done, kill: () => stream.destroy() };
 }
 
 /** Chooses the fastest available implementation of `algorithm` on this machine. */

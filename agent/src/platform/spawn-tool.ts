@@ -39,6 +39,8 @@ export function spawnTool(tool: ToolCommand, options: SpawnToolOptions = {}): Ru
     stdio,
     env,
     windowsHide: true,
+    // Its own process group, so a kill reaches whatever the tool started too (a shell's children).
+    detached: true,
   });
   const stderr = new StderrTail();
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -63,10 +65,20 @@ export function spawnTool(tool: ToolCommand, options: SpawnToolOptions = {}): Ru
   // An unobserved rejection must not crash the agent; callers await `exited` themselves.
   exited.catch(() => undefined);
   let killTimer: NodeJS.Timeout | undefined;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // the group is already gone
+    }
+  };
   const kill = (graceMs = 5000): void => {
+    // Our ends of its pipes go too: a grandchild holding them open must not keep `exited` pending.
+    child.stdin?.destroy();
+    child.stdout?.destroy();
     if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    killTimer ??= setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+    signalGroup('SIGTERM');
+    killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs).unref();
   };
   void exited.finally(() => clearTimeout(killTimer)).catch(() => undefined);
   return { child, stderr, exited, kill };

@@ -3,7 +3,12 @@ import type { Readable } from 'node:stream';
 /**
  * The storage contract. Every backend (filesystem, S3, SFTP, rclone, ...) implements it and passes
  * the shared contract suite in `storage-contract.ts`. Keys are `/`-separated relative paths of
- * safe segments (no `..`, no leading `/`, no empty segments); backends reject any other key.
+ * safe segments (no `..`, no leading `/`, no empty segments; see `assertStorageKey`); every method
+ * rejects any other key with INVALID_INPUT. A backend may reserve names for its temporary data
+ * (filesystem: segments ending in `.port-yard-tmp`) and reject those keys too. A "folder" (a
+ * prefix of other keys, such as `a` when `a/b` exists) is not an object: `get` says NOT_FOUND,
+ * `stat` says undefined, `delete` does nothing. Failures of the medium (disk full, permission,
+ * network) reject with STORAGE_FAILED naming the storage, the place and the underlying code.
  *
  * Guarantees, method by method:
  * - `put(key, body)`: consumes `body` to its end and makes the object visible under `key` only
@@ -11,15 +16,26 @@ import type { Readable } from 'node:stream';
  *   S3: multipart upload completed at the end). If `body` errors, `signal` aborts, or any write
  *   fails, the call rejects and **nothing** becomes visible under `key` (temporary data is removed,
  *   or at worst left where `sweepTemporary` finds it). An existing object under `key` is replaced
- *   atomically. Back-pressure: `body` is read no faster than the backend writes.
+ *   atomically: readers see the old bytes or the new ones, never a mix, and a failed put leaves
+ *   the old object intact. Back-pressure: `body` is read no faster than the backend writes.
+ *   How it rejects: with the body's own error, unchanged, when the body failed (the producer has
+ *   already classified it: a failed dump must not read as a storage failure); CANCELLED when
+ *   `signal` aborted before the commit (an abort after the commit is too late and the put
+ *   resolves); STORAGE_FAILED otherwise, with the backend's error as `cause`. A rejected put has
+ *   destroyed `body`, so a producer never waits forever on a reader that left.
  * - `get(key, range)`: a stream of the object's bytes, or of `[start, end]` (inclusive) when a
- *   range is given. Rejects with a NOT_FOUND PortYardError when the object does not exist.
+ *   range is given. An `end` past the last byte is clamped to it; a `start` at or past the size
+ *   gives an empty stream; negative, fractional or reversed ranges are INVALID_INPUT. Rejects with
+ *   a NOT_FOUND PortYardError when the object does not exist (before any stream is returned).
+ *   Aborting `signal` destroys the returned stream with an AbortError.
  * - `stat(key)`: size and modification time, or undefined when the object does not exist.
- * - `list(prefix)`: every visible object whose key starts with `prefix`, in no promised order,
- *   never the temporary data of unfinished puts.
+ * - `list(prefix)`: every visible object whose key starts with `prefix` (plain string prefix:
+ *   '' is everything, `a/` is the folder `a`, `a/b` matches `a/b/c` and `a/bc`), in no promised
+ *   order, never the temporary data of unfinished puts. An invalid prefix is INVALID_INPUT.
  * - `delete(key)`: removes the object; deleting a missing object is not an error (idempotent).
  * - `sweepTemporary(olderThanMs)`: removes temporary data of puts that were interrupted (a crash,
- *   a kill) and are older than the given age; returns the keys of what it removed.
+ *   a kill) and are older than the given age; returns the keys of what it removed. Pick an age far
+ *   longer than any put can stall, since a put in progress looks the same as an abandoned one.
  */
 export interface Storage {
   readonly name: string;

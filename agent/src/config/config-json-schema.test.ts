@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchemaFile, configJsonSchemaText } from './config-json-schema.ts';
+
+describe('config JSON Schema', () => {
+  it('is committed up to date', async () => {
+    const committed = await readFile(
+      new URL(`../../../${configJsonSchemaFile}`, import.meta.url),
+      'utf8',
+    ).catch(() => '(missing)');
+    expect(
+      committed === configJsonSchemaText(),
+      `${configJsonSchemaFile} is stale: run \`npm run gen:schema\``,
+    ).toBe(true);
+  });
+
+  it('is deterministic text with a trailing newline', () => {
+    const text = configJsonSchemaText();
+    expect(configJsonSchemaText()).toBe(text);
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('makes keys with defaults optional and keeps the descriptions', () => {
+    const schema = JSON.parse(configJsonSchemaText()) as {
+      required: string[];
+      properties: Record<string, { description?: string }>;
+    };
+    expect(schema.required).toEqual(['version', 'storages']);
+    expect(schema.properties['maxConcurrent']?.description).toBe('Backup runs at once, over all targets.');
+  });
+});

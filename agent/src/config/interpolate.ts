@@ -1,0 +1,69 @@
+/** The environment variables `${VAR}` references read from. */
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+export interface Interpolated {
+  /** The text with every reference replaced (an unresolvable reference becomes ''). */
+  readonly value: string;
+  /** Whether the text held any `${...}` or `$${` at all. */
+  readonly hadReferences: boolean;
+  /** What could not be resolved; empty when all is well. Never includes variable values. */
+  readonly problems: readonly string[];
+}
+
+const reference = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
+
+/**
+ * Replaces `${VAR}` with the variable's value and `${VAR:-default}` with the value, or with the
+ * default when the variable is unset or empty; `$${` stands for a literal `${`. A lone `$` or
+ * `$VAR` without braces is left as it is. Defaults are taken literally (no nesting), so a
+ * default cannot contain `}`. An unset variable without a default is a problem, an empty one is
+ * not (the schema then decides whether an empty value is allowed).
+ */
+export function interpolate(text: string, env: ConfigEnv): Interpolated {
+  let value = '';
+  let hadReferences = false;
+  const problems: string[] = [];
+  let index = 0;
+  while (index < text.length) {
+    const start = text.indexOf('$', index);
+    if (start === -1) break;
+    value += text.slice(index, start);
+    if (text.startsWith('$${', start)) {
+      value += '${';
+      hadReferences = true;
+      index = start + 3;
+      continue;
+    }
+    if (!text.startsWith('${', start)) {
+      value += '$';
+      index = start + 1;
+      continue;
+    }
+    hadReferences = true;
+    const end = text.indexOf('}', start + 2);
+    if (end === -1) {
+      problems.push('unterminated ${ (write $${ for a literal ${)');
+      return { value, hadReferences, problems };
+    }
+    const resolved = resolveReference(text.slice(start + 2, end), env);
+    if (typeof resolved === 'string') value += resolved;
+    else problems.push(resolved.problem);
+    index = end + 1;
+  }
+  value += text.slice(index);
+  return { value, hadReferences, problems };
+}
+
+function resolveReference(inner: string, env: ConfigEnv): string | { problem: string } {
+  const match = reference.exec(inner);
+  if (!match) {
+    return { problem: `\${${inner}} is not a variable reference: write \${NAME} or \${NAME:-default}` };
+  }
+  const [, name = '', fallback] = match;
+  const found = env[name];
+  if (fallback !== undefined) return found === undefined || found === '' ? fallback : found;
+  if (found === undefined) {
+    return { problem: `environment variable ${name} is not set (give \${${name}:-default} for a default)` };
+  }
+  return found;
+}

@@ -1,0 +1,241 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.ts';
+import type { ConfigProblem } from './config-error.ts';
+import { loadConfig } from './load-config.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'port-yard-config-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(text: string, name = 'port-yard.yaml'): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+async function problemsOf(text: string): Promise<ConfigProblem[]> {
+  const error = await loadConfig(await write(text), { env: {} }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+  return [...(error as ConfigError).problems];
+}
+
+const valid = `
+version: 1
+storages:
+  local: { type: filesystem, path: ./backups }
+  abs: { type: filesystem, path: /srv/backups }
+targets:
+  shop:
+    engine: mariadb
+    host: db.internal
+    user: backup
+    password: secret
+    tls: { mode: verify-ca, ca: certs/ca.pem }
+    databases: [shop]
+    destinations: [local, abs]
+    schedule: "*/15 * * * *"
+    timezone: Europe/Berlin
+    retention:
+      keepLast: 3
+      tiers:
+        - { every: 15m, for: 24h }
+`;
+
+describe('loadConfig', () => {
+  it('returns the validated config with defaults filled in and paths made absolute', async () => {
+    const config = await loadConfig(await write(valid), { env: {} });
+    expect(config).toEqual({
+      version: 1,
+      maxConcurrent: 2,
+      storages: {
+        local: { type: 'filesystem', path: join(dir, 'backups') },
+        abs: { type: 'filesystem', path: '/srv/backups' },
+      },
+      targets: {
+        shop: {
+          engine: 'mariadb',
+          host: 'db.internal',
+          user: 'backup',
+          password: 'secret',
+          tls: { mode: 'verify-ca', ca: join(dir, 'certs/ca.pem') },
+          databases: ['shop'],
+          compression: 'zstd',
+          destinations: ['local', 'abs'],
+          schedule: '*/15 * * * *',
+          timezone: 'Europe/Berlin',
+          skipIfUnchanged: false,
+          retention: { keepLast: 3, tiers: [{ every: '15m', for: '24h' }], maxDeletePerRun: 50 },
+        },
+      },
+    });
+  });
+
+  it('reports every problem at once, each with its path and line:column', async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  local: { type: filesystem, path: ./b }
+targets:
+  shop:
+    engine: mariadb
+    port: "3306"
+    user: backup
+    password: x
+    passwordFile: ./pw
+    compresion: gzip
+    databases: [shop]
+    destinations: [local, offsite]
+    schedule: "*/15 * * *"
+    timezone: Europe/Berlinn
+    retention:
+      tiers:
+        - { every: 7m, for: 24h }
+        - { every: 1d, for: 12h }
+  empty:
+    engine: postgres
+    user: postgres
+    databases: all
+    destinations: [local]
+    retention: { keepLast: 0 }
+`);
+    const where = problems.map(({ path, line, column }) => ({ path, line, column }));
+    expect(where).toEqual([
+      { path: 'targets.shop.port', line: 7, column: 11 },
+      { path: 'targets.shop.passwordFile', line: 10, column: 19 }, // both password and passwordFile
+      { path: 'targets.shop.passwordFile', line: 10, column: 19 }, // and ./pw does not exist
+      { path: 'targets.shop.compresion', line: 11, column: 5 },
+      { path: 'targets.shop.destinations[1]', line: 13, column: 27 },
+      { path: 'targets.shop.schedule', line: 14, column: 15 },
+      { path: 'targets.shop.timezone', line: 15, column: 15 },
+      { path: 'targets.shop.retention.tiers[0].every', line: 18, column: 20 },
+      { path: 'targets.shop.retention.tiers[1].for', line: 19, column: 29 },
+      { path: 'targets.empty.retention', line: 25, column: 16 },
+    ]);
+    const messages = problems.map((problem) => problem.message);
+    expect(messages).toEqual([
+      'expected a number, found a string',
+      'give password or passwordFile, not both',
+      expect.stringMatching(/^cannot read the password file .*\/pw: no such file$/),
+      'unknown key "compresion" (did you mean "compression"?)',
+      'names no storage: offsite (storages: local)',
+      'must be a cron expression with 5 or 6 fields',
+      'is not an IANA time zone: Europe/Berlinn',
+      'minutes and hours must divide a day (e.g. 5m, 15m, 1h, 6h, 12h)',
+      'must not be shorter than every (1d)',
+      'an empty policy would delete everything: give keepLast > 0 or at least one tier',
+    ]);
+  });
+
+  it('points a missing key at the mapping that lacks it', async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  local: { type: filesystem, path: ./b }
+targets:
+  shop:
+    engine: mariadb
+    databases: [shop]
+`);
+    expect(problems).toEqual([
+      { path: 'targets.shop.user', line: 6, column: 5, message: 'is required (a string)' },
+      { path: 'targets.shop.destinations', line: 6, column: 5, message: 'is required (a list)' },
+    ]);
+  });
+
+  it('names every unknown key, at the key, also beside a bad storage type', async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  local: { typ: filesystem, path: ./b }
+retension: { keepLast: 1 }
+`);
+    expect(problems).toEqual([
+      { path: 'storages.local.type', line: 3, column: 10, message: 'is required (one of: filesystem)' },
+      {
+        path: 'storages.local.typ',
+        line: 3,
+        column: 12,
+        message: 'unknown key "typ" (did you mean "type"?)',
+      },
+      { path: 'retension', line: 4, column: 1, message: 'unknown key "retension"' },
+    ]);
+  });
+
+  it('points a bad name at the key and explains a bad storage type', async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  Local: { type: filesystem, path: ./b }
+  offsite: { type: s3 }
+`);
+    expect(problems).toEqual([
+      {
+        path: 'storages.Local',
+        line: 3,
+        column: 3,
+        message:
+          'is not a valid name: must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)',
+      },
+      { path: 'storages.offsite.type', line: 4, column: 20, message: 'must be one of: filesystem' },
+    ]);
+  });
+
+  it('reports an alias to no anchor', async () => {
+    const problems = await problemsOf('version: 1\nstorages: *nowhere\n');
+    expect(problems).toEqual([{ path: '', line: 2, column: 11, message: '*nowhere refers to no &anchor' }]);
+  });
+
+  it('reports YAML syntax errors with their position', async () => {
+    const problems = await problemsOf('version: 1\nstorages:\n  local: [a, b\n  other: 1\n');
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toMatchObject({ path: '', line: 4, column: 3 });
+    expect(problems[0]?.message).toMatch(/^YAML syntax: /);
+  });
+
+  it('reports a duplicate key as a syntax error', async () => {
+    const problems = await problemsOf('version: 1\nversion: 1\n');
+    expect(problems).toEqual([
+      { path: '', line: 2, column: 1, message: 'YAML syntax: Map keys must be unique' },
+    ]);
+  });
+
+  it('explains an empty file and a top level that is not a mapping', async () => {
+    expect(await problemsOf('# nothing but a comment\n')).toEqual([
+      { path: '', message: 'the file is empty: it needs at least version, storages and targets' },
+    ]);
+    expect(await problemsOf('- version: 1\n')).toEqual([
+      {
+        path: '',
+        line: 1,
+        column: 1,
+        message: 'the top level must be a mapping (version, storages, targets), not a list',
+      },
+    ]);
+  });
+
+  it('reports a config file that cannot be read', async () => {
+    const error = await loadConfig(join(dir, 'missing.yaml'), { env: {} }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { path: '', message: 'cannot read the config file: no such file' },
+    ]);
+  });
+
+  it('follows anchors and merge keys', async () => {
+    const config = await loadConfig(
+      await write(`version: 1
+storages:
+  local: { type: filesystem, path: ./b }
+targets:
+  a: &common { engine: postgres, user: postgres, databases: all, destinations: [local] }
+  b: { <<: *common, port: 5433 }
+`),
+      { env: {} },
+    );
+    expect(config.targets['b']).toMatchObject({ engine: 'postgres', port: 5433, destinations: ['local'] });
+  });
+});

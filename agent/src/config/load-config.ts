@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { configSchema } from '@port-yard/shared';
+import type { PortYardConfig } from '@port-yard/shared';
+import { ConfigError } from './config-error.ts';
+import type { ConfigProblem } from './config-error.ts';
+import { interpolateDocument } from './interpolate-document.ts';
+import type { ConfigEnv } from './interpolate.ts';
+import { documentData, parseConfigYaml } from './parse-config-yaml.ts';
+import { readPasswordFiles } from './read-password-files.ts';
+import { resolveConfigPaths } from './resolve-config-paths.ts';
+import { problemsFromIssues } from './schema-problems.ts';
+
+export interface LoadConfigOptions {
+  /** Where `${VAR}` references are looked up; process.env by default. */
+  readonly env?: ConfigEnv;
+}
+
+/**
+ * Reads, interpolates, validates and normalizes one YAML config file.
+ *
+ * The result has the schema's defaults filled in, every relative path (storage paths,
+ * passwordFile, tls files) made absolute against the config file's folder, and each
+ * `passwordFile`'s content in `password` (`passwordFile` stays, as an absolute path, to say where
+ * the password came from). Throws a ConfigError listing every problem at once, each with its
+ * path and line:column; the stages run as far as they can so one run shows them all.
+ */
+export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<PortYardConfig> {
+  const env = options.env ?? process.env;
+  const baseDir = dirname(resolve(file));
+  const text = await readConfigText(file);
+
+  const parsed = parseConfigYaml(text);
+  if (!parsed.ok) throw new ConfigError(file, parsed.problems);
+  const { doc, locator } = parsed;
+
+  const interpolationProblems = interpolateDocument(doc, env, locator);
+  const read = documentData(doc);
+  if ('problem' in read) throw new ConfigError(file, [...interpolationProblems, read.problem]);
+
+  const result = configSchema.safeParse(read.data);
+  const schemaProblems = result.success
+    ? []
+    : problemsFromIssues(result.error.issues, { locator, data: read.data });
+  const passwordFiles = await readPasswordFiles(read.data, { baseDir, locator });
+  const problems = [
+    ...interpolationProblems,
+    // An unresolved ${VAR} leaves '' behind; what the schema thinks of that '' is noise.
+    ...schemaProblems.filter(
+      (problem) => !interpolationProblems.some((cause) => isWithin(problem.path, cause.path)),
+    ),
+    ...passwordFiles.problems,
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, sortByPosition(problems));
+
+  const config = resolveConfigPaths(result.data, baseDir);
+  for (const [name, password] of passwordFiles.passwords) {
+    const target = config.targets[name];
+    if (target) config.targets[name] = { ...target, password };
+  }
+  return config;
+}
+
+async function readConfigText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : message;
+    throw new ConfigError(file, [{ path: '', message: `cannot read the config file: ${reason}` }], {
+      cause: error,
+    });
+  }
+}
+
+function isWithin(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`);
+}
+
+/** File order reads best; problems without a position (the file as a whole) come first. */
+function sortByPosition(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}

@@ -1,0 +1,150 @@
+import { zstdDecompressSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PortYardError } from '@port-yard/shared';
+import { trailerCheck } from '../engines/completion-checks.ts';
+import type { ToolCommand } from '../platform/spawn-tool.ts';
+import { createCodec } from './compression.ts';
+import { streamDump, type StreamDumpRequest } from './stream-dump.ts';
+import { createMemoryStorage } from './test-doubles.ts';
+
+/** A stand-in dump tool: a shell script run with an argument array (the test's fault injector). */
+const fakeDump = (script: string): ToolCommand => ({ command: 'sh', args: ['-c', script] });
+const completeDump = fakeDump('seq 1 200000; echo "-- Dump completed on 2026-11-26"');
+
+async function run(overrides: Partial<StreamDumpRequest> & Pick<StreamDumpRequest, 'dump'>) {
+  const storage = createMemoryStorage();
+  const request: StreamDumpRequest = {
+    dumpName: 'fake-dump',
+    completion: trailerCheck('-- Dump completed', 'fake-dump'),
+    codec: await createCodec('zstd'),
+    storages: [storage],
+    key: 't/db/a.sql.zst',
+    ...overrides,
+  };
+  return { storage, result: streamDump(request) };
+}
+
+describe('streamDump', () => {
+  it('streams, compresses and hashes a complete dump into every storage', async () => {
+    const second = createMemoryStorage({ name: 'second' });
+    const first = createMemoryStorage();
+    const result = await streamDump({
+      dump: completeDump,
+      dumpName: 'fake-dump',
+      completion: trailerCheck('-- Dump completed', 'fake-dump'),
+      codec: await createCodec('zstd'),
+      storages: [first, second],
+      key: 't/db/a.sql.zst',
+    });
+    const stored = first.objects.get('t/db/a.sql.zst')!;
+    expect(second.objects.get('t/db/a.sql.zst')).toEqual(stored);
+    expect(result.storedBytes).toBe(stored.length);
+    expect(result.sha256).toBe(createHash('sha256').update(stored).digest('hex'));
+    const raw = zstdDecompressSync(stored).toString();
+    expect(raw.length).toBe(result.rawBytes);
+    expect(raw).toMatch(/^1\n2\n/);
+    expect(raw).toMatch(/-- Dump completed on 2026-11-26\n$/);
+  });
+
+  it('fails with the exit code and stderr tail when the dump tool exits non-zero, storing nothing', async () => {
+    const { storage, result } = await run({
+      dump: fakeDump('seq 1 1000; echo "Access denied for user" >&2; exit 2'),
+    });
+    await expect(result).rejects.toMatchObject({
+      code: 'DUMP_FAILED',
+      phase: 'dump',
+      message: expect.stringContaining('exited with code 2'),
+      stderrTail: expect.stringContaining('Access denied'),
+    });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  it('fails when the dump lacks its completion trailer although the tool exited 0', async () => {
+    const { storage, result } = await run({ dump: fakeDump('seq 1 1000') });
+    await expect(result).rejects.toMatchObject({
+      code: 'DUMP_FAILED',
+      message: expect.stringContaining('completion trailer'),
+    });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  it('fails on an empty dump: never a 0-byte artifact', async () => {
+    const { storage, result } = await run({ dump: fakeDump('exit 0') });
+    await expect(result).rejects.toMatchObject({
+      code: 'DUMP_FAILED',
+      message: expect.stringContaining('wrote nothing'),
+    });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  it('fails when the dump tool is killed by a signal mid-way', async () => {
+    const { storage, result } = await run({ dump: fakeDump('seq 1 100000; kill -9 $$') });
+    await expect(result).rejects.toMatchObject({
+      code: 'DUMP_FAILED',
+      message: expect.stringContaining('SIGKILL'),
+    });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  it('reports a missing dump tool as TOOL_MISSING', async () => {
+    const { storage, result } = await run({ dump: { command: '/nonexistent/mariadb-dump', args: [] } });
+    await expect(result).rejects.toMatchObject({ code: 'TOOL_MISSING' });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  it('fails when the compressor fails, naming the compress phase', async () => {
+    const codec = await createCodec('zstd');
+    const broken = {
+      ...codec,
+      compress: () => ({
+        ...codec.compress(),
+        finished: Promise.reject(
+          new PortYardError('COMPRESS_FAILED', 'zstd exited with code 1', { phase: 'compress' }),
+        ),
+      }),
+    };
+    const { storage, result } = await run({ dump: completeDump, codec: broken });
+    await expect(result).rejects.toMatchObject({ code: 'COMPRESS_FAILED', phase: 'compress' });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  it('fails with STORAGE_FAILED on a write error mid-stream and stops the dump', async () => {
+    const storage = createMemoryStorage({ failAfterBytes: 1000 });
+    const started = Date.now();
+    const result = streamDump({
+      dump: fakeDump('while true; do seq 1 100000; done'),
+      dumpName: 'fake-dump',
+      completion: trailerCheck('-- Dump completed', 'fake-dump'),
+      codec: await createCodec('none'),
+      storages: [storage],
+      key: 't/db/a.sql',
+    });
+    await expect(result).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      phase: 'store',
+      message: expect.stringContaining('injected write failure'),
+    });
+    expect(storage.objects.size).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('cancels on abort: children killed, nothing stored, CANCELLED reported', async () => {
+    const controller = new AbortController();
+    const storage = createMemoryStorage();
+    const result = streamDump({
+      dump: fakeDump('while true; do seq 1 1000; sleep 0.05; done'),
+      dumpName: 'fake-dump',
+      completion: trailerCheck('-- Dump completed', 'fake-dump'),
+      codec: await createCodec('gzip'),
+      storages: [storage],
+      key: 't/db/a.sql.gz',
+      signal: controller.signal,
+      onBytes: (raw) => {
+        if (raw > 20_000) controller.abort();
+      },
+    });
+    await expect(result).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(storage.objects.size).toBe(0);
+  });
+});
