@@ -1,0 +1,153 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { RunProgress } from '@port-yard/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTempAgent,
+  filesBelow,
+  localMariadb,
+  localPostgres,
+  type TempAgent,
+} from './harness/temp-agent.ts';
+import { mariadbExec, postgresExec, uniqueName } from './harness/sql.ts';
+
+/**
+ * Every way a backup can fail, against the real servers: each fails with a clear, classified
+ * message and leaves nothing in storage (no artifact, no temp file).
+ */
+const run = promisify(execFile);
+const agents: TempAgent[] = [];
+const mariadbDb = uniqueName('py_t_fail');
+const postgresDb = uniqueName('py_t_fail');
+const user = uniqueName('py_t_user');
+const password = `pw-${uniqueName('s3cret')}`;
+
+async function agentFor(target: Record<string, unknown>, storagePath?: string): Promise<TempAgent> {
+  const temp = await createTempAgent({ t: target as never }, storagePath);
+  agents.push(temp);
+  return temp;
+}
+
+async function failure(temp: TempAgent, options: { onProgress?: (progress: RunProgress) => void } = {}) {
+  const result = await temp.agent.backup({ targetName: 't', onProgress: options.onProgress });
+  expect(result.status).toBe('failed');
+  expect(result.artifacts).toEqual([]);
+  expect(await filesBelow(temp.storageRoot)).toEqual([]);
+  return result.failures[0]!;
+}
+
+beforeAll(async () => {
+  // About 100 MB of dump, so a kill can land mid-way.
+  await mariadbExec(
+    `CREATE DATABASE ${mariadbDb}; CREATE TABLE ${mariadbDb}.big (id INT PRIMARY KEY, body TEXT);
+     INSERT INTO ${mariadbDb}.big SELECT seq, REPEAT(MD5(seq), 8) FROM test.seq_1_to_300000;
+     CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'; GRANT ALL ON ${mariadbDb}.* TO '${user}'@'%';`,
+  );
+  await postgresExec(`CREATE DATABASE ${postgresDb}`);
+});
+
+afterAll(async () => {
+  await mariadbExec(`DROP DATABASE IF EXISTS ${mariadbDb}; DROP USER IF EXISTS '${user}'@'%';`);
+  await postgresExec(`DROP DATABASE IF EXISTS ${postgresDb} WITH (FORCE)`);
+  await Promise.all(agents.map((temp) => temp.cleanup()));
+});
+
+describe('a backup that cannot succeed', () => {
+  it('names a wrong password as AUTH_FAILED, without the password in the message', async () => {
+    const temp = await agentFor({
+      ...localMariadb,
+      user,
+      password: 'wrong-password',
+      databases: [mariadbDb],
+    });
+    const failed = await failure(temp);
+    expect(failed).toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining(`access denied for ${user}@127.0.0.1:3306`),
+    });
+    expect(JSON.stringify(failed)).not.toContain('wrong-password');
+  });
+
+  it.each([
+    ['mariadb', localMariadb],
+    ['postgres', localPostgres],
+  ])('names an unreachable %s server as CONNECTION_FAILED', async (_engine, base) => {
+    const failed = await failure(await agentFor({ ...base, port: 1, databases: ['x'] }));
+    expect(failed).toMatchObject({
+      code: 'CONNECTION_FAILED',
+      message: expect.stringContaining('127.0.0.1:1'),
+    });
+  });
+
+  it.each([
+    ['mariadb', localMariadb],
+    ['postgres', localPostgres],
+  ])('names an unknown %s database as NOT_FOUND', async (_engine, base) => {
+    const failed = await failure(await agentFor({ ...base, databases: ['py_t_no_such_db'] }));
+    expect(failed).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('py_t_no_such_db does not exist'),
+    });
+  });
+
+  it('fails when the dump tool is killed mid-way', async () => {
+    const temp = await agentFor({ ...localMariadb, databases: [mariadbDb], compression: 'none' });
+    let killed = false;
+    const failed = await failure(temp, {
+      onProgress: (progress) => {
+        if (killed || progress.phase !== 'dump' || progress.rawBytes === 0) return;
+        killed = true;
+        execFileSync('pkill', ['-KILL', '-f', `mariadb-dump.*${mariadbDb}`]);
+      },
+    });
+    expect(failed).toMatchObject({ code: 'DUMP_FAILED', phase: 'dump' });
+    expect(failed.message).toMatch(/killed by SIGKILL|completion trailer/);
+  });
+
+  it('names a missing dump tool as TOOL_MISSING', async () => {
+    const temp = await agentFor({
+      ...localPostgres,
+      databases: [postgresDb],
+      dumpCommand: '/nonexistent/pg_dump',
+    });
+    expect(await failure(temp)).toMatchObject({
+      code: 'TOOL_MISSING',
+      message: expect.stringContaining('/nonexistent/pg_dump'),
+    });
+  });
+
+  it('names a storage path that cannot be written as STORAGE_FAILED', async () => {
+    const dir = join(tmpdir(), uniqueName('py-test-file'));
+    await writeFile(dir, 'a file where the storage folder should be');
+    const temp = await agentFor({ ...localPostgres, databases: [postgresDb] }, join(dir, 'backups'));
+    expect(await failure(temp)).toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: expect.stringContaining('ENOTDIR'),
+    });
+  });
+
+  it('fails on a write error mid-stream (a full disk) and leaves no temp file', async (context) => {
+    const mountPoint = join(tmpdir(), uniqueName('py-test-tiny'));
+    await mkdir(mountPoint);
+    try {
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]);
+    } catch (error) {
+      context.skip(`cannot mount a tiny tmpfs here: ${(error as Error).message}`);
+    }
+    try {
+      const temp = await agentFor(
+        { ...localMariadb, databases: [mariadbDb], compression: 'none' },
+        mountPoint,
+      );
+      expect(await failure(temp)).toMatchObject({
+        code: 'STORAGE_FAILED',
+        message: expect.stringContaining('ENOSPC'),
+      });
+    } finally {
+      await run('umount', [mountPoint]);
+    }
+  });
+});
