@@ -1,5 +1,6 @@
-import type { TargetConfig } from '@port-yard/shared';
-import { PortYardError, isDatabaseName } from '@port-yard/shared';
+import type { Manifest, TargetConfig } from '@port-yard/shared';
+import { PortYardError, isDatabaseName, isPortYardError } from '@port-yard/shared';
+import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
@@ -74,9 +75,26 @@ export async function restoreToNewDatabase(
     });
   } catch (error) {
     await engine.dropDatabase(target, request.toDatabase).catch(() => undefined);
-    throw error;
+    throw await explainFailure(error, storage, location.dataKey, manifest);
   } finally {
     await prepared.dispose();
   }
   return { database: request.toDatabase, bytes: manifest.storedBytes };
+}
+
+/**
+ * A decompressor or restore tool often trips over damaged bytes before the final sha256 check
+ * runs. When a restore fails for any reason but cancellation, the stored bytes are checked once
+ * more, so a damaged artifact is reported as such (INTEGRITY_FAILED) rather than as a tool error.
+ */
+async function explainFailure(
+  error: unknown,
+  storage: Storage,
+  dataKey: string,
+  manifest: Manifest,
+): Promise<unknown> {
+  if (isPortYardError(error) && (error.code === 'CANCELLED' || error.code === 'INTEGRITY_FAILED'))
+    return error;
+  const problem = await storedBytesProblem(storage, dataKey, manifest).catch(() => undefined);
+  return problem ? new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore', cause: error }) : error;
 }

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Manifest } from '@port-yard/shared';
+import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
+import type { Storage } from '../storage/storage.ts';
+import { createCatalog } from './catalog.ts';
+
+/** The catalog is rebuilt from storage alone; anything odd there is reported, never fatal. */
+let dir: string;
+let storage: Storage;
+
+function manifestFor(artifactId: string, data: Buffer, overrides: Partial<Manifest> = {}): Manifest {
+  return {
+    formatVersion: 1,
+    artifactId,
+    runId: 'run-1',
+    target: 'shop',
+    database: 'sales',
+    engine: 'mariadb',
+    server: { flavor: 'MariaDB', version: '10.11.19' },
+    dumpTool: { name: 'mariadb-dump', version: '10.11.19' },
+    dumpFormat: 'sql',
+    agentVersion: '0.1.0',
+    startedAt: '2026-11-26T03:00:00.000Z',
+    finishedAt: '2026-11-26T03:00:05.000Z',
+    rawBytes: 100,
+    storedBytes: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    compression: { algorithm: 'zstd', level: 3 },
+    encryption: null,
+    dataObject: `${artifactId}.sql.zst`,
+    fingerprint: null,
+    tables: [],
+    labels: {},
+    ...overrides,
+  };
+}
+
+const put = (key: string, body: string | Buffer) => storage.put(key, Readable.from([Buffer.from(body)]));
+
+async function putArtifact(artifactId: string, overrides: Partial<Manifest> = {}): Promise<Manifest> {
+  const data = Buffer.from(`data of ${artifactId}`);
+  const manifest = manifestFor(artifactId, data, overrides);
+  await put(`${manifest.target}/${manifest.database}/${manifest.dataObject}`, data);
+  await put(`${manifest.target}/${manifest.database}/${artifactId}.manifest.json`, JSON.stringify(manifest));
+  return manifest;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'py-test-catalog-'));
+  storage = createFilesystemStorage({ name: 'local', root: dir });
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('catalog', () => {
+  it('lists whole artifacts newest first, filtered by target and database', async () => {
+    await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    await putArtifact('2026-11-26T04-00-00Z_bbbbbbbbbb', { startedAt: '2026-11-26T04:00:00.000Z' });
+    await putArtifact('2026-11-26T05-00-00Z_cccccccccc', {
+      target: 'blog',
+      startedAt: '2026-11-26T05:00:00.000Z',
+    });
+    const catalog = createCatalog([storage]);
+    expect(await catalog.refresh()).toEqual([]);
+    expect(catalog.list().map((entry) => entry.manifest.artifactId)).toEqual([
+      '2026-11-26T05-00-00Z_cccccccccc',
+      '2026-11-26T04-00-00Z_bbbbbbbbbb',
+      '2026-11-26T03-00-00Z_aaaaaaaaaa',
+    ]);
+    expect(catalog.list({ target: 'shop', database: 'sales' })).toHaveLength(2);
+    expect(catalog.get('2026-11-26T04-00-00Z_bbbbbbbbbb')?.locations).toEqual([
+      {
+        storage: 'local',
+        dataKey: 'shop/sales/2026-11-26T04-00-00Z_bbbbbbbbbb.sql.zst',
+        manifestKey: 'shop/sales/2026-11-26T04-00-00Z_bbbbbbbbbb.manifest.json',
+      },
+    ]);
+  });
+
+  it('reports foreign files, corrupt manifests, missing data and orphans, and keeps the good ones', async () => {
+    await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    await put('README.txt', 'hello');
+    await put('shop/sales/notes.txt', 'not ours');
+    await put('shop/sales/2026-11-26T03-10-00Z_dddddddddd.manifest.json', '{ not json');
+    await put(
+      'shop/sales/2026-11-26T03-20-00Z_eeeeeeeeee.manifest.json',
+      JSON.stringify({ formatVersion: 1, artifactId: 'x' }),
+    );
+    const missing = manifestFor('2026-11-26T03-30-00Z_ffffffffff', Buffer.from('gone'));
+    await put('shop/sales/2026-11-26T03-30-00Z_ffffffffff.manifest.json', JSON.stringify(missing));
+    await put('shop/sales/2026-11-26T03-40-00Z_gggggggggg.sql.zst', 'orphaned data');
+    const moved = manifestFor('2026-11-26T03-50-00Z_hhhhhhhhhh', Buffer.from('x'), { target: 'elsewhere' });
+    await put('shop/sales/2026-11-26T03-50-00Z_hhhhhhhhhh.manifest.json', JSON.stringify(moved));
+
+    const catalog = createCatalog([storage]);
+    const problems = await catalog.refresh();
+    expect(catalog.list().map((entry) => entry.manifest.artifactId)).toEqual([
+      '2026-11-26T03-00-00Z_aaaaaaaaaa',
+    ]);
+    const byKey = Object.fromEntries(problems.map((problem) => [problem.key, problem.kind]));
+    expect(byKey).toEqual({
+      'README.txt': 'foreign',
+      'shop/sales/notes.txt': 'foreign',
+      'shop/sales/2026-11-26T03-10-00Z_dddddddddd.manifest.json': 'corrupt-manifest',
+      'shop/sales/2026-11-26T03-20-00Z_eeeeeeeeee.manifest.json': 'corrupt-manifest',
+      'shop/sales/2026-11-26T03-30-00Z_ffffffffff.manifest.json': 'missing-data',
+      'shop/sales/2026-11-26T03-40-00Z_gggggggggg.sql.zst': 'orphan-data',
+      'shop/sales/2026-11-26T03-50-00Z_hhhhhhhhhh.manifest.json': 'corrupt-manifest',
+    });
+  });
+
+  it('merges copies of one artifact held by several storages', async () => {
+    const second = createFilesystemStorage({
+      name: 'offsite',
+      root: join(dir, '..', `${dir.split('/').pop()}-2`),
+    });
+    const manifest = await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    const data = Buffer.from(`data of ${manifest.artifactId}`);
+    await second.put(`shop/sales/${manifest.dataObject}`, Readable.from([data]));
+    await second.put(
+      `shop/sales/${manifest.artifactId}.manifest.json`,
+      Readable.from([Buffer.from(JSON.stringify(manifest))]),
+    );
+    const catalog = createCatalog([storage, second]);
+    await catalog.refresh();
+    expect(catalog.get(manifest.artifactId)?.locations.map((location) => location.storage)).toEqual([
+      'local',
+      'offsite',
+    ]);
+    await rm(second.location, { recursive: true, force: true });
+  });
+});

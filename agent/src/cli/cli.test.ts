@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
+
+/** The CLI as a user runs it: a real process, a YAML config file, exit codes and output. */
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const bin = join(repoRoot, 'agent/bin/port-yard.js');
+const node = join(repoRoot, 'node_modules/.bin/node');
+
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(node, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let configFile: string;
+const database = uniqueName('py_t_cli');
+const secret = 'cli-secret-Zq9';
+const user = uniqueName('py_t_cli_user');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'py-test-cli-'));
+  configFile = join(dir, 'port-yard.yaml');
+  await mariadbExec(
+    `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY, name TEXT); INSERT INTO ${database}.t VALUES (1, 'one'), (2, 'two');
+     CREATE USER '${user}'@'%' IDENTIFIED BY '${secret}'; GRANT ALL ON *.* TO '${user}'@'%';`,
+  );
+  await writeFile(
+    configFile,
+    [
+      'version: 1',
+      'storages:',
+      '  local: { type: filesystem, path: ./backups }',
+      'targets:',
+      '  shop:',
+      '    engine: mariadb',
+      '    host: 127.0.0.1',
+      `    user: ${user}`,
+      '    password: ${PY_TEST_UNUSED_SECRET:-}'.replace(':-}', `:-${secret}}`),
+      `    databases: [${database}]`,
+      '    destinations: [local]',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await mariadbExec(
+    `DROP DATABASE IF EXISTS ${database}; DROP DATABASE IF EXISTS ${database}_copy; DROP USER IF EXISTS '${user}'@'%';`,
+  );
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('port-yard CLI', () => {
+  it('config check prints the normalized config with secrets redacted', async () => {
+    const result = await cli(['--config', configFile, 'config', 'check', '--json']);
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout);
+    expect(printed.targets.shop).toMatchObject({
+      password: '<redacted>',
+      compression: 'zstd',
+    });
+    expect(printed.storages.local.path).toBe(join(dir, 'backups'));
+    expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+
+  it('rejects a bad config with every problem, its line:column, and exit code 2', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(
+      bad,
+      'version: 1\nstorages:\n  local: { type: filesystem, path: ./b }\ntargets:\n  shop:\n    engine: oracle\n    user: root\n    databases: [x]\n    destinations: [nowhere]\n    compresion: zstd\n',
+    );
+    const result = await cli(['--config', bad, 'backup', 'shop']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${bad}:6:13`);
+    expect(result.stderr).toContain('targets.shop.engine');
+    expect(result.stderr).toContain('targets.shop.destinations[0]');
+    expect(result.stderr).toMatch(/:10:5 +targets\.shop\.compresion/);
+  });
+
+  it('asks for a config when neither --config nor PORT_YARD_CONFIG is given (exit 2)', async () => {
+    const result = await cli(['list'], { PORT_YARD_CONFIG: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--config');
+  });
+
+  it('backs up, lists and restores, with JSON output and exit code 0 (config from PORT_YARD_CONFIG)', async () => {
+    const env = { PORT_YARD_CONFIG: configFile };
+    const backup = await cli(['backup', 'shop', '--json'], env);
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    const run = JSON.parse(backup.stdout);
+    expect(run).toMatchObject({ target: 'shop', status: 'succeeded', failures: [] });
+    const id = run.artifacts[0].id as string;
+
+    const list = await cli(['list', 'shop', '--json'], env);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({
+        id,
+        target: 'shop',
+        database,
+        compression: 'zstd',
+        storages: ['local'],
+        sha256: run.artifacts[0].sha256,
+      }),
+    ]);
+
+    const restore = await cli(['restore', id, '--to-database', `${database}_copy`, '--json'], env);
+    expect(restore.code).toBe(0);
+    expect(JSON.parse(restore.stdout)).toMatchObject({ ok: true, database: `${database}_copy` });
+    expect(await mariadbExec(`SELECT name FROM ${database}_copy.t ORDER BY id`)).toEqual([
+      { name: 'one' },
+      { name: 'two' },
+    ]);
+
+    const again = await cli(['restore', id, '--to-database', `${database}_copy`], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
+
+  it('exits 1 with the failure on stderr when a backup fails', async () => {
+    const result = await cli(['--config', configFile, 'backup', 'shop', '--database', 'py_t_not_covered']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('FAILED  shop/py_t_not_covered  INVALID_INPUT');
+  });
+
+  it('refuses restore without --to-database (exit 2), changing nothing', async () => {
+    const result = await cli(['--config', configFile, 'restore', '2026-11-26T03-28-22Z_iy5atpwg4r']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--to-database');
+  });
+});
