@@ -7,6 +7,7 @@ import {
   storageSchema,
   targetSchema,
   tlsSchema,
+  encryptionSchema,
 } from '@port-yard/shared';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load-config.ts';
@@ -45,6 +46,7 @@ describe('config/port-yard.example.yaml', () => {
       ...storageSchema.options.flatMap((option) => Object.keys(option.shape)),
       ...Object.keys(targetSchema.shape),
       ...Object.keys(tlsSchema.shape),
+      ...Object.keys(encryptionSchema.shape),
       ...Object.keys(retentionSchema.shape),
       ...Object.keys(retentionTierSchema.shape),
     ];

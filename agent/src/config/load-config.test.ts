@@ -155,7 +155,12 @@ storages:
 retension: { keepLast: 1 }
 `);
     expect(problems).toEqual([
-      { path: 'storages.local.type', line: 3, column: 10, message: 'is required (one of: filesystem)' },
+      {
+        path: 'storages.local.type',
+        line: 3,
+        column: 10,
+        message: 'is required (one of: filesystem, s3, sftp, rclone)',
+      },
       {
         path: 'storages.local.typ',
         line: 3,
@@ -170,7 +175,7 @@ retension: { keepLast: 1 }
     const problems = await problemsOf(`version: 1
 storages:
   Local: { type: filesystem, path: ./b }
-  offsite: { type: s3 }
+  offsite: { type: ftp }
 `);
     expect(problems).toEqual([
       {
@@ -180,7 +185,12 @@ storages:
         message:
           'is not a valid name: must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)',
       },
-      { path: 'storages.offsite.type', line: 4, column: 20, message: 'must be one of: filesystem' },
+      {
+        path: 'storages.offsite.type',
+        line: 4,
+        column: 20,
+        message: 'must be one of: filesystem, s3, sftp, rclone',
+      },
     ]);
   });
 

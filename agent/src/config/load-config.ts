@@ -7,7 +7,7 @@ import type { ConfigProblem } from './config-error.ts';
 import { interpolateDocument } from './interpolate-document.ts';
 import type { ConfigEnv } from './interpolate.ts';
 import { documentData, parseConfigYaml } from './parse-config-yaml.ts';
-import { readPasswordFiles } from './read-password-files.ts';
+import { readSecretFiles } from './read-secret-files.ts';
 import { resolveConfigPaths } from './resolve-config-paths.ts';
 import { problemsFromIssues } from './schema-problems.ts';
 
@@ -42,21 +42,22 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   const schemaProblems = result.success
     ? []
     : problemsFromIssues(result.error.issues, { locator, data: read.data });
-  const passwordFiles = await readPasswordFiles(read.data, { baseDir, locator });
+  const secretFiles = await readSecretFiles(read.data, { baseDir, locator });
   const problems = [
     ...interpolationProblems,
     // An unresolved ${VAR} leaves '' behind; what the schema thinks of that '' is noise.
     ...schemaProblems.filter(
       (problem) => !interpolationProblems.some((cause) => isWithin(problem.path, cause.path)),
     ),
-    ...passwordFiles.problems,
+    ...secretFiles.problems,
   ];
   if (problems.length > 0 || !result.success) throw new ConfigError(file, sortByPosition(problems));
 
   const config = resolveConfigPaths(result.data, baseDir);
-  for (const [name, password] of passwordFiles.passwords) {
-    const target = config.targets[name];
-    if (target) config.targets[name] = { ...target, password };
+  for (const { section, name, key, value } of secretFiles.secrets) {
+    const entries = (config as unknown as Record<string, Record<string, Record<string, unknown>>>)[section];
+    const entry = entries?.[name];
+    if (entries && entry) entries[name] = { ...entry, [key]: value };
   }
   return config;
 }

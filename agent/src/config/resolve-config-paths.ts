@@ -1,35 +1,41 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { PortYardConfig, StorageConfig, TargetConfig, TlsConfig } from '@port-yard/shared';
+import type { PortYardConfig } from '@port-yard/shared';
 
-const tlsFiles = ['ca', 'cert', 'key'] as const;
+/** Keys whose values are file paths, wherever they appear (targets, storages, tls, encryption). */
+const fileKeys = new Set([
+  'passwordFile',
+  'secretAccessKeyFile',
+  'passphraseFile',
+  'privateKeyFile',
+  'configFile',
+  'identityFile',
+  'ca',
+  'cert',
+  'key',
+]);
 
 /**
  * Makes the file paths in a validated config absolute, relative paths being taken from
  * `baseDir` (the config file's folder), so the config means the same whatever the agent's
- * working directory: filesystem storage paths, `passwordFile`, and tls `ca`/`cert`/`key`.
- * `socket` and `dumpCommand` are left as written (a bare `pg_dump` is looked up on the PATH).
+ * working directory: filesystem storage paths and every `...File` / tls file key.
+ * `socket`, `dumpCommand` and `rcloneCommand` are left as written (bare names are looked up on
+ * the PATH).
  */
 export function resolveConfigPaths(config: PortYardConfig, baseDir: string): PortYardConfig {
   const at = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
-
-  const storages = mapValues(config.storages, (storage): StorageConfig => {
-    if (storage.type === 'filesystem') return { ...storage, path: at(storage.path) };
-    return storage;
-  });
-  const targets = mapValues(config.targets, (target): TargetConfig => {
-    const copy = { ...target };
-    if (copy.passwordFile !== undefined) copy.passwordFile = at(copy.passwordFile);
-    if (copy.tls !== undefined) {
-      const tls: TlsConfig = { ...copy.tls };
-      for (const key of tlsFiles) {
-        const file = tls[key];
-        if (file !== undefined) tls[key] = at(file);
-      }
-      copy.tls = tls;
-    }
-    return copy;
-  });
-  return { ...config, storages, targets };
+  const resolveFiles = <T>(value: T): T => {
+    if (Array.isArray(value) || typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        fileKeys.has(key) && typeof inner === 'string' ? at(inner) : resolveFiles(inner),
+      ]),
+    ) as T;
+  };
+  const storages = mapValues(config.storages, (storage) =>
+    storage.type === 'filesystem' ? { ...storage, path: at(storage.path) } : resolveFiles(storage),
+  );
+  return { ...config, storages, targets: mapValues(config.targets, resolveFiles) };
 }
 
 function mapValues<T, U>(record: Readonly<Record<string, T>>, map: (value: T) => U): Record<string, U> {

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { databaseNamePattern, resourceNamePattern } from './names.ts';
 import { durationSchema, retentionSchema } from './retention-schema.ts';
+import { storageSchema } from './storage-schemas.ts';
 
 export const engineNames = ['mariadb', 'mysql', 'postgres'] as const;
 export const compressionNames = ['zstd', 'gzip', 'none'] as const;
@@ -56,18 +57,6 @@ function cronProblem(expression: string): string | undefined {
   }
 }
 
-export const filesystemStorageSchema = z
-  .strictObject({
-    type: z.literal('filesystem'),
-    path: z
-      .string()
-      .min(1)
-      .describe('Directory that holds the artifacts (created if missing). Relative to the config file.'),
-  })
-  .describe('A local or mounted directory (NFS, SMB, a Kubernetes volume).');
-
-export const storageSchema = z.discriminatedUnion('type', [filesystemStorageSchema]);
-
 export const tlsSchema = z
   .strictObject({
     mode: z
@@ -81,6 +70,22 @@ export const tlsSchema = z
     key: z.string().optional().describe('Client key file (PEM).'),
   })
   .describe('TLS to the database server.');
+
+export const encryptionSchema = z
+  .strictObject({
+    recipients: z
+      .array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'must be an age X25519 recipient (age1...)'))
+      .min(1)
+      .describe(
+        'age public keys (age-keygen -y): anyone holding one of the matching identities can decrypt.',
+      ),
+    identityFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('age identity file (AGE-SECRET-KEY-...), needed only to restore or download decrypted.'),
+  })
+  .describe('Encryption at rest with age: artifacts decrypt with the standard age CLI, without Port-Yard.');
 
 export const targetSchema = z
   .strictObject({
@@ -143,6 +148,7 @@ export const targetSchema = z
     skipIfUnchanged: z.boolean().default(false).describe('Skip a scheduled backup when nothing changed.'),
     maxSkipAge: durationSchema.optional().describe('With skipIfUnchanged: back up anyway after this long.'),
     retention: retentionSchema.optional(),
+    encryption: encryptionSchema.optional(),
     labels: z
       .record(z.string(), z.string())
       .optional()
@@ -223,8 +229,6 @@ export const configSchema = z
 export type PortYardConfig = z.infer<typeof configSchema>;
 export type PortYardConfigInput = z.input<typeof configSchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
-export type StorageConfig = z.infer<typeof storageSchema>;
-export type FilesystemStorageConfig = z.infer<typeof filesystemStorageSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
 export type EngineName = (typeof engineNames)[number];
 export type CompressionName = (typeof compressionNames)[number];
@@ -233,6 +237,9 @@ export type CompressionName = (typeof compressionNames)[number];
 export const secretKeys: ReadonlySet<string> = new Set([
   'password',
   'secretAccessKey',
+  'sessionToken',
   'passphrase',
   'token',
 ]);
+
+export type EncryptionConfig = z.infer<typeof encryptionSchema>;

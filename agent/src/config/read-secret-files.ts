@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ConfigProblem } from './config-error.ts';
+import { formatConfigPath } from './config-path.ts';
+import type { YamlLocator } from './yaml-locator.ts';
+
+/** `<key>File` holds the secret that would otherwise be given inline as `<key>`. */
+export const secretFileKeys = {
+  passwordFile: 'password',
+  secretAccessKeyFile: 'secretAccessKey',
+  passphraseFile: 'passphrase',
+} as const;
+
+const labels: Record<keyof typeof secretFileKeys, string> = {
+  passwordFile: 'password file',
+  secretAccessKeyFile: 'secret access key file',
+  passphraseFile: 'passphrase file',
+};
+
+/** The sections whose entries may name secret files. */
+const sections = ['targets', 'storages', 'testServers'] as const;
+
+export interface SecretValue {
+  readonly section: string;
+  readonly name: string;
+  /** The inline key the secret goes to, e.g. `password`. */
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface SecretFiles {
+  readonly secrets: readonly SecretValue[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+const reasons: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+};
+
+/**
+ * Reads every secret file named in the config (relative to `baseDir`, the config file's folder)
+ * and trims the trailing newline(s) that editors and `echo` add. Works on the unvalidated data so
+ * that a missing file is reported together with the schema's problems; only string values are
+ * read. A secret itself never appears in a problem.
+ */
+export async function readSecretFiles(
+  data: unknown,
+  options: { readonly baseDir: string; readonly locator: YamlLocator },
+): Promise<SecretFiles> {
+  const secrets: SecretValue[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const entry of secretFileEntries(data)) {
+    const where = [entry.section, entry.name, entry.fileKey];
+    const problem = (message: string): ConfigProblem => ({
+      path: formatConfigPath(where),
+      ...options.locator.valueAt(where),
+      message,
+    });
+    const absolute = resolve(options.baseDir, entry.file);
+    try {
+      const value = (await readFile(absolute, 'utf8')).replace(/[\r\n]+$/, '');
+      if (value === '') problems.push(problem(`the ${labels[entry.fileKey]} ${absolute} is empty`));
+      else
+        secrets.push({ section: entry.section, name: entry.name, key: secretFileKeys[entry.fileKey], value });
+    } catch (error) {
+      const { code = '', message } = error as NodeJS.ErrnoException;
+      problems.push(
+        problem(
+          `cannot read the ${labels[entry.fileKey]} ${absolute}: ${reasons[code] ?? (code || message)}`,
+        ),
+      );
+    }
+  }
+  return { secrets, problems };
+}
+
+interface SecretFileEntry {
+  readonly section: string;
+  readonly name: string;
+  readonly fileKey: keyof typeof secretFileKeys;
+  readonly file: string;
+}
+
+function secretFileEntries(data: unknown): SecretFileEntry[] {
+  if (!isRecord(data)) return [];
+  return sections.flatMap((section) => {
+    const entries = data[section];
+    if (!isRecord(entries)) return [];
+    return Object.entries(entries).flatMap(([name, entry]) =>
+      (Object.keys(secretFileKeys) as (keyof typeof secretFileKeys)[]).flatMap((fileKey) => {
+        const file = isRecord(entry) ? entry[fileKey] : undefined;
+        return typeof file === 'string' && file !== '' ? [{ section, name, fileKey, file }] : [];
+      }),
+    );
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
