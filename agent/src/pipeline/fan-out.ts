@@ -26,7 +26,12 @@ export function fanOut(count: number): { sink: Writable; branches: PassThrough[]
       callback();
     },
     destroy(error, callback) {
-      for (const branch of branches) branch.destroy(error ?? new Error('the backup stream was stopped'));
+      // Also called after a normal finish (autoDestroy): ended branches are still being read by
+      // their storage then, and must be left alone. Only a failure or an early stop cuts them.
+      for (const branch of branches) {
+        if (error || !branch.writableEnded)
+          branch.destroy(error ?? new Error('the backup stream was stopped'));
+      }
       callback(error);
     },
   });

@@ -1,0 +1,38 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { fanOut } from './fan-out.ts';
+
+async function drainSlowly(branch: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of branch) {
+    await sleep(2);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+describe('fanOut', () => {
+  it('delivers every byte to a slow reader that is still reading after the source finished', async () => {
+    const data = Buffer.alloc(4 << 20, 7);
+    const { sink, branches } = fanOut(2);
+    const readers = branches.map(drainSlowly);
+    await pipeline(Readable.from([data.subarray(0, 2 << 20), data.subarray(2 << 20)]), sink);
+    const [first, second] = await Promise.all(readers);
+    expect(first!.equals(data)).toBe(true);
+    expect(second!.equals(data)).toBe(true);
+  });
+
+  it('cuts every branch when the source fails', async () => {
+    const { sink, branches } = fanOut(2);
+    const readers = branches.map((branch) => drainSlowly(branch).catch((error: Error) => error.message));
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('dump failed'));
+      },
+    });
+    await expect(pipeline(failing, sink)).rejects.toThrow('dump failed');
+    expect(await Promise.all(readers)).toEqual(['dump failed', 'dump failed']);
+  });
+});
