@@ -49,10 +49,10 @@ export function createAgent(config: PortYardConfig): Agent {
     async backup(request) {
       const target = targetConfig(request.targetName);
       const destinations = target.destinations.map((name) => storages.get(name)!);
-      const onArtifact = (manifest: Manifest): void => {
+      const onArtifact = (manifest: Manifest, committedIn: readonly string[]): void => {
         const folder = artifactFolder(manifest.target, manifest.database);
-        const locations = destinations.map((storage) => ({
-          storage: storage.name,
+        const locations = committedIn.map((storage) => ({
+          storage,
           dataKey: `${folder}/${manifest.dataObject}`,
           manifestKey: manifestKey(manifest.target, manifest.database, manifest.artifactId),
         }));

@@ -5,7 +5,8 @@ import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
 import { createCodec } from '../pipeline/compression.ts';
-import { streamDump } from '../pipeline/stream-dump.ts';
+import { createAgeEncryption } from '../pipeline/age-encryption.ts';
+import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts';
 import type { Storage } from '../storage/storage.ts';
 
 export interface BackupDatabaseDeps {
@@ -26,6 +27,12 @@ export interface BackupDatabaseRequest {
 
 const progressIntervalMs = 250;
 
+export interface BackedUpDatabase {
+  readonly manifest: Manifest;
+  /** Per destination, after the manifest was written: where the artifact now exists. */
+  readonly destinations: readonly DestinationOutcome[];
+}
+
 /**
  * Backs up one database to every storage of the target and returns its manifest. The data object
  * is committed first, the manifest last, so an artifact is visible only when it is whole.
@@ -33,7 +40,7 @@ const progressIntervalMs = 250;
 export async function backupDatabase(
   deps: BackupDatabaseDeps,
   request: BackupDatabaseRequest,
-): Promise<Manifest> {
+): Promise<BackedUpDatabase> {
   const clock = deps.clock ?? (() => new Date());
   const { engine, storages } = deps;
   const { target, database } = request;
@@ -53,6 +60,7 @@ export async function backupDatabase(
   }
   const tables = await engine.tableEstimates(target, database);
   const codec = await createCodec(target.compression, target.compressionLevel);
+  const encryption = target.encryption ? await createAgeEncryption(target.encryption) : undefined;
   const dump = await engine.prepareDump({
     connection: target,
     database,
@@ -62,7 +70,7 @@ export async function backupDatabase(
   });
 
   const artifactId = newArtifactId(startedAt);
-  const dataObject = `${artifactId}.${dump.extension}${codec.suffix}`;
+  const dataObject = `${artifactId}.${dump.extension}${codec.suffix}${encryption?.suffix ?? ''}`;
   let streamed;
   try {
     report('dump', 0, 0, true);
@@ -71,6 +79,7 @@ export async function backupDatabase(
       dumpName: dump.toolName,
       completion: dump.createCompletionCheck(),
       codec,
+      encryption,
       storages,
       key: dataKey(request.targetName, database, dataObject),
       signal: request.signal,
@@ -98,45 +107,62 @@ export async function backupDatabase(
     storedBytes: streamed.storedBytes,
     sha256: streamed.sha256,
     compression: { algorithm: codec.algorithm, ...(codec.level === undefined ? {} : { level: codec.level }) },
-    encryption: null,
+    encryption: encryption ? { algorithm: 'age', recipients: [...encryption.description.recipients] } : null,
     dataObject,
     fingerprint: null,
     tables,
     labels: target.labels ?? {},
+    destinations: streamed.destinations.map((outcome) => ({ ...outcome })),
   };
-  await commitManifest(
-    storages,
+  const committed = storages.filter((storage) =>
+    streamed.destinations.some((d) => d.storage === storage.name && d.committed),
+  );
+  const manifestFailures = await commitManifest(
+    committed,
     manifestKey(request.targetName, database, artifactId),
     manifest,
     dataKey(request.targetName, database, dataObject),
   );
   report('succeeded', streamed.rawBytes, streamed.storedBytes, true);
-  return manifest;
+  const outcomes = streamed.destinations.map((outcome) => {
+    const failure = manifestFailures.get(outcome.storage);
+    return failure ? { storage: outcome.storage, committed: false, error: failure } : outcome;
+  });
+  return { manifest, destinations: outcomes };
 }
 
-/** Writes the manifest everywhere; on failure removes what was written so no half artifact stays. */
+/**
+ * Writes the manifest to every storage that holds the data. Where that fails, the data is removed
+ * again (no artifact there) and the failure is returned by storage name; when it fails
+ * everywhere, the backup fails.
+ */
 async function commitManifest(
   storages: readonly Storage[],
   key: string,
   manifest: Manifest,
   data: string,
-): Promise<void> {
-  const body = `${JSON.stringify(manifest, null, 2)}\n`;
+): Promise<Map<string, string>> {
+  const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const results = await Promise.allSettled(
-    storages.map((storage) => storage.put(key, Readable.from([Buffer.from(body)]))),
+    storages.map((storage) => storage.put(key, Readable.from([body]))),
   );
-  const failed = results.findIndex((result) => result.status === 'rejected');
-  if (failed === -1) return;
-  await Promise.allSettled(storages.flatMap((storage) => [storage.delete(key), storage.delete(data)]));
-  const reason = (results[failed] as PromiseRejectedResult).reason as Error;
-  throw new PortYardError(
-    'STORAGE_FAILED',
-    `writing the manifest to ${storages[failed]!.name} failed: ${reason.message}`,
-    {
-      phase: 'commit',
-      cause: reason,
-    },
+  const failures = new Map<string, string>();
+  await Promise.all(
+    results.map(async (result, index) => {
+      if (result.status === 'fulfilled') return;
+      const storage = storages[index]!;
+      failures.set(storage.name, `writing the manifest failed: ${(result.reason as Error).message}`);
+      await Promise.allSettled([storage.delete(key), storage.delete(data)]);
+    }),
   );
+  if (failures.size === storages.length) {
+    throw new PortYardError(
+      'STORAGE_FAILED',
+      [...failures].map(([name, reason]) => `${name}: ${reason}`).join('; '),
+      { phase: 'commit' },
+    );
+  }
+  return failures;
 }
 
 function progressReporter(request: BackupDatabaseRequest, startedAt: Date, clock: () => Date) {

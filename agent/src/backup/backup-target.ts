@@ -11,7 +11,7 @@ export interface BackupTargetDeps {
   readonly agentVersion: string;
   readonly clock?: () => Date;
   /** Told of each artifact as soon as it is committed (the catalog records it). */
-  readonly onArtifact?: (manifest: Manifest) => void;
+  readonly onArtifact?: (manifest: Manifest, storages: readonly string[]) => void;
 }
 
 export interface BackupTargetRequest {
@@ -52,21 +52,26 @@ export async function backupTarget(
   }
   for (const database of databases) {
     try {
-      const manifest = await backupDatabase(deps, { ...request, database, runId });
-      deps.onArtifact?.(manifest);
+      const { manifest, destinations } = await backupDatabase(deps, { ...request, database, runId });
+      const committedIn = destinations
+        .filter((outcome) => outcome.committed)
+        .map((outcome) => outcome.storage);
+      deps.onArtifact?.(manifest, committedIn);
       artifacts.push({
         id: manifest.artifactId,
         database,
         rawBytes: manifest.rawBytes,
         storedBytes: manifest.storedBytes,
         sha256: manifest.sha256,
+        destinations,
       });
     } catch (error) {
       failures.push(toFailure(database, error));
     }
     if (request.signal?.aborted) break;
   }
-  const status = failures.length === 0 && databases.length > 0 ? 'succeeded' : 'failed';
+  const partial = artifacts.some((artifact) => artifact.destinations.some((outcome) => !outcome.committed));
+  const status = failures.length > 0 || databases.length === 0 ? 'failed' : partial ? 'partial' : 'succeeded';
   return {
     runId,
     target: request.targetName,

@@ -36,6 +36,7 @@ function manifestFor(artifactId: string, data: Buffer, overrides: Partial<Manife
     fingerprint: null,
     tables: [],
     labels: {},
+    destinations: [{ storage: 'local', committed: true }],
     ...overrides,
   };
 }

@@ -35,14 +35,22 @@ export interface Codec {
 
 const defaultLevels: Record<CompressionName, number | undefined> = { zstd: 3, gzip: 6, none: undefined };
 
-function processCodec(command: string, args: string[], what: string): CodecStream {
+/** A codec stage run as a child process (stdin → stdout), failing with `code` on a non-zero exit. */
+export function processCodec(
+  command: string,
+  args: string[],
+  what: string,
+  code: 'COMPRESS_FAILED' | 'ENCRYPT_FAILED' = 'COMPRESS_FAILED',
+): CodecStream {
   const tool = spawnTool({ command, args }, { stdin: 'pipe', stdout: 'pipe' });
   const finished = tool.exited.then((exit) => {
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-      throw new PortYardError('COMPRESS_FAILED', `${what} ${how}`, {
+      const stderrTail = tool.stderr.text();
+      const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
+      throw new PortYardError(code, `${what} ${how}${firstLine ? `: ${firstLine}` : ''}`, {
         phase: 'compress',
-        stderrTail: tool.stderr.text(),
+        stderrTail,
       });
     }
   });

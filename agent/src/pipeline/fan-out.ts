@@ -2,27 +2,33 @@ import { PassThrough, Writable } from 'node:stream';
 
 /**
  * One writable that copies every chunk to several branches with back-pressure: a chunk is
- * accepted only when every branch took it, so the slowest branch sets the pace and memory stays
- * bounded. Ending or destroying it ends or destroys every branch.
+ * accepted only when every live branch took it, so the slowest destination sets the pace and
+ * memory stays bounded. A branch destroyed by its reader (a destination that failed) is dropped
+ * and the others go on; only when no branch is left does the sink fail. Ending or destroying the
+ * sink ends or destroys every branch.
  */
 export function fanOut(count: number): { sink: Writable; branches: PassThrough[] } {
   const branches = Array.from({ length: count }, () => new PassThrough({ highWaterMark: 1 << 20 }));
+  const live = (): PassThrough[] => branches.filter((branch) => !branch.destroyed);
+  const noneLeft = (): Error => new Error('every destination failed');
   const sink = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _encoding, callback) {
-      const waiting = branches.filter((branch) => !branch.write(chunk));
+      const targets = live();
+      if (targets.length === 0) return callback(noneLeft());
+      const waiting = targets.filter((branch) => !branch.write(chunk));
       if (waiting.length === 0) return callback();
       let left = waiting.length;
       for (const branch of waiting) {
         const settle = (): void => {
           branch.off('drain', settle).off('close', settle);
-          if (--left === 0) callback(branch.destroyed ? new Error('a destination stopped reading') : null);
+          if (--left === 0) callback(live().length === 0 ? noneLeft() : null);
         };
         branch.on('drain', settle).on('close', settle);
       }
     },
     final(callback) {
-      for (const branch of branches) branch.end();
+      for (const branch of live()) branch.end();
       callback();
     },
     destroy(error, callback) {

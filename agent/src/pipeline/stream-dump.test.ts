@@ -148,3 +148,44 @@ describe('streamDump', () => {
     expect(storage.objects.size).toBe(0);
   });
 });
+
+describe('streamDump to several destinations', () => {
+  it('drops a destination that fails mid-stream and commits to the others (a partial outcome)', async () => {
+    const healthy = createMemoryStorage({ name: 'local' });
+    const failing = createMemoryStorage({ name: 'offsite', failAfterBytes: 10_000 });
+    const result = await streamDump({
+      dump: completeDump,
+      dumpName: 'fake-dump',
+      completion: trailerCheck('-- Dump completed', 'fake-dump'),
+      codec: await createCodec('none'),
+      storages: [healthy, failing],
+      key: 't/db/a.sql',
+    });
+    expect(result.destinations).toEqual([
+      { storage: 'local', committed: true },
+      { storage: 'offsite', committed: false, error: expect.stringContaining('injected write failure') },
+    ]);
+    expect(healthy.objects.get('t/db/a.sql')!.length).toBe(result.storedBytes);
+    expect(failing.objects.size).toBe(0);
+  });
+
+  it('fails when every destination fails, naming each', async () => {
+    const result = streamDump({
+      dump: completeDump,
+      dumpName: 'fake-dump',
+      completion: trailerCheck('-- Dump completed', 'fake-dump'),
+      codec: await createCodec('none'),
+      storages: [
+        createMemoryStorage({ name: 'a', failAfterBytes: 100 }),
+        createMemoryStorage({ name: 'b', failAfterBytes: 5000 }),
+      ],
+      key: 't/db/a.sql',
+    });
+    await expect(result).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: expect.stringMatching(
+        /every destination failed: .*storage a.*storage b|every destination failed: .*storage b.*storage a/,
+      ),
+    });
+  });
+});

@@ -6,6 +6,8 @@ import type { CompletionCheck } from '../engines/engine.ts';
 import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { Codec } from './compression.ts';
+import type { Encryption } from './age-encryption.ts';
+import { chainCodecs } from './chain-codecs.ts';
 import { fanOut } from './fan-out.ts';
 
 export interface StreamDumpRequest {
@@ -13,6 +15,8 @@ export interface StreamDumpRequest {
   readonly dumpName: string;
   readonly completion: CompletionCheck;
   readonly codec: Codec;
+  /** Encrypts after compressing, when the target has encryption. */
+  readonly encryption?: Encryption;
   readonly storages: readonly Storage[];
   readonly key: string;
   readonly signal?: AbortSignal;
@@ -20,10 +24,19 @@ export interface StreamDumpRequest {
   readonly onBytes?: (rawBytes: number, storedBytes: number) => void;
 }
 
+export interface DestinationOutcome {
+  readonly storage: string;
+  /** The data object is committed in this storage. */
+  readonly committed: boolean;
+  readonly error?: string;
+}
+
 export interface StreamDumpResult {
   readonly rawBytes: number;
   readonly storedBytes: number;
   readonly sha256: string;
+  /** One per storage, in the order given: where the data object was committed, and why not. */
+  readonly destinations: readonly DestinationOutcome[];
 }
 
 /**
@@ -47,7 +60,8 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   request.signal?.addEventListener('abort', onCancel, { once: true });
 
   const dump = spawnTool(request.dump, { stdout: 'pipe' });
-  const codec = request.codec.compress();
+  const compress = request.codec.compress();
+  const codec = request.encryption ? chainCodecs(compress, request.encryption.encrypt()) : compress;
   stop.signal.addEventListener('abort', () => {
     dump.kill();
     codec.kill();
@@ -94,10 +108,15 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   });
 
   const { sink, branches } = fanOut(request.storages.length);
+  // A failing destination is dropped and the others go on (the run becomes partial); the stream
+  // only fails when no destination is left.
+  const destinationErrors = new Map<string, unknown>();
   const puts = request.storages.map((storage, index) =>
     storage.put(request.key, branches[index]!, { signal: stop.signal }).catch((error: unknown) => {
-      fail(asStorageError(error, storage));
-      throw error;
+      const classified = asStorageError(error, storage);
+      destinationErrors.set(storage.name, classified);
+      if (destinationErrors.size === request.storages.length) fail(allFailed(destinationErrors));
+      throw classified;
     }),
   );
   const downstream = pipeline(codec.output, gate, sink, { signal: stop.signal }).catch((error: unknown) => {
@@ -109,7 +128,13 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   await Promise.allSettled([upstreamDone, downstream, ...puts, dump.exited, codec.finished]);
   request.signal?.removeEventListener('abort', onCancel);
   if (firstError !== undefined) throw normalize(firstError);
-  return { rawBytes, storedBytes, sha256: hash.digest('hex') };
+  const destinations = request.storages.map((storage): DestinationOutcome => {
+    const error = destinationErrors.get(storage.name);
+    return error === undefined
+      ? { storage: storage.name, committed: true }
+      : { storage: storage.name, committed: false, error: (error as Error).message };
+  });
+  return { rawBytes, storedBytes, sha256: hash.digest('hex'), destinations };
 }
 
 async function dumpSucceeded(
@@ -156,6 +181,12 @@ function asStorageError(error: unknown, storage: Storage): unknown {
       cause: error,
     },
   );
+}
+
+function allFailed(errors: ReadonlyMap<string, unknown>): unknown {
+  if (errors.size === 1) return [...errors.values()][0];
+  const reasons = [...errors.values()].map((error) => (error as Error).message).join('; ');
+  return new PortYardError('STORAGE_FAILED', `every destination failed: ${reasons}`, { phase: 'store' });
 }
 
 function normalize(error: unknown): PortYardError {

@@ -4,6 +4,7 @@ import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
+import { createAgeDecryption } from '../pipeline/age-encryption.ts';
 import { createCodec } from '../pipeline/compression.ts';
 import type { Storage } from '../storage/storage.ts';
 import { streamRestore } from './stream-restore.ts';
@@ -57,6 +58,9 @@ export async function restoreToNewDatabase(
     throw new PortYardError('NOT_FOUND', `artifact ${manifest.artifactId} is in no configured storage`);
   const storage = deps.storages.get(location.storage)!;
   const codec = await createCodec(manifest.compression.algorithm);
+  const decryption = manifest.encryption
+    ? await createAgeDecryption(target.encryption?.identityFile, manifest.artifactId)
+    : undefined;
   const prepared = await engine.prepareRestore({
     connection: target,
     database: request.toDatabase,
@@ -68,6 +72,7 @@ export async function restoreToNewDatabase(
       source: await storage.get(location.dataKey),
       manifest,
       codec,
+      decryption,
       tool: prepared.command,
       toolName: prepared.command.command.split('/').pop()!,
       signal: request.signal,

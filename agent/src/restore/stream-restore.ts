@@ -3,13 +3,16 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
-import type { Codec } from '../pipeline/compression.ts';
+import { chainCodecs } from '../pipeline/chain-codecs.ts';
+import type { Codec, CodecStream } from '../pipeline/compression.ts';
 import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
 export interface StreamRestoreRequest {
   readonly source: Readable;
   readonly manifest: Manifest;
   readonly codec: Codec;
+  /** Decrypts before decompressing, for an encrypted artifact. */
+  readonly decryption?: () => CodecStream;
   readonly tool: ToolCommand;
   readonly toolName: string;
   readonly signal?: AbortSignal;
@@ -34,7 +37,8 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
   request.signal?.addEventListener('abort', onCancel, { once: true });
 
   const tool = spawnTool(request.tool, { stdin: 'pipe', stdout: 'ignore' });
-  const codec = request.codec.decompress();
+  const decompress = request.codec.decompress();
+  const codec = request.decryption ? chainCodecs(request.decryption(), decompress) : decompress;
   stop.signal.addEventListener('abort', () => {
     tool.kill();
     codec.kill();

@@ -42,12 +42,23 @@ export const manifestSchema = z.looseObject({
   storedBytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   compression: z.looseObject({ algorithm: z.enum(compressionNames), level: z.number().int().optional() }),
-  encryption: z.null(),
+  /** null, or how the stored bytes are encrypted: the recipients, never a secret. */
+  encryption: z.union([
+    z.null(),
+    z.looseObject({ algorithm: z.literal('age'), recipients: z.array(z.string()).min(1) }),
+  ]),
   /** Name of the data object, relative to the manifest's folder. */
   dataObject: z.string(),
   fingerprint: z.string().nullable(),
   tables: z.array(tableEstimateSchema),
   labels: z.record(z.string(), z.string()),
+  /**
+   * Every destination of the run and whether the data object was committed there. The manifest is
+   * written only where it was (so each copy of the manifest lists the others).
+   */
+  destinations: z.array(
+    z.looseObject({ storage: z.string(), committed: z.boolean(), error: z.string().optional() }),
+  ),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -27,7 +27,8 @@ export interface RunFailure {
 export interface BackupRunResult {
   readonly runId: string;
   readonly target: string;
-  readonly status: 'succeeded' | 'failed';
+  /** partial: every database has an artifact, but at least one destination failed. */
+  readonly status: 'succeeded' | 'partial' | 'failed';
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly artifacts: readonly {
@@ -36,6 +37,11 @@ export interface BackupRunResult {
     readonly rawBytes: number;
     readonly storedBytes: number;
     readonly sha256: string;
+    readonly destinations: readonly {
+      readonly storage: string;
+      readonly committed: boolean;
+      readonly error?: string;
+    }[];
   }[];
   readonly failures: readonly RunFailure[];
 }

@@ -30,15 +30,22 @@ export function registerBackupCommand(program: Command): void {
       process.off('SIGINT', cancel).off('SIGTERM', cancel);
       if (options.json) console.log(JSON.stringify(result, null, 2));
       else printResult(result);
-      process.exitCode = result.status === 'succeeded' ? exitCodes.ok : exitCodes.failed;
+      process.exitCode = { succeeded: exitCodes.ok, partial: exitCodes.partial, failed: exitCodes.failed }[
+        result.status
+      ];
     });
 }
 
 function printResult(result: BackupRunResult): void {
   for (const artifact of result.artifacts) {
+    const missed = artifact.destinations.filter((outcome) => !outcome.committed);
+    const where = artifact.destinations
+      .filter((outcome) => outcome.committed)
+      .map((outcome) => outcome.storage);
     console.log(
-      `ok      ${result.target}/${artifact.database}  ${artifact.id}  ${formatBytes(artifact.rawBytes)} → ${formatBytes(artifact.storedBytes)}`,
+      `${missed.length > 0 ? 'PARTIAL' : 'ok     '} ${result.target}/${artifact.database}  ${artifact.id}  ${formatBytes(artifact.rawBytes)} → ${formatBytes(artifact.storedBytes)}  in ${where.join(', ')}`,
     );
+    for (const outcome of missed) console.error(`  not in ${outcome.storage}: ${outcome.error}`);
   }
   for (const failure of result.failures) {
     console.error(

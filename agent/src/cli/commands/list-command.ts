@@ -31,6 +31,7 @@ export function registerListCommand(program: Command): void {
             storedBytes: manifest.storedBytes,
             sha256: manifest.sha256,
             compression: manifest.compression.algorithm,
+            encrypted: manifest.encryption !== null,
             dumpFormat: manifest.dumpFormat,
             serverVersion: manifest.server.version,
             storages: locations.map((location) => location.storage),
