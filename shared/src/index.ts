@@ -6,3 +6,4 @@ export * from './config/storage-schemas.ts';
 export * from './errors.ts';
 export * from './manifest/manifest-schema.ts';
 export * from './runs/run-events.ts';
+export * from './runs/target-status.ts';

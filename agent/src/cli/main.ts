@@ -8,6 +8,7 @@ import { registerBackupCommand } from './commands/backup-command.ts';
 import { registerConfigCommand } from './commands/config-command.ts';
 import { registerListCommand } from './commands/list-command.ts';
 import { registerRestoreCommand } from './commands/restore-command.ts';
+import { registerServeCommand } from './commands/serve-command.ts';
 
 /** `port-yard`: the operator's command line. Each command lives in ./commands. */
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerListCommand(program);
   registerRestoreCommand(program);
   registerConfigCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -54,8 +54,15 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
     firstError ??= error;
     if (!stop.signal.aborted) stop.abort(error);
   };
-  const onCancel = (): void =>
-    fail(new PortYardError('CANCELLED', 'the backup was cancelled', { phase: 'dump' }));
+  // The signal's reason says why (a PortYardError such as TIMEOUT); anything else is a cancel.
+  const onCancel = (): void => {
+    const reason: unknown = request.signal?.reason;
+    fail(
+      isPortYardError(reason)
+        ? reason
+        : new PortYardError('CANCELLED', 'the backup was cancelled', { phase: 'dump' }),
+    );
+  };
   if (request.signal?.aborted) onCancel();
   request.signal?.addEventListener('abort', onCancel, { once: true });
 

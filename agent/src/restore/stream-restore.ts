@@ -31,8 +31,15 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
     firstError ??= error;
     if (!stop.signal.aborted) stop.abort(error);
   };
-  const onCancel = (): void =>
-    fail(new PortYardError('CANCELLED', 'the restore was cancelled', { phase: 'restore' }));
+  // The signal's reason says why (a PortYardError such as TIMEOUT); anything else is a cancel.
+  const onCancel = (): void => {
+    const reason: unknown = request.signal?.reason;
+    fail(
+      isPortYardError(reason)
+        ? reason
+        : new PortYardError('CANCELLED', 'the restore was cancelled', { phase: 'restore' }),
+    );
+  };
   if (request.signal?.aborted) onCancel();
   request.signal?.addEventListener('abort', onCancel, { once: true });
 

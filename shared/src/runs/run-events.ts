@@ -45,3 +45,33 @@ export interface BackupRunResult {
   }[];
   readonly failures: readonly RunFailure[];
 }
+
+export type RunTrigger = 'schedule' | 'manual' | 'catch-up';
+
+/**
+ * A run's life: queued → running → one outcome. `refused`: not started because the target's
+ * previous run was still going. `skipped`: nothing changed since the newest artifact.
+ */
+export type RunStatus =
+  'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped' | 'cancelled' | 'refused';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly target: string;
+  readonly trigger: RunTrigger;
+  readonly status: RunStatus;
+  readonly queuedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Live progress of the database being backed up now. */
+  readonly progress?: RunProgress;
+  /** Why a run was skipped, refused or cancelled, or its error in one line. */
+  readonly message?: string;
+  readonly result?: BackupRunResult;
+}
+
+/** One change of one run, numbered so a reconnecting client can resume after the last it saw. */
+export interface RunEvent {
+  readonly seq: number;
+  readonly run: RunRecord;
+}

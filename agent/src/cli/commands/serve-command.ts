@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
+import { isConfigError } from '../../config/config-error.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { createDaemon } from '../../daemon/daemon.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { UsageError } from '../cli-errors.ts';
+import { configPath, type GlobalOptions } from '../load-agent.ts';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run the agent: schedules, backups, retention (stops cleanly on SIGTERM/SIGINT; SIGHUP reloads the config)',
+    )
+    .option(
+      '--shutdown-grace <duration>',
+      'on SIGTERM, how long running backups may finish before they are aborted',
+      '25s',
+    )
+    .option(
+      '--log-format <format>',
+      'json (one object per line) or text',
+      process.stdout.isTTY ? 'text' : 'json',
+    )
+    .action(async (options: { shutdownGrace: string; logFormat: string }, command: Command) => {
+      const grace = parseDuration(options.shutdownGrace);
+      if (!grace)
+        throw new UsageError(`--shutdown-grace ${options.shutdownGrace} is not a duration such as 25s or 2m`);
+      if (options.logFormat !== 'json' && options.logFormat !== 'text')
+        throw new UsageError('--log-format is json or text');
+      const file = configPath(command.optsWithGlobals<GlobalOptions>());
+      const log = createLogger({ json: options.logFormat === 'json' });
+      const daemon = createDaemon({ config: await loadConfig(file), log });
+      await daemon.start();
+
+      // The scheduler's timers do not hold the process open (so tests and library use can exit):
+      // the daemon does, until it is stopped.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: string): void => {
+          if (stopping) return;
+          stopping = true;
+          log.info('received a stop signal', { signal });
+          void daemon
+            .stop(nominalDurationSeconds(grace) * 1000)
+            .finally(() => clearInterval(keepAlive))
+            .then(resolve);
+        };
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGHUP', () => {
+          log.info('received SIGHUP: reloading the config', { file });
+          loadConfig(file)
+            .then((config) => daemon.reload(config))
+            .catch((error: unknown) => {
+              const problems = isConfigError(error)
+                ? error.problems
+                : [{ path: '', message: (error as Error).message }];
+              for (const problem of problems)
+                log.error('the new config is invalid; the old one keeps running', { ...problem });
+            });
+        });
+      });
+    });
+}

@@ -1,0 +1,131 @@
+import type { PortYardConfig, RunRecord, TargetStatus } from '@port-yard/shared';
+import { createAgent, type Agent } from '../main.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createRunQueue, type RunQueue } from '../runs/run-queue.ts';
+import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
+import { scheduleIntervalMs } from '../scheduler/next-run.ts';
+import { createScheduler, type Scheduler, type SchedulerClock } from '../scheduler/scheduler.ts';
+import { executeRun } from './execute-run.ts';
+import { targetStatus } from './target-status.ts';
+
+export interface Daemon {
+  readonly registry: RunRegistry;
+  agent(): Agent;
+  start(): Promise<void>;
+  /** Stops scheduling, lets running runs finish within `graceMs`, then aborts them. */
+  stop(graceMs: number): Promise<void>;
+  /** Swaps in a new, already validated config; running runs finish with the old one. */
+  reload(config: PortYardConfig): Promise<void>;
+  runNow(target: string): RunRecord;
+  cancel(runId: string): boolean;
+  status(): TargetStatus[];
+}
+
+export interface DaemonOptions {
+  readonly config: PortYardConfig;
+  readonly log: Logger;
+  readonly clock?: SchedulerClock;
+  /** Catch up at start when the newest artifact is older than this many schedule intervals (default 1). */
+  readonly catchUpIntervals?: number;
+}
+
+/**
+ * The long-lived agent: schedules targets, runs them through the queue (maxConcurrent, one per
+ * target), catches up missed runs at start, logs every run outcome.
+ */
+export function createDaemon(options: DaemonOptions): Daemon {
+  const { log } = options;
+  const now = (): Date => options.clock?.now() ?? new Date();
+  const startedAt = now();
+  const registry = createRunRegistry({ clock: now });
+  let agent = createAgent(options.config);
+  const queue: RunQueue = createRunQueue({
+    maxConcurrent: options.config.maxConcurrent,
+    registry,
+    execute: (run, signal) => executeRun({ agent: () => agent, registry, clock: now }, run, signal),
+  });
+  let scheduler: Scheduler | undefined;
+
+  registry.subscribe(({ run }) => {
+    if (run.progress && run.status === 'running') return;
+    const fields = { target: run.target, run: run.id, trigger: run.trigger, message: run.message };
+    if (run.status === 'failed' || run.status === 'partial') log.error(`run ${run.status}`, fields);
+    else if (run.status === 'refused') log.warn('run refused', fields);
+    else log.info(`run ${run.status}`, fields);
+  });
+
+  const schedule = (): void => {
+    scheduler?.stop();
+    const targets = Object.entries(agent.config.targets).flatMap(([name, target]) =>
+      target.schedule ? [{ name, schedule: target.schedule, timeZone: target.timezone }] : [],
+    );
+    scheduler = createScheduler({
+      targets,
+      onDue: (name) => queue.submit(name, 'schedule'),
+      clock: options.clock,
+    });
+    scheduler.start();
+  };
+
+  const catchUp = (): void => {
+    const intervals = options.catchUpIntervals ?? 1;
+    for (const [name, target] of Object.entries(agent.config.targets)) {
+      if (!target.schedule) continue;
+      const interval = scheduleIntervalMs(target.schedule, target.timezone, now());
+      const newest = agent.catalog.list({ target: name })[0]?.manifest;
+      const age = newest ? now().getTime() - new Date(newest.startedAt).getTime() : Infinity;
+      if (interval !== undefined && age > interval * intervals) {
+        log.info('catching up a missed run', { target: name, newest: newest?.startedAt ?? null });
+        queue.submit(name, 'catch-up');
+      }
+    }
+  };
+
+  const refreshCatalog = async (): Promise<void> => {
+    for (const problem of await agent.catalog.refresh())
+      log.warn('storage holds something that is not a whole artifact', { ...problem });
+  };
+
+  return {
+    registry,
+    agent: () => agent,
+    async start() {
+      await refreshCatalog();
+      schedule();
+      catchUp();
+      log.info('agent started', {
+        version: agent.version,
+        targets: Object.keys(agent.config.targets),
+        maxConcurrent: agent.config.maxConcurrent,
+      });
+    },
+    async stop(graceMs) {
+      scheduler?.stop();
+      log.info('stopping: waiting for running backups', { graceMs, running: [...queue.active()] });
+      await queue.shutdown(graceMs);
+      log.info('agent stopped');
+    },
+    async reload(config) {
+      agent = createAgent(config);
+      await refreshCatalog();
+      schedule();
+      log.info('config reloaded', { targets: Object.keys(config.targets) });
+    },
+    runNow: (target) => queue.submit(target, 'manual'),
+    cancel: (runId) => queue.cancel(runId),
+    status() {
+      const next = scheduler?.nextRuns() ?? new Map<string, Date>();
+      return Object.entries(agent.config.targets).map(([name, target]) =>
+        targetStatus({
+          name,
+          target,
+          catalog: agent.catalog,
+          registry,
+          nextRunAt: next.get(name),
+          startedAt,
+          now: now(),
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { RunRecord, TargetConfig } from '@port-yard/shared';
+import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds } from '@port-yard/shared';
+import type { Agent } from '../main.ts';
+import type { RunRegistry } from '../runs/run-registry.ts';
+
+export interface ExecuteRunDeps {
+  readonly agent: () => Agent;
+  readonly registry: RunRegistry;
+  readonly clock?: () => Date;
+}
+
+/** The timeout of a run as an AbortSignal whose reason is a TIMEOUT PortYardError. */
+function timeoutSignal(target: TargetConfig): AbortSignal | undefined {
+  const duration = target.timeout ? parseDuration(target.timeout) : undefined;
+  if (!duration) return undefined;
+  const controller = new AbortController();
+  const ms = nominalDurationSeconds(duration) * 1000;
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new PortYardError(
+          'TIMEOUT',
+          `the run took longer than its timeout (${target.timeout}) and was stopped`,
+        ),
+      ),
+    ms,
+  );
+  timer.unref();
+  controller.signal.addEventListener('abort', () => clearTimeout(timer));
+  return controller.signal;
+}
+
+/**
+ * The "do" of a scheduled or manual run: back up the target (with its timeout and the queue's
+ * cancel signal), record progress and the outcome in the registry. Never throws: every outcome,
+ * including a crash of our own code, ends as a finished run record.
+ */
+export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: AbortSignal): Promise<void> {
+  const clock = deps.clock ?? (() => new Date());
+  const agent = deps.agent();
+  const target = agent.config.targets[run.target];
+  if (!target) {
+    deps.registry.update(run.id, {
+      status: 'failed',
+      message: `target ${run.target} is no longer in the config`,
+      finishedAt: clock().toISOString(),
+    });
+    return;
+  }
+  deps.registry.update(run.id, { status: 'running', startedAt: clock().toISOString() });
+  const timeout = timeoutSignal(target);
+  const combined = timeout ? AbortSignal.any([signal, timeout]) : signal;
+  try {
+    const result = await agent.backup({
+      targetName: run.target,
+      signal: combined,
+      onProgress: (progress) => deps.registry.update(run.id, { progress }),
+    });
+    const reason: unknown = combined.reason;
+    const stopped = combined.aborted && isPortYardError(reason) ? reason : undefined;
+    const status = stopped?.code === 'CANCELLED' ? 'cancelled' : result.status;
+    const message = stopped?.message ?? result.failures[0]?.message;
+    deps.registry.update(run.id, {
+      status,
+      message,
+      result,
+      finishedAt: clock().toISOString(),
+      progress: undefined,
+    });
+  } catch (error) {
+    deps.registry.update(run.id, {
+      status: 'failed',
+      message: (error as Error).message,
+      finishedAt: clock().toISOString(),
+      progress: undefined,
+    });
+  }
+}

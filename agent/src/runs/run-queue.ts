@@ -1,0 +1,110 @@
+import type { RunRecord, RunTrigger } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import type { RunRegistry } from './run-registry.ts';
+
+export type RunExecutor = (run: RunRecord, signal: AbortSignal) => Promise<void>;
+
+export interface RunQueue {
+  /** Queues a run, or records it as refused when the target already has one queued or running. */
+  submit(target: string, trigger: RunTrigger): RunRecord;
+  /** Aborts a queued or running run; false when it is not active. */
+  cancel(runId: string, reason?: string): boolean;
+  /** Targets with a run queued or running. */
+  active(): ReadonlySet<string>;
+  /** Stops taking runs; waits up to `graceMs` for running ones, then aborts them and waits for them to clean up. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * At most `maxConcurrent` runs at once over all targets, and one run per target at a time. The
+ * executor owns the run's outcome in the registry; the queue only starts, refuses and aborts.
+ */
+export function createRunQueue(options: {
+  readonly maxConcurrent: number;
+  readonly registry: RunRegistry;
+  readonly execute: RunExecutor;
+}): RunQueue {
+  const { registry } = options;
+  const waiting: RunRecord[] = [];
+  const controllers = new Map<string, AbortController>();
+  const running = new Map<string, Promise<void>>();
+  const busyTargets = new Set<string>();
+  let closed = false;
+
+  const pump = (): void => {
+    while (!closed && running.size < options.maxConcurrent && waiting.length > 0) {
+      const run = waiting.shift()!;
+      const controller = controllers.get(run.id)!;
+      const task = options
+        .execute(run, controller.signal)
+        .catch(() => undefined)
+        .finally(() => {
+          running.delete(run.id);
+          controllers.delete(run.id);
+          busyTargets.delete(run.target);
+          pump();
+        });
+      running.set(run.id, task);
+    }
+  };
+
+  return {
+    submit(target, trigger) {
+      if (closed)
+        return registry.create(target, trigger, { status: 'refused', message: 'the agent is shutting down' });
+      if (busyTargets.has(target)) {
+        return registry.create(target, trigger, {
+          status: 'refused',
+          message: 'the previous run of this target is still going',
+        });
+      }
+      const run = registry.create(target, trigger);
+      busyTargets.add(target);
+      controllers.set(run.id, new AbortController());
+      waiting.push(run);
+      pump();
+      return run;
+    },
+    cancel(runId, reason = 'cancelled by a user') {
+      const controller = controllers.get(runId);
+      if (!controller) return false;
+      const index = waiting.findIndex((run) => run.id === runId);
+      if (index >= 0) {
+        const [run] = waiting.splice(index, 1);
+        controllers.delete(runId);
+        busyTargets.delete(run!.target);
+        registry.update(runId, {
+          status: 'cancelled',
+          message: reason,
+          finishedAt: new Date().toISOString(),
+        });
+        return true;
+      }
+      controller.abort(new PortYardError('CANCELLED', reason));
+      return true;
+    },
+    active: () => new Set(busyTargets),
+    async shutdown(graceMs) {
+      closed = true;
+      for (const run of waiting.splice(0)) {
+        controllers.delete(run.id);
+        busyTargets.delete(run.target);
+        registry.update(run.id, {
+          status: 'cancelled',
+          message: 'the agent shut down before the run started',
+          finishedAt: new Date().toISOString(),
+        });
+      }
+      const all = (): Promise<unknown> => Promise.allSettled([...running.values()]);
+      const timedOut = await Promise.race([
+        all().then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
+      ]);
+      if (timedOut) {
+        for (const controller of controllers.values())
+          controller.abort(new PortYardError('CANCELLED', 'the agent is shutting down'));
+        await all();
+      }
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { nextRunAt, scheduleIntervalMs } from './next-run.ts';
+import { createScheduler, type SchedulerClock } from './scheduler.ts';
+
+const at = (iso: string): Date => new Date(iso);
+
+describe('nextRunAt across DST', () => {
+  it('Europe/Berlin spring forward: 02:30 does not exist, the run is at 03:00 local (01:00Z)', () => {
+    expect(nextRunAt('30 2 * * *', 'Europe/Berlin', at('2026-03-28T12:00:00Z'))).toEqual(
+      at('2026-03-29T01:00:00Z'),
+    );
+    expect(nextRunAt('30 2 * * *', 'Europe/Berlin', at('2026-03-29T01:00:00Z'))).toEqual(
+      at('2026-03-30T00:30:00Z'),
+    );
+  });
+
+  it('Europe/Berlin fall back: 02:30 happens twice, the run happens once', () => {
+    const first = nextRunAt('30 2 * * *', 'Europe/Berlin', at('2026-10-24T12:00:00Z'))!;
+    expect(first).toEqual(at('2026-10-25T00:30:00Z'));
+    expect(nextRunAt('30 2 * * *', 'Europe/Berlin', first)).toEqual(at('2026-10-26T01:30:00Z'));
+  });
+
+  it('America/New_York spring forward and fall back', () => {
+    expect(nextRunAt('30 2 * * *', 'America/New_York', at('2026-03-08T00:00:00Z'))).toEqual(
+      at('2026-03-08T07:00:00Z'),
+    );
+    const fallBack = nextRunAt('30 1 * * *', 'America/New_York', at('2026-11-01T00:00:00Z'))!;
+    expect(fallBack).toEqual(at('2026-11-01T05:30:00Z'));
+    expect(nextRunAt('30 1 * * *', 'America/New_York', fallBack)).toEqual(at('2026-11-02T06:30:00Z'));
+  });
+
+  it('hourly schedules keep firing every real hour through both transitions', () => {
+    let time = at('2026-10-24T22:00:00Z');
+    const runs: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      time = nextRunAt('0 * * * *', 'Europe/Berlin', time)!;
+      runs.push(time.toISOString().slice(11, 16));
+    }
+    expect(runs).toEqual(['23:00', '00:00', '01:00', '02:00', '03:00', '04:00']);
+  });
+
+  it('knows the interval of a schedule', () => {
+    expect(scheduleIntervalMs('*/15 * * * *', 'UTC', at('2026-11-26T03:00:00Z'))).toBe(15 * 60_000);
+    expect(scheduleIntervalMs('0 3 * * *', 'Europe/Berlin', at('2026-11-26T03:00:00Z'))).toBe(24 * 3_600_000);
+  });
+});
+
+describe('createScheduler', () => {
+  function manualClock(start: string) {
+    let now = at(start);
+    const clock: SchedulerClock = { now: () => now, setTimer: () => () => undefined };
+    return { clock, set: (iso: string) => (now = at(iso)) };
+  }
+
+  it('fires due targets once and plans their next time', () => {
+    const time = manualClock('2026-11-26T03:00:30Z');
+    const fired: [string, string][] = [];
+    const scheduler = createScheduler({
+      targets: [
+        { name: 'a', schedule: '*/15 * * * *', timeZone: 'UTC' },
+        { name: 'b', schedule: '0 4 * * *', timeZone: 'UTC' },
+      ],
+      onDue: (target, dueAt) => fired.push([target, dueAt.toISOString()]),
+      clock: time.clock,
+    });
+    expect(scheduler.nextRuns().get('a')).toEqual(at('2026-11-26T03:15:00Z'));
+    expect(scheduler.tick(at('2026-11-26T03:14:59Z'))).toEqual([]);
+    expect(scheduler.tick(at('2026-11-26T03:15:00Z'))).toEqual(['a']);
+    expect(scheduler.nextRuns().get('a')).toEqual(at('2026-11-26T03:30:00Z'));
+    expect(fired).toEqual([['a', '2026-11-26T03:15:00.000Z']]);
+  });
+
+  it('fires an overdue target once after a clock jump, not once per missed slot', () => {
+    const time = manualClock('2026-11-26T03:00:30Z');
+    const fired: string[] = [];
+    const scheduler = createScheduler({
+      targets: [{ name: 'a', schedule: '*/15 * * * *', timeZone: 'UTC' }],
+      onDue: (target) => fired.push(target),
+      clock: time.clock,
+    });
+    scheduler.tick(at('2026-11-26T09:00:00Z'));
+    expect(fired).toEqual(['a']);
+    expect(scheduler.nextRuns().get('a')).toEqual(at('2026-11-26T09:15:00Z'));
+  });
+});

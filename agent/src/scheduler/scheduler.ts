@@ -1,0 +1,97 @@
+import { nextRunAt } from './next-run.ts';
+
+export interface ScheduledTarget {
+  readonly name: string;
+  readonly schedule: string;
+  readonly timeZone: string;
+}
+
+export interface SchedulerClock {
+  now(): Date;
+  /** Calls `wake` after about `ms`; returns a function that cancels it. */
+  setTimer(wake: () => void, ms: number): () => void;
+}
+
+export const systemClock: SchedulerClock = {
+  now: () => new Date(),
+  setTimer(wake, ms) {
+    const timer = setTimeout(wake, ms);
+    timer.unref?.();
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface Scheduler {
+  /** The next due time per target (undefined for targets without a schedule). */
+  nextRuns(): ReadonlyMap<string, Date>;
+  /** Fires every target due at `now` and plans its next time; returns the names fired. */
+  tick(now?: Date): string[];
+  start(): void;
+  stop(): void;
+}
+
+/** Longest sleep between checks, so a wall-clock jump (NTP, suspend) is noticed within a minute. */
+const maxSleepMs = 60_000;
+
+/**
+ * Fires `onDue(target, dueAt)` when a target's cron schedule comes due. One timer for all targets,
+ * re-armed after every wake. A clock jump forward fires each overdue target once (never a burst of
+ * missed runs); a jump backward only delays. `tick` is exposed so tests can drive time directly.
+ */
+export function createScheduler(options: {
+  readonly targets: readonly ScheduledTarget[];
+  readonly onDue: (target: string, dueAt: Date) => void;
+  readonly clock?: SchedulerClock;
+}): Scheduler {
+  const clock = options.clock ?? systemClock;
+  const due = new Map<string, Date>();
+  const plan = (target: ScheduledTarget, after: Date): void => {
+    const next = nextRunAt(target.schedule, target.timeZone, after);
+    if (next) due.set(target.name, next);
+    else due.delete(target.name);
+  };
+  for (const target of options.targets) plan(target, clock.now());
+
+  let cancelTimer: (() => void) | undefined;
+  let running = false;
+
+  const tick = (now = clock.now()): string[] => {
+    const fired: string[] = [];
+    for (const target of options.targets) {
+      const dueAt = due.get(target.name);
+      if (!dueAt || dueAt > now) continue;
+      fired.push(target.name);
+      plan(target, now);
+      options.onDue(target.name, dueAt);
+    }
+    return fired;
+  };
+
+  const arm = (): void => {
+    cancelTimer?.();
+    if (!running) return;
+    const now = clock.now().getTime();
+    const earliest = Math.min(...[...due.values()].map((date) => date.getTime()), now + maxSleepMs);
+    cancelTimer = clock.setTimer(
+      () => {
+        tick();
+        arm();
+      },
+      Math.max(0, earliest - now),
+    );
+  };
+
+  return {
+    nextRuns: () => new Map(due),
+    tick,
+    start() {
+      running = true;
+      arm();
+    },
+    stop() {
+      running = false;
+      cancelTimer?.();
+      cancelTimer = undefined;
+    },
+  };
+}
