@@ -20,6 +20,8 @@ export interface Agent {
   readonly storages: ReadonlyMap<string, Storage>;
   backup(request: Omit<BackupTargetRequest, 'target'>): ReturnType<typeof backupTarget>;
   restoreToNewDatabase(request: RestoreToNewDatabaseRequest): ReturnType<typeof restoreToNewDatabase>;
+  /** Closes storage connections, so a one-shot command can exit at once. */
+  close(): Promise<void>;
 }
 
 export function createAgent(config: PortYardConfig): Agent {
@@ -60,6 +62,9 @@ export function createAgent(config: PortYardConfig): Agent {
       };
       const deps = { engine: engineOf(target), storages: destinations, agentVersion, onArtifact };
       return backupTarget(deps, { ...request, target });
+    },
+    async close() {
+      await Promise.allSettled([...storages.values()].map((storage) => storage.close?.()));
     },
     restoreToNewDatabase(request) {
       return restoreToNewDatabase(

@@ -18,10 +18,18 @@ export async function loadCliConfig(options: GlobalOptions): Promise<PortYardCon
   return loadConfig(configPath(options));
 }
 
-/** Loads the config, builds the agent and reads the catalog; storage problems are warnings. */
-export async function loadCliAgent(options: GlobalOptions, warn: (line: string) => void): Promise<Agent> {
+/**
+ * Loads the config, builds the agent, reads the catalog (storage problems are warnings on
+ * stderr), runs `use`, and closes the agent's storage connections whatever happens.
+ */
+export async function withCliAgent<T>(options: GlobalOptions, use: (agent: Agent) => Promise<T>): Promise<T> {
   const agent = createAgent(await loadCliConfig(options));
-  const problems = await agent.catalog.refresh();
-  for (const problem of problems) warn(`warning: ${problem.storage}: ${problem.key}: ${problem.message}`);
-  return agent;
+  try {
+    const problems = await agent.catalog.refresh();
+    for (const problem of problems)
+      console.error(`warning: ${problem.storage}: ${problem.key}: ${problem.message}`);
+    return await use(agent);
+  } finally {
+    await agent.close();
+  }
 }

@@ -103,10 +103,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
       scheduler?.stop();
       log.info('stopping: waiting for running backups', { graceMs, running: [...queue.active()] });
       await queue.shutdown(graceMs);
+      await agent.close();
       log.info('agent stopped');
     },
     async reload(config) {
+      const previous = agent;
       agent = createAgent(config);
+      // Runs still going on the old config reconnect if they need to; idle connections go now.
+      await previous.close();
       await refreshCatalog();
       schedule();
       log.info('config reloaded', { targets: Object.keys(config.targets) });

@@ -47,6 +47,8 @@ export interface Storage {
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
   sweepTemporary(olderThanMs: number): Promise<string[]>;
+  /** Releases connections (SFTP); the storage may be used again afterwards (it reconnects). */
+  close?(): Promise<void>;
 }
 
 export interface PutOptions {

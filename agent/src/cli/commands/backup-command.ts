@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { BackupRunResult } from '@port-yard/shared';
 import { exitCodes } from '../cli-errors.ts';
 import { formatBytes } from '../format.ts';
-import { loadCliAgent, type GlobalOptions } from '../load-agent.ts';
+import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 import { createProgressLine } from '../progress-line.ts';
 
 export function registerBackupCommand(program: Command): void {
@@ -13,26 +13,25 @@ export function registerBackupCommand(program: Command): void {
     .option('--database <name>', 'back up only this database of the target')
     .option('--json', 'print the run result as JSON')
     .action(async (targetName: string, options: { database?: string; json?: boolean }, command: Command) => {
-      const agent = await loadCliAgent(command.optsWithGlobals<GlobalOptions>(), (line) =>
-        console.error(line),
-      );
-      const progress = createProgressLine();
-      const controller = new AbortController();
-      const cancel = (): void => controller.abort();
-      process.once('SIGINT', cancel).once('SIGTERM', cancel);
-      const result = await agent.backup({
-        targetName,
-        database: options.database,
-        signal: controller.signal,
-        onProgress: (update) => progress.update(update),
+      await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
+        const progress = createProgressLine();
+        const controller = new AbortController();
+        const cancel = (): void => controller.abort();
+        process.once('SIGINT', cancel).once('SIGTERM', cancel);
+        const result = await agent.backup({
+          targetName,
+          database: options.database,
+          signal: controller.signal,
+          onProgress: (update) => progress.update(update),
+        });
+        progress.clear();
+        process.off('SIGINT', cancel).off('SIGTERM', cancel);
+        if (options.json) console.log(JSON.stringify(result, null, 2));
+        else printResult(result);
+        process.exitCode = { succeeded: exitCodes.ok, partial: exitCodes.partial, failed: exitCodes.failed }[
+          result.status
+        ];
       });
-      progress.clear();
-      process.off('SIGINT', cancel).off('SIGTERM', cancel);
-      if (options.json) console.log(JSON.stringify(result, null, 2));
-      else printResult(result);
-      process.exitCode = { succeeded: exitCodes.ok, partial: exitCodes.partial, failed: exitCodes.failed }[
-        result.status
-      ];
     });
 }
 
