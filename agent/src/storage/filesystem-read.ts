@@ -3,7 +3,8 @@ import { constants, lstat, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { PortYardError } from '@port-yard/shared';
 import { errnoOf, isGone, storageFailed } from './filesystem-errors.ts';
-import type { ByteRange, GetOptions, ObjectInfo } from './storage.ts';
+import type { GetOptions, ObjectInfo } from './storage.ts';
+import { assertByteRange } from './storage-key.ts';
 
 // O_NOFOLLOW is POSIX; where it does not exist (Windows) the flag is 0 and symlinks are followed.
 const noFollow = constants.O_NOFOLLOW ?? 0;
@@ -60,15 +61,6 @@ export async function statFile(file: FileAt): Promise<ObjectInfo | undefined> {
     if (isGone(error)) return undefined;
     throw storageFailed(file.storageName, 'stat', file.path, error);
   }
-}
-
-function assertByteRange(range: ByteRange): void {
-  const { start, end } = range;
-  const valid =
-    Number.isSafeInteger(start) &&
-    start >= 0 &&
-    (end === undefined || (Number.isSafeInteger(end) && end >= start));
-  if (!valid) throw new PortYardError('INVALID_INPUT', `invalid byte range: ${JSON.stringify(range)}`);
 }
 
 function notFound(file: FileAt): PortYardError {

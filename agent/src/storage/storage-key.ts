@@ -1,3 +1,4 @@
+import type { ByteRange } from './storage.ts';
 import { PortYardError } from '@port-yard/shared';
 
 const maxKeyLength = 1024;
@@ -33,4 +34,14 @@ function isSafeSegment(segment: string): boolean {
     if (code < 0x20 || code === 0x7f || code === 0x5c) return false;
   }
   return true;
+}
+
+/** Throws INVALID_INPUT unless `range` has a whole, non-negative start and an end not before it. */
+export function assertByteRange(range: ByteRange): void {
+  const { start, end } = range;
+  const valid =
+    Number.isSafeInteger(start) &&
+    start >= 0 &&
+    (end === undefined || (Number.isSafeInteger(end) && end >= start));
+  if (!valid) throw new PortYardError('INVALID_INPUT', `invalid byte range: ${JSON.stringify(range)}`);
 }

@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
 import { addAbortSignal, PassThrough } from 'node:stream';
 import { PortYardError } from '@port-yard/shared';
-import type { ByteRange, GetOptions, ObjectInfo } from '../storage.ts';
+import type { GetOptions, ObjectInfo } from '../storage.ts';
 import type { RcloneContext } from './rclone-command.ts';
 import { remotePathOf, spawnRclone } from './rclone-command.ts';
 import { cancelled, rcloneFailed } from './rclone-errors.ts';
 import { statPath } from './rclone-lsjson.ts';
+import { assertByteRange } from '../storage-key.ts';
 
 /** `Storage.stat`: a folder, or nothing, at the key's path is "no object". */
 export async function statObject(context: RcloneContext, key: string): Promise<ObjectInfo | undefined> {
@@ -69,13 +70,4 @@ function streamCat(context: RcloneContext, slice: CatSlice, out: PassThrough): v
     },
     (error: unknown) => out.destroy(error as Error),
   );
-}
-
-function assertByteRange(range: ByteRange): void {
-  const { start, end } = range;
-  const valid =
-    Number.isSafeInteger(start) &&
-    start >= 0 &&
-    (end === undefined || (Number.isSafeInteger(end) && end >= start));
-  if (!valid) throw new PortYardError('INVALID_INPUT', `invalid byte range: ${JSON.stringify(range)}`);
 }

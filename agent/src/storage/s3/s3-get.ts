@@ -2,10 +2,11 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { PortYardError } from '@port-yard/shared';
 import { addAbortSignal, Readable } from 'node:stream';
-import type { ByteRange, GetOptions, ObjectInfo } from '../storage.ts';
+import type { GetOptions, ObjectInfo } from '../storage.ts';
 import type { S3Context } from './s3-context.ts';
 import { httpStatusOf, isMissingObject, s3Broken, s3Cancelled, s3CodeOf, s3Failed } from './s3-errors.ts';
 import { checkedDownload, servedRangeProblem } from './s3-download.ts';
+import { assertByteRange } from '../storage-key.ts';
 
 /**
  * `Storage.get` on S3: GetObject with `Range: bytes=a-b`. A start at or past the end is answered
@@ -64,15 +65,6 @@ export async function statObject(context: S3Context, key: string): Promise<Objec
 
 function withSignal(stream: Readable, signal: AbortSignal | undefined): Readable {
   return signal === undefined ? stream : addAbortSignal(signal, stream);
-}
-
-function assertByteRange(range: ByteRange): void {
-  const { start, end } = range;
-  const valid =
-    Number.isSafeInteger(start) &&
-    start >= 0 &&
-    (end === undefined || (Number.isSafeInteger(end) && end >= start));
-  if (!valid) throw new PortYardError('INVALID_INPUT', `invalid byte range: ${JSON.stringify(range)}`);
 }
 
 function notFound(context: S3Context, key: string): PortYardError {

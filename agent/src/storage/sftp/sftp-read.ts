@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { PortYardError } from '@port-yard/shared';
-import type { ByteRange, GetOptions, ObjectInfo } from '../storage.ts';
+import type { GetOptions, ObjectInfo } from '../storage.ts';
 import { sftpCall } from './sftp-call.ts';
 import type { SftpPlace } from './sftp-errors.ts';
 import { isNoSuchFile, sftpFailed } from './sftp-errors.ts';
 import { handleReader } from './sftp-handle-streams.ts';
 import type { SftpSession } from './sftp-session.ts';
+import { assertByteRange } from '../storage-key.ts';
 
 export interface RemoteObject {
   readonly place: SftpPlace;
@@ -73,15 +74,6 @@ export async function getRemote(
       throw sftpFailed(object.place, 'stat', object.path, error);
     }
   });
-}
-
-function assertByteRange(range: ByteRange): void {
-  const { start, end } = range;
-  const valid =
-    Number.isSafeInteger(start) &&
-    start >= 0 &&
-    (end === undefined || (Number.isSafeInteger(end) && end >= start));
-  if (!valid) throw new PortYardError('INVALID_INPUT', `invalid byte range: ${JSON.stringify(range)}`);
 }
 
 function notFound(object: RemoteObject): PortYardError {
