@@ -7,6 +7,13 @@ import { createCatalog, type Catalog } from './catalog/catalog.ts';
 import { createEngineRegistry, engineFor } from './engines/engine-registry.ts';
 import { restoreToNewDatabase, type RestoreToNewDatabaseRequest } from './restore/restore-to-new-database.ts';
 import { createStorage } from './storage/storage-factory.ts';
+import { sweepStorages } from './catalog/sweep-storages.ts';
+import {
+  applyTargetRetention,
+  planTargetRetention,
+  type AppliedRetentionGroup,
+  type RetentionGroup,
+} from './retention/target-retention.ts';
 import type { Storage } from './storage/storage.ts';
 
 /**
@@ -20,6 +27,15 @@ export interface Agent {
   readonly storages: ReadonlyMap<string, Storage>;
   backup(request: Omit<BackupTargetRequest, 'target'>): ReturnType<typeof backupTarget>;
   restoreToNewDatabase(request: RestoreToNewDatabaseRequest): ReturnType<typeof restoreToNewDatabase>;
+  /** What retention would delete now for a target, per storage and database, with reasons. */
+  planRetention(targetName: string, now?: Date): RetentionGroup[];
+  /** Applies retention to a target now (manifest first, then data; capped by maxDeletePerRun). */
+  applyRetention(targetName: string, now?: Date): Promise<AppliedRetentionGroup[]>;
+  /**
+   * Removes what interrupted writes left: temporary data and data objects without a manifest,
+   * once older than `graceMs` (so a backup still committing is never touched).
+   */
+  sweep(graceMs: number, now?: Date): Promise<string[]>;
   /** Closes storage connections, so a one-shot command can exit at once. */
   close(): Promise<void>;
 }
@@ -62,6 +78,15 @@ export function createAgent(config: PortYardConfig): Agent {
       };
       const deps = { engine: engineOf(target), storages: destinations, agentVersion, onArtifact };
       return backupTarget(deps, { ...request, target });
+    },
+    planRetention(targetName, now = new Date()) {
+      return planTargetRetention({ catalog, targetName, target: targetConfig(targetName), now });
+    },
+    applyRetention(targetName, now = new Date()) {
+      return applyTargetRetention({ catalog, storages, targetName, target: targetConfig(targetName), now });
+    },
+    sweep(graceMs, now = new Date()) {
+      return sweepStorages({ storages, problems: catalog.problems(), graceMs, now });
     },
     async close() {
       await Promise.allSettled([...storages.values()].map((storage) => storage.close?.()));

@@ -25,15 +25,20 @@ export interface CatalogFilter {
  */
 export interface Catalog {
   refresh(): Promise<CatalogProblem[]>;
+  /** What the last refresh found in storage that is not a whole artifact. */
+  problems(): readonly CatalogProblem[];
   /** Newest first. */
   list(filter?: CatalogFilter): CatalogEntry[];
   get(artifactId: string): CatalogEntry | undefined;
   /** Records an artifact just written (saves a rescan after each backup). */
   add(manifest: Manifest, locations: readonly ArtifactLocation[]): void;
+  /** Forgets one storage's copy (deleted by retention or a user); the artifact goes with its last copy. */
+  removeLocation(artifactId: string, storage: string): void;
 }
 
 export function createCatalog(storages: readonly Storage[]): Catalog {
   let entries = new Map<string, CatalogEntry>();
+  let lastProblems: CatalogProblem[] = [];
 
   const add = (
     target: Map<string, CatalogEntry>,
@@ -61,7 +66,8 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
         }
       }
       entries = next;
-      return scans.flatMap(({ scan }) => scan.problems);
+      lastProblems = scans.flatMap(({ scan }) => scan.problems);
+      return lastProblems;
     },
     list(filter = {}) {
       return [...entries.values()]
@@ -76,11 +82,19 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
             b.manifest.artifactId.localeCompare(a.manifest.artifactId),
         );
     },
+    problems: () => lastProblems,
     get(artifactId) {
       return entries.get(artifactId);
     },
     add(manifest, locations) {
       add(entries, manifest, locations);
+    },
+    removeLocation(artifactId, storage) {
+      const entry = entries.get(artifactId);
+      if (!entry) return;
+      const locations = entry.locations.filter((location) => location.storage !== storage);
+      if (locations.length === 0) entries.delete(artifactId);
+      else entries.set(artifactId, { ...entry, locations });
     },
   };
 }

@@ -8,6 +8,7 @@ import { registerBackupCommand } from './commands/backup-command.ts';
 import { registerConfigCommand } from './commands/config-command.ts';
 import { registerListCommand } from './commands/list-command.ts';
 import { registerRestoreCommand } from './commands/restore-command.ts';
+import { registerRetentionCommand } from './commands/retention-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 
 /** `port-yard`: the operator's command line. Each command lives in ./commands. */
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerListCommand(program);
   registerRestoreCommand(program);
   registerConfigCommand(program);
+  registerRetentionCommand(program);
   registerServeCommand(program);
   return program;
 }

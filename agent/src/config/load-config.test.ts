@@ -55,6 +55,8 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       version: 1,
       maxConcurrent: 2,
+      retentionSchedule: '17 * * * *',
+      orphanGracePeriod: '24h',
       storages: {
         local: { type: 'filesystem', path: join(dir, 'backups') },
         abs: { type: 'filesystem', path: '/srv/backups' },

@@ -1,4 +1,5 @@
 import type { PortYardConfig, RunRecord, TargetStatus } from '@port-yard/shared';
+import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { createAgent, type Agent } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createRunQueue, type RunQueue } from '../runs/run-queue.ts';
@@ -45,6 +46,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     execute: (run, signal) => executeRun({ agent: () => agent, registry, clock: now }, run, signal),
   });
   let scheduler: Scheduler | undefined;
+  let retentionScheduler: Scheduler | undefined;
 
   registry.subscribe(({ run }) => {
     if (run.progress && run.status === 'running') return;
@@ -54,7 +56,42 @@ export function createDaemon(options: DaemonOptions): Daemon {
     else log.info(`run ${run.status}`, fields);
   });
 
+  /**
+   * The retention pass on its own schedule: every target not backing up right now, then a sweep
+   * of leftovers older than the grace period (after a fresh look at storage).
+   */
+  const retentionPass = async (): Promise<void> => {
+    const busy = queue.active();
+    for (const [name, target] of Object.entries(agent.config.targets)) {
+      if (!target.retention || busy.has(name)) continue;
+      try {
+        const groups = await agent.applyRetention(name, now());
+        const deleted = groups.flatMap((group) => group.deleted);
+        const failed = groups.flatMap((group) => group.failed);
+        if (deleted.length > 0 || failed.length > 0)
+          log.info('retention applied', { target: name, deleted, failed });
+      } catch (error) {
+        log.error('retention failed', { target: name, message: (error as Error).message });
+      }
+    }
+    try {
+      await refreshCatalog();
+      const grace = parseDuration(agent.config.orphanGracePeriod);
+      const removed = await agent.sweep(grace ? nominalDurationSeconds(grace) * 1000 : 86_400_000, now());
+      if (removed.length > 0) log.info('swept leftovers of interrupted writes', { removed });
+    } catch (error) {
+      log.error('sweeping leftovers failed', { message: (error as Error).message });
+    }
+  };
+
   const schedule = (): void => {
+    retentionScheduler?.stop();
+    retentionScheduler = createScheduler({
+      targets: [{ name: 'retention', schedule: agent.config.retentionSchedule, timeZone: 'UTC' }],
+      onDue: () => void retentionPass(),
+      clock: options.clock,
+    });
+    retentionScheduler.start();
     scheduler?.stop();
     const targets = Object.entries(agent.config.targets).flatMap(([name, target]) =>
       target.schedule ? [{ name, schedule: target.schedule, timeZone: target.timezone }] : [],
@@ -101,6 +138,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     },
     async stop(graceMs) {
       scheduler?.stop();
+      retentionScheduler?.stop();
       log.info('stopping: waiting for running backups', { graceMs, running: [...queue.active()] });
       await queue.shutdown(graceMs);
       await agent.close();

@@ -60,10 +60,13 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
     const stopped = combined.aborted && isPortYardError(reason) ? reason : undefined;
     const status = stopped?.code === 'CANCELLED' ? 'cancelled' : result.status;
     const message = stopped?.message ?? result.failures[0]?.message;
+    const retention =
+      status === 'succeeded' || status === 'partial' ? await applyRetention(agent, run.target) : undefined;
     deps.registry.update(run.id, {
       status,
       message,
       result,
+      retention,
       finishedAt: clock().toISOString(),
       progress: undefined,
     });
@@ -74,5 +77,24 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       finishedAt: clock().toISOString(),
       progress: undefined,
     });
+  }
+}
+
+/** Retention after a backup; its failures are counted, never a reason to fail the backup. */
+async function applyRetention(agent: Agent, targetName: string): Promise<RunRecord['retention']> {
+  if (!agent.config.targets[targetName]?.retention) return undefined;
+  try {
+    const groups = await agent.applyRetention(targetName);
+    let deleted = 0;
+    let deferred = 0;
+    let failed = 0;
+    for (const group of groups) {
+      deleted += group.deleted.length;
+      deferred += group.plan.deferred.length;
+      failed += group.failed.length;
+    }
+    return { deleted, deferred, failed };
+  } catch {
+    return { deleted: 0, deferred: 0, failed: 1 };
   }
 }

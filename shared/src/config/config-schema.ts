@@ -200,6 +200,21 @@ export const configSchema = z
     $schema: z.string().optional().describe('Editor hint; ignored.'),
     version: z.literal(1).describe('Config format version. Always 1 for now.'),
     maxConcurrent: z.int().min(1).max(64).default(2).describe('Backup runs at once, over all targets.'),
+    retentionSchedule: z
+      .string()
+      .superRefine((schedule, ctx) => {
+        const problem = cronProblem(schedule);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default('17 * * * *')
+      .describe(
+        'Cron (UTC) for the retention pass over every target and the sweep of leftovers; retention also runs after each backup.',
+      ),
+    orphanGracePeriod: durationSchema
+      .default('24h')
+      .describe(
+        'Temporary data and data without a manifest older than this are removed by the retention pass.',
+      ),
     storages: z
       .record(resourceName, storageSchema)
       .refine((storages) => Object.keys(storages).length > 0, { message: 'needs at least one storage' })

@@ -68,6 +68,8 @@ export interface RunRecord {
   /** Why a run was skipped, refused or cancelled, or its error in one line. */
   readonly message?: string;
   readonly result?: BackupRunResult;
+  /** What retention did after the backup: artifacts deleted, deferred (over the cap) and failed. */
+  readonly retention?: { readonly deleted: number; readonly deferred: number; readonly failed: number };
 }
 
 /** One change of one run, numbered so a reconnecting client can resume after the last it saw. */

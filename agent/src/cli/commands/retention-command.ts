@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { AppliedRetentionGroup, RetentionGroup } from '../../retention/target-retention.ts';
+import { simulateRetention } from '../../retention/simulate.ts';
+import { UsageError } from '../cli-errors.ts';
+import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
+
+export function registerRetentionCommand(program: Command): void {
+  const retention = program.command('retention').description('see and apply retention policies');
+
+  retention
+    .command('plan')
+    .description('what retention would delete now for a target, and why (changes nothing)')
+    .argument('<target>', 'target name')
+    .option('--json', 'print JSON')
+    .action(async (targetName: string, options: { json?: boolean }, command: Command) => {
+      await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
+        const groups = agent.planRetention(targetName);
+        if (options.json) console.log(JSON.stringify(groups, null, 2));
+        else printGroups(groups, 'would delete');
+      });
+    });
+
+  retention
+    .command('apply')
+    .description('apply retention to a target now: delete what the plan says (at most maxDeletePerRun)')
+    .argument('<target>', 'target name')
+    .option('--json', 'print JSON')
+    .action(async (targetName: string, options: { json?: boolean }, command: Command) => {
+      await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
+        const groups = await agent.applyRetention(targetName);
+        if (options.json) console.log(JSON.stringify(groups, null, 2));
+        else printGroups(groups, 'deleted');
+        if (groups.some((group) => group.failed.length > 0)) process.exitCode = 1;
+      });
+    });
+
+  retention
+    .command('simulate')
+    .description('try a policy on given timestamps, without a config or any storage')
+    .requiredOption('--policy <file>', 'YAML or JSON: { tiers: [{ every, for }], keepLast }')
+    .requiredOption('--artifacts <file>', 'JSON array of { id, startedAt }')
+    .option('--now <iso>', 'the current time (default: now)')
+    .option('--tz <zone>', 'IANA time zone for calendar buckets', 'UTC')
+    .option('--json', 'print JSON (the default output)')
+    .action(async (options: { policy: string; artifacts: string; now?: string; tz: string }) => {
+      const read = async (file: string): Promise<{ text: string; file: string }> => {
+        try {
+          return { text: await readFile(file, 'utf8'), file };
+        } catch (error) {
+          throw new UsageError(
+            `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          );
+        }
+      };
+      const result = simulateRetention({
+        policy: await read(options.policy),
+        artifacts: await read(options.artifacts),
+        now: options.now ?? new Date(),
+        timeZone: options.tz,
+      });
+      console.log(JSON.stringify(result, null, 2));
+    });
+}
+
+function printGroups(groups: readonly (RetentionGroup | AppliedRetentionGroup)[], verb: string): void {
+  if (groups.length === 0) console.log('no retention policy, or no artifacts: nothing to do');
+  for (const group of groups) {
+    const { plan } = group;
+    console.log(
+      `${group.storage} ${group.database}: keep ${plan.keep.length}, ${verb} ${plan.delete.length}, deferred ${plan.deferred.length}`,
+    );
+    for (const decision of plan.delete)
+      console.log(`  delete ${decision.id}  ${decision.reasons.join('; ')}`);
+    for (const decision of plan.keep) console.log(`  keep   ${decision.id}  ${decision.reasons.join('; ')}`);
+    if ('failed' in group)
+      for (const failure of group.failed) console.error(`  FAILED ${failure.id}: ${failure.error}`);
+  }
+}

@@ -1,0 +1,95 @@
+import type { TargetConfig } from '@port-yard/shared';
+import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
+import type { Storage } from '../storage/storage.ts';
+import { planRetention } from './plan-retention.ts';
+import type { RetentionPlan } from './retention-types.ts';
+
+/**
+ * Retention of one target: each storage keeps its own copies by its own plan, and each database
+ * of the target is its own series (a backup of `sales` never supersedes one of `crm`).
+ */
+export interface RetentionGroup {
+  readonly storage: string;
+  readonly database: string;
+  readonly plan: RetentionPlan;
+}
+
+export interface AppliedRetentionGroup extends RetentionGroup {
+  readonly deleted: readonly string[];
+  readonly failed: readonly { readonly id: string; readonly error: string }[];
+}
+
+export interface TargetRetentionInput {
+  readonly catalog: Catalog;
+  readonly targetName: string;
+  readonly target: TargetConfig;
+  readonly now: Date;
+  readonly pins?: ReadonlySet<string>;
+}
+
+/** The plan for every (storage, database) of a target; the deletion cap is shared by all of them. */
+export function planTargetRetention(input: TargetRetentionInput): RetentionGroup[] {
+  const policy = input.target.retention;
+  if (!policy) return [];
+  const groups = new Map<string, { storage: string; database: string; entries: CatalogEntry[] }>();
+  for (const entry of input.catalog.list({ target: input.targetName })) {
+    for (const location of entry.locations) {
+      const key = `${location.storage}\u0000${entry.manifest.database}`;
+      const group = groups.get(key) ?? {
+        storage: location.storage,
+        database: entry.manifest.database,
+        entries: [],
+      };
+      group.entries.push(entry);
+      groups.set(key, group);
+    }
+  }
+  let budget = policy.maxDeletePerRun;
+  return [...groups.values()].map(({ storage, database, entries }) => {
+    const plan = planRetention({
+      artifacts: entries.map((entry) => ({
+        id: entry.manifest.artifactId,
+        startedAt: entry.manifest.startedAt,
+      })),
+      policy: { ...policy, maxDeletePerRun: Math.max(1, budget) },
+      timeZone: input.target.timezone,
+      now: input.now,
+      pins: input.pins,
+    });
+    const capped: RetentionPlan =
+      budget > 0 ? plan : { ...plan, delete: [], deferred: [...plan.delete, ...plan.deferred] };
+    budget -= capped.delete.length;
+    return { storage, database, plan: capped };
+  });
+}
+
+/**
+ * Plans and deletes. Each artifact goes manifest first, then data: a crash in between leaves an
+ * orphaned data object (found and swept later), never a manifest without its data.
+ */
+export async function applyTargetRetention(
+  input: TargetRetentionInput & { readonly storages: ReadonlyMap<string, Storage> },
+): Promise<AppliedRetentionGroup[]> {
+  const results: AppliedRetentionGroup[] = [];
+  for (const group of planTargetRetention(input)) {
+    const storage = input.storages.get(group.storage);
+    const deleted: string[] = [];
+    const failed: { id: string; error: string }[] = [];
+    for (const { id } of group.plan.delete) {
+      const location = input.catalog
+        .get(id)
+        ?.locations.find((candidate) => candidate.storage === group.storage);
+      if (!storage || !location) continue;
+      try {
+        await storage.delete(location.manifestKey);
+        input.catalog.removeLocation(id, group.storage);
+        await storage.delete(location.dataKey);
+        deleted.push(id);
+      } catch (error) {
+        failed.push({ id, error: (error as Error).message });
+      }
+    }
+    results.push({ ...group, deleted, failed });
+  }
+  return results;
+}
