@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,38 +7,13 @@ import type { Manifest } from '@port-yard/shared';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createCatalog } from './catalog.ts';
+import { fakeManifest } from '../../test/harness/fake-artifacts.ts';
 
 /** The catalog is rebuilt from storage alone; anything odd there is reported, never fatal. */
 let dir: string;
 let storage: Storage;
 
-function manifestFor(artifactId: string, data: Buffer, overrides: Partial<Manifest> = {}): Manifest {
-  return {
-    formatVersion: 1,
-    artifactId,
-    runId: 'run-1',
-    target: 'shop',
-    database: 'sales',
-    engine: 'mariadb',
-    server: { flavor: 'MariaDB', version: '10.11.19' },
-    dumpTool: { name: 'mariadb-dump', version: '10.11.19' },
-    dumpFormat: 'sql',
-    agentVersion: '0.1.0',
-    startedAt: '2026-11-26T03:00:00.000Z',
-    finishedAt: '2026-11-26T03:00:05.000Z',
-    rawBytes: 100,
-    storedBytes: data.length,
-    sha256: createHash('sha256').update(data).digest('hex'),
-    compression: { algorithm: 'zstd', level: 3 },
-    encryption: null,
-    dataObject: `${artifactId}.sql.zst`,
-    fingerprint: null,
-    tables: [],
-    labels: {},
-    destinations: [{ storage: 'local', committed: true }],
-    ...overrides,
-  };
-}
+const manifestFor = fakeManifest;
 
 const put = (key: string, body: string | Buffer) => storage.put(key, Readable.from([Buffer.from(body)]));
 

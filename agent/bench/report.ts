@@ -1,0 +1,181 @@
+import type { MeasuredSize } from './summarize.ts';
+
+export interface Check {
+  readonly name: string;
+  readonly pass: boolean | undefined;
+  readonly detail: string;
+}
+
+const speedTarget = 1.1;
+const rssLimitMb = 150;
+const rssGrowthLimitMb = 20;
+
+const fixed = (value: number | undefined, digits: number): string =>
+  value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/** The per-engine, per-size table of every method. */
+export function renderSize(size: MeasuredSize): string {
+  const db = size.database;
+  const made = db.reused ? 'reused' : `generated in ${fixed(db.generationSeconds, 1)} s`;
+  const title =
+    `${size.engine} ${size.sizeMb} MB: ${db.database} (${made}), raw dump ${fixed(size.rawBytes / 1e6, 1)} MB, ` +
+    `${size.reps} runs each, medians`;
+  const headers = [
+    'method',
+    'wall s',
+    'min-max s',
+    'MB/s',
+    'x zstd',
+    'x null',
+    'out MB',
+    'ratio',
+    'node RSS MB',
+    'CPU s: node',
+    size.dumpComm,
+    'compressor',
+    'server',
+    'other',
+    'busy',
+  ];
+  const rows = size.methods.map((method) => [
+    method.label,
+    fixed(method.wallS, 2),
+    `${fixed(method.minS, 2)}-${fixed(method.maxS, 2)}`,
+    fixed(method.mbPerS, 0),
+    fixed(method.vsZstd, 2),
+    fixed(method.vsNull, 2),
+    fixed(method.outputMb, 1),
+    fixed(method.ratio, 2),
+    method.id === 'port-yard' ? fixed(method.rootPeakRssMb, 1) : '-',
+    method.id === 'port-yard' ? fixed(method.rootCpuS, 2) : '-',
+    fixed(method.dumpCpuS, 2),
+    fixed(method.compressorCpuS, 2),
+    fixed(method.serverCpuS, 2),
+    fixed(method.otherCpuS, 2),
+    `${fixed(method.systemBusy * 100, 0)}%`,
+  ]);
+  const py = size.methods.find((method) => method.id === 'port-yard');
+  const notes = py
+    ? [
+        `Port-Yard node process: peak RSS ${fixed(py.rootPeakRssMb, 1)} MB (max of runs), CPU ${fixed(py.rootCpuS, 2)} s ` +
+          `= ${fixed(((py.rootCpuS ?? 0) / py.wallS) * 100, 0)}% of one core over the run; ` +
+          `children peak RSS: ${size.dumpComm} ${fixed(py.dumpPeakRssMb, 1)} MB, zstd ${fixed(py.compressorPeakRssMb, 1)} MB; ` +
+          `${size.dumpComm} started ${fixed(py.dumpStartS, 2)} s after spawn (50 ms resolution), node RSS then ` +
+          `${fixed(py.rootRssAtDumpStartMb, 1)} MB; ` +
+          `whole-tree CPU ${fixed(py.treeCpuS, 2)} s (zstd pipeline: ${fixed(size.methods.find((m) => m.id === 'zstd')?.treeCpuS, 2)} s)`,
+      ]
+    : [];
+  const redone = size.methods.filter((method) => method.discardedRuns > 0);
+  if (redone.length > 0) {
+    notes.push(
+      `measured again because other jobs used the CPU meanwhile: ${redone
+        .map((method) => `${method.label} ${method.discardedRuns}x`)
+        .join(', ')}`,
+    );
+  }
+  return [title, table(headers, rows), ...notes].join('\n');
+}
+
+export const legend = [
+  'wall s: median wall time from spawn to exit; x zstd / x null: relative to the zstd shell pipeline / dump > /dev/null.',
+  'CPU s (user+sys, medians): node = the Port-Yard process itself; then the dump tool, the compressor, the database',
+  'server processes, and other = the rest of the machine meanwhile (kernel write-back, other jobs; not the bench);',
+  "busy = share of all CPUs busy during the run. node RSS = the Port-Yard process's own peak (VmHWM), max of runs.",
+].join('\n');
+
+export function checks(sizes: readonly MeasuredSize[]): Check[] {
+  const result: Check[] = [];
+  for (const size of sizes) {
+    const py = size.methods.find((method) => method.id === 'port-yard');
+    const zstd = size.methods.find((method) => method.id === 'zstd');
+    if (!py || !zstd) continue;
+    const ratio = py.wallS / zstd.wallS;
+    result.push({
+      name: `speed ${size.engine} ${size.sizeMb} MB`,
+      pass: ratio <= speedTarget,
+      detail: `Port-Yard ${fixed(py.wallS, 2)} s vs zstd shell pipeline ${fixed(zstd.wallS, 2)} s = ${fixed(ratio, 3)}x (target <= ${speedTarget}x)`,
+    });
+  }
+  const peaks = sizes.flatMap((size) =>
+    size.methods.filter((method) => method.id === 'port-yard').map((method) => method.rootPeakRssMb ?? 0),
+  );
+  if (peaks.length > 0) {
+    const peak = Math.max(...peaks);
+    result.push({
+      name: 'peak RSS',
+      pass: peak < rssLimitMb,
+      detail: `Node agent process peak RSS ${fixed(peak, 1)} MB over all runs (limit < ${rssLimitMb} MB; child tools not included)`,
+    });
+  }
+  for (const engine of new Set(sizes.map((size) => size.engine))) {
+    const own = sizes.filter((size) => size.engine === engine).sort((a, b) => a.sizeMb - b.sizeMb);
+    const rss = (size: MeasuredSize): number =>
+      size.methods.find((method) => method.id === 'port-yard')?.rootPeakRssMb ?? 0;
+    if (own.length < 2) {
+      result.push({
+        name: `RSS flat ${engine}`,
+        pass: undefined,
+        detail: 'needs two sizes (--sizes a,b) to compare',
+      });
+      continue;
+    }
+    const first = own[0]!;
+    const last = own[own.length - 1]!;
+    const growth = rss(last) - rss(first);
+    result.push({
+      name: `RSS flat ${engine}`,
+      pass: growth < rssGrowthLimitMb,
+      detail: `${first.sizeMb} MB: ${fixed(rss(first), 1)} MB -> ${last.sizeMb} MB: ${fixed(rss(last), 1)} MB (growth ${fixed(growth, 1)} MB, limit < ${rssGrowthLimitMb} MB)`,
+    });
+  }
+  const failures = sizes.flatMap((size) =>
+    size.portYardFailures.map(
+      (failure) => `${size.engine} ${size.sizeMb} MB round ${failure.round}: ${failure.message}`,
+    ),
+  );
+  const attempts = sizes.reduce(
+    (count, size) => count + size.portYardRunCount + size.portYardFailures.length,
+    0,
+  );
+  result.push({
+    name: 'reliability',
+    pass: failures.length === 0,
+    detail:
+      failures.length === 0
+        ? `all ${attempts} Port-Yard backups succeeded`
+        : `${failures.length} of ${attempts} Port-Yard backups failed (retried, not timed): ${[...new Set(failures)].join('; ')}`,
+  });
+  const problems = sizes.flatMap((size) =>
+    size.verifyProblems.map((problem) => `${size.engine} ${size.sizeMb} MB: ${problem}`),
+  );
+  const verified = sizes.reduce((count, size) => count + size.portYardRunCount, 0);
+  result.push({
+    name: 'artifacts',
+    pass: problems.length === 0,
+    detail:
+      problems.length === 0
+        ? `${verified} artifacts: zstd -dc size = rawBytes = warm-up dump size, file size = storedBytes, sha256 matches`
+        : problems.join('; '),
+  });
+  return result;
+}
+
+export function renderChecks(list: readonly Check[]): string {
+  return list
+    .map(
+      (check) =>
+        `${check.pass === undefined ? 'SKIP' : check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`,
+    )
+    .join('\n');
+}

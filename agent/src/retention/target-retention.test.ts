@@ -1,0 +1,116 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { targetSchema, type TargetConfig } from '@port-yard/shared';
+import { filesBelow } from '../../test/harness/temp-agent.ts';
+import { putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
+import { createCatalog } from '../catalog/catalog.ts';
+import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
+import type { Storage } from '../storage/storage.ts';
+import { applyTargetRetention, planTargetRetention } from './target-retention.ts';
+
+/** Retention through real storage: per storage and per database, capped, idempotent. */
+let dir: string;
+let local: Storage;
+let offsite: Storage;
+
+const hoursAgo = (base: Date, hours: number): Date => new Date(base.getTime() - hours * 3_600_000);
+const now = new Date('2026-11-26T12:00:00Z');
+
+function target(retention: object): TargetConfig {
+  return targetSchema.parse({
+    engine: 'mariadb',
+    user: 'u',
+    databases: ['sales', 'crm'],
+    destinations: ['local'],
+    retention,
+  });
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'py-test-retention-'));
+  local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
+  offsite = createFilesystemStorage({ name: 'offsite', root: join(dir, 'offsite') });
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('target retention', () => {
+  it('keeps each database its own series and deletes manifest and data of the rest', async () => {
+    for (let hour = 0; hour < 6; hour++) {
+      await putFakeArtifact(local, { database: 'sales', startedAt: hoursAgo(now, hour) });
+      await putFakeArtifact(local, { database: 'crm', startedAt: hoursAgo(now, hour + 0.5) });
+    }
+    const catalog = createCatalog([local]);
+    await catalog.refresh();
+    const input = {
+      catalog,
+      targetName: 'shop',
+      target: target({ keepLast: 2 }),
+      now,
+      storages: new Map([['local', local]]),
+    };
+
+    const plans = planTargetRetention(input);
+    expect(plans.map((group) => [group.database, group.plan.keep.length, group.plan.delete.length])).toEqual([
+      ['sales', 2, 4],
+      ['crm', 2, 4],
+    ]);
+    const applied = await applyTargetRetention(input);
+    expect(applied.flatMap((group) => group.deleted)).toHaveLength(8);
+    expect(await filesBelow(join(dir, 'local'))).toHaveLength(8);
+    expect(catalog.list({ target: 'shop' })).toHaveLength(4);
+
+    await catalog.refresh();
+    expect(planTargetRetention(input).flatMap((group) => group.plan.delete)).toEqual([]);
+  });
+
+  it('plans each storage on its own copies', async () => {
+    for (let hour = 0; hour < 4; hour++) await putFakeArtifact(local, { startedAt: hoursAgo(now, hour) });
+    await putFakeArtifact(offsite, { startedAt: hoursAgo(now, 10) });
+    const catalog = createCatalog([local, offsite]);
+    await catalog.refresh();
+    const plans = planTargetRetention({ catalog, targetName: 'shop', target: target({ keepLast: 1 }), now });
+    expect(plans.map((group) => [group.storage, group.plan.keep.length, group.plan.delete.length])).toEqual([
+      ['local', 1, 3],
+      ['offsite', 1, 0],
+    ]);
+  });
+
+  it('deletes at most maxDeletePerRun per run over all groups, oldest first, and the next run goes on', async () => {
+    for (let hour = 0; hour < 8; hour++) {
+      await putFakeArtifact(local, { database: 'sales', startedAt: hoursAgo(now, hour) });
+      await putFakeArtifact(local, { database: 'crm', startedAt: hoursAgo(now, hour) });
+    }
+    const catalog = createCatalog([local]);
+    await catalog.refresh();
+    const input = {
+      catalog,
+      targetName: 'shop',
+      target: target({ keepLast: 1, maxDeletePerRun: 5 }),
+      now,
+      storages: new Map([['local', local]]),
+    };
+    const first = await applyTargetRetention(input);
+    expect(first.flatMap((group) => group.deleted)).toHaveLength(5);
+    expect(first.flatMap((group) => group.plan.deferred)).toHaveLength(9);
+    const second = await applyTargetRetention(input);
+    expect(second.flatMap((group) => group.deleted)).toHaveLength(5);
+    const third = await applyTargetRetention(input);
+    expect(third.flatMap((group) => group.deleted)).toHaveLength(4);
+    expect(catalog.list({ target: 'shop' })).toHaveLength(2);
+  });
+
+  it('does nothing without a policy', async () => {
+    await putFakeArtifact(local, { startedAt: now });
+    const catalog = createCatalog([local]);
+    await catalog.refresh();
+    const noPolicy = targetSchema.parse({
+      engine: 'mariadb',
+      user: 'u',
+      databases: ['sales'],
+      destinations: ['local'],
+    });
+    expect(planTargetRetention({ catalog, targetName: 'shop', target: noPolicy, now })).toEqual([]);
+  });
+});
