@@ -1,13 +1,15 @@
-import { Readable } from 'node:stream';
 import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
-import { PortYardError, manifestFormatVersion } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
-import { createCodec } from '../pipeline/compression.ts';
 import { createAgeEncryption } from '../pipeline/age-encryption.ts';
+import { createCodec } from '../pipeline/compression.ts';
 import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts';
 import type { Storage } from '../storage/storage.ts';
+import { buildManifest } from './build-manifest.ts';
+import { commitManifest } from './commit-manifest.ts';
+import { progressReporter } from './progress-reporter.ts';
 
 export interface BackupDatabaseDeps {
   readonly engine: Engine;
@@ -23,14 +25,40 @@ export interface BackupDatabaseRequest {
   readonly runId: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RunProgress) => void;
+  /** Skip the dump when the database's fingerprint equals the previous artifact's. */
+  readonly skipIfUnchanged?: SkipIfUnchanged;
 }
 
-const progressIntervalMs = 250;
-
 export interface BackedUpDatabase {
+  readonly skipped?: false;
   readonly manifest: Manifest;
   /** Per destination, after the manifest was written: where the artifact now exists. */
   readonly destinations: readonly DestinationOutcome[];
+}
+
+/** Nothing changed since `since` (an artifact id): no dump, no artifact. */
+export interface SkippedDatabase {
+  readonly skipped: true;
+  readonly since: string;
+  readonly fingerprint: string;
+}
+
+export interface SkipIfUnchanged {
+  /** The newest artifact of this database. */
+  readonly previous: Manifest | undefined;
+  /** Back up anyway once `previous` is this old. */
+  readonly maxSkipAgeMs?: number;
+}
+
+function unchangedSince(
+  skip: SkipIfUnchanged | undefined,
+  fingerprint: string | null,
+  now: Date,
+): Manifest | undefined {
+  const previous = skip?.previous;
+  if (!previous || fingerprint === null || previous.fingerprint !== fingerprint) return undefined;
+  const age = now.getTime() - new Date(previous.startedAt).getTime();
+  return skip.maxSkipAgeMs !== undefined && age >= skip.maxSkipAgeMs ? undefined : previous;
 }
 
 /**
@@ -40,7 +68,7 @@ export interface BackedUpDatabase {
 export async function backupDatabase(
   deps: BackupDatabaseDeps,
   request: BackupDatabaseRequest,
-): Promise<BackedUpDatabase> {
+): Promise<BackedUpDatabase | SkippedDatabase> {
   const clock = deps.clock ?? (() => new Date());
   const { engine, storages } = deps;
   const { target, database } = request;
@@ -57,6 +85,12 @@ export async function backupDatabase(
         phase: 'connect',
       },
     );
+  }
+  const fingerprint = await engine.fingerprint(target, database).catch(() => null);
+  const unchanged = unchangedSince(request.skipIfUnchanged, fingerprint, startedAt);
+  if (unchanged) {
+    report('succeeded', 0, 0, true);
+    return { skipped: true, since: unchanged.artifactId, fingerprint: fingerprint! };
   }
   const tables = await engine.tableEstimates(target, database);
   const codec = await createCodec(target.compression, target.compressionLevel);
@@ -90,30 +124,22 @@ export async function backupDatabase(
   }
 
   report('commit', streamed.rawBytes, streamed.storedBytes, true);
-  const manifest: Manifest = {
-    formatVersion: manifestFormatVersion,
+  const manifest = buildManifest({
     artifactId,
-    runId: request.runId,
-    target: request.targetName,
-    database,
+    request,
     engine: engine.name,
-    server: { flavor: server.flavor, version: server.version },
-    dumpTool: { name: dump.toolName, version: dump.toolVersion },
-    dumpFormat: dump.format,
+    server,
+    dump,
     agentVersion: deps.agentVersion,
-    startedAt: startedAt.toISOString(),
-    finishedAt: clock().toISOString(),
-    rawBytes: streamed.rawBytes,
-    storedBytes: streamed.storedBytes,
-    sha256: streamed.sha256,
-    compression: { algorithm: codec.algorithm, ...(codec.level === undefined ? {} : { level: codec.level }) },
-    encryption: encryption ? { algorithm: 'age', recipients: [...encryption.description.recipients] } : null,
+    startedAt,
+    finishedAt: clock(),
+    streamed,
+    codec,
+    encryption,
     dataObject,
-    fingerprint: null,
+    fingerprint,
     tables,
-    labels: target.labels ?? {},
-    destinations: streamed.destinations.map((outcome) => ({ ...outcome })),
-  };
+  });
   const committed = storages.filter((storage) =>
     streamed.destinations.some((d) => d.storage === storage.name && d.committed),
   );
@@ -129,59 +155,4 @@ export async function backupDatabase(
     return failure ? { storage: outcome.storage, committed: false, error: failure } : outcome;
   });
   return { manifest, destinations: outcomes };
-}
-
-/**
- * Writes the manifest to every storage that holds the data. Where that fails, the data is removed
- * again (no artifact there) and the failure is returned by storage name; when it fails
- * everywhere, the backup fails.
- */
-async function commitManifest(
-  storages: readonly Storage[],
-  key: string,
-  manifest: Manifest,
-  data: string,
-): Promise<Map<string, string>> {
-  const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-  const results = await Promise.allSettled(
-    storages.map((storage) => storage.put(key, Readable.from([body]))),
-  );
-  const failures = new Map<string, string>();
-  await Promise.all(
-    results.map(async (result, index) => {
-      if (result.status === 'fulfilled') return;
-      const storage = storages[index]!;
-      failures.set(storage.name, `writing the manifest failed: ${(result.reason as Error).message}`);
-      await Promise.allSettled([storage.delete(key), storage.delete(data)]);
-    }),
-  );
-  if (failures.size === storages.length) {
-    throw new PortYardError(
-      'STORAGE_FAILED',
-      [...failures].map(([name, reason]) => `${name}: ${reason}`).join('; '),
-      { phase: 'commit' },
-    );
-  }
-  return failures;
-}
-
-function progressReporter(request: BackupDatabaseRequest, startedAt: Date, clock: () => Date) {
-  let last = 0;
-  return (phase: RunProgress['phase'], rawBytes: number, storedBytes: number, force: boolean): void => {
-    if (!request.onProgress) return;
-    const now = clock().getTime();
-    if (!force && now - last < progressIntervalMs) return;
-    last = now;
-    const elapsedMs = now - startedAt.getTime();
-    const bytesPerSecond = elapsedMs > 0 ? Math.round((rawBytes * 1000) / elapsedMs) : 0;
-    request.onProgress({
-      target: request.targetName,
-      database: request.database,
-      phase,
-      rawBytes,
-      storedBytes,
-      bytesPerSecond,
-      elapsedMs,
-    });
-  };
 }

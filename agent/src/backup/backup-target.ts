@@ -21,6 +21,11 @@ export interface BackupTargetRequest {
   readonly database?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RunProgress) => void;
+  /** Scheduled runs: skip databases whose fingerprint equals their newest artifact's. */
+  readonly skipIfUnchanged?: {
+    readonly newest: (database: string) => Manifest | undefined;
+    readonly maxSkipAgeMs?: number;
+  };
 }
 
 /** The databases a target covers right now: its list, or every non-system one minus `exclude`. */
@@ -43,6 +48,7 @@ export async function backupTarget(
   const startedAt = clock().toISOString();
   const artifacts: BackupRunResult['artifacts'][number][] = [];
   const failures: RunFailure[] = [];
+  const skipped: { database: string; since: string }[] = [];
   let databases: string[];
   try {
     databases = await databasesToBackUp(deps.engine, request);
@@ -52,10 +58,17 @@ export async function backupTarget(
   }
   for (const database of databases) {
     try {
-      const { manifest, destinations } = await backupDatabase(deps, { ...request, database, runId });
-      const committedIn = destinations
-        .filter((outcome) => outcome.committed)
-        .map((outcome) => outcome.storage);
+      const skipIfUnchanged = request.skipIfUnchanged && {
+        previous: request.skipIfUnchanged.newest(database),
+        maxSkipAgeMs: request.skipIfUnchanged.maxSkipAgeMs,
+      };
+      const outcome = await backupDatabase(deps, { ...request, database, runId, skipIfUnchanged });
+      if (outcome.skipped) {
+        skipped.push({ database, since: outcome.since });
+        continue;
+      }
+      const { manifest, destinations } = outcome;
+      const committedIn = destinations.filter((d) => d.committed).map((d) => d.storage);
       deps.onArtifact?.(manifest, committedIn);
       artifacts.push({
         id: manifest.artifactId,
@@ -71,7 +84,14 @@ export async function backupTarget(
     if (request.signal?.aborted) break;
   }
   const partial = artifacts.some((artifact) => artifact.destinations.some((outcome) => !outcome.committed));
-  const status = failures.length > 0 || databases.length === 0 ? 'failed' : partial ? 'partial' : 'succeeded';
+  const status =
+    failures.length > 0 || databases.length === 0
+      ? 'failed'
+      : skipped.length === databases.length
+        ? 'skipped'
+        : partial
+          ? 'partial'
+          : 'succeeded';
   return {
     runId,
     target: request.targetName,
@@ -79,6 +99,7 @@ export async function backupTarget(
     startedAt,
     finishedAt: clock().toISOString(),
     artifacts,
+    skipped,
     failures,
   };
 }

@@ -55,11 +55,17 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       targetName: run.target,
       signal: combined,
       onProgress: (progress) => deps.registry.update(run.id, { progress }),
+      skipIfUnchanged: skipPolicy(agent, run, target),
     });
     const reason: unknown = combined.reason;
     const stopped = combined.aborted && isPortYardError(reason) ? reason : undefined;
     const status = stopped?.code === 'CANCELLED' ? 'cancelled' : result.status;
-    const message = stopped?.message ?? result.failures[0]?.message;
+    const message =
+      stopped?.message ??
+      result.failures[0]?.message ??
+      (result.skipped.length > 0
+        ? `skipped, unchanged: ${result.skipped.map((skip) => `${skip.database} since ${skip.since}`).join(', ')}`
+        : undefined);
     const retention =
       status === 'succeeded' || status === 'partial' ? await applyRetention(agent, run.target) : undefined;
     deps.registry.update(run.id, {
@@ -97,4 +103,14 @@ async function applyRetention(agent: Agent, targetName: string): Promise<RunReco
   } catch {
     return { deleted: 0, deferred: 0, failed: 1 };
   }
+}
+
+/** Scheduled runs of a target with skipIfUnchanged compare fingerprints; a manual run always backs up. */
+function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig) {
+  if (run.trigger === 'manual' || !target.skipIfUnchanged) return undefined;
+  const maxSkipAge = target.maxSkipAge ? parseDuration(target.maxSkipAge) : undefined;
+  return {
+    newest: (database: string) => agent.catalog.list({ target: run.target, database })[0]?.manifest,
+    maxSkipAgeMs: maxSkipAge ? nominalDurationSeconds(maxSkipAge) * 1000 : undefined,
+  };
 }

@@ -14,6 +14,11 @@ export interface Engine {
   /** Databases that `databases: all` means: every one except the server's system databases. */
   listDatabases(connection: ConnectionSettings): Promise<string[]>;
   databaseExists(connection: ConnectionSettings, database: string): Promise<boolean>;
+  /**
+   * A cheap change fingerprint of one database (no table scans): equal to an earlier one only if
+   * nothing was committed in it since. Errs towards "changed" (engines/FINGERPRINTS.md).
+   */
+  fingerprint(connection: ConnectionSettings, database: string): Promise<string>;
   /** Per-table row estimates for the manifest (cheap: from the server's statistics). */
   tableEstimates(connection: ConnectionSettings, database: string): Promise<TableEstimate[]>;
   /** The dump command for one database, with its credentials in files that `dispose` removes. */

@@ -27,8 +27,11 @@ export interface RunFailure {
 export interface BackupRunResult {
   readonly runId: string;
   readonly target: string;
-  /** partial: every database has an artifact, but at least one destination failed. */
-  readonly status: 'succeeded' | 'partial' | 'failed';
+  /**
+   * partial: every database has an artifact, but at least one destination failed.
+   * skipped: every database was unchanged since its newest artifact.
+   */
+  readonly status: 'succeeded' | 'partial' | 'skipped' | 'failed';
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly artifacts: readonly {
@@ -43,6 +46,8 @@ export interface BackupRunResult {
       readonly error?: string;
     }[];
   }[];
+  /** Databases not backed up because nothing changed since the artifact `since`. */
+  readonly skipped: readonly { readonly database: string; readonly since: string }[];
   readonly failures: readonly RunFailure[];
 }
 

@@ -28,9 +28,12 @@ export function registerBackupCommand(program: Command): void {
         process.off('SIGINT', cancel).off('SIGTERM', cancel);
         if (options.json) console.log(JSON.stringify(result, null, 2));
         else printResult(result);
-        process.exitCode = { succeeded: exitCodes.ok, partial: exitCodes.partial, failed: exitCodes.failed }[
-          result.status
-        ];
+        process.exitCode = {
+          succeeded: exitCodes.ok,
+          skipped: exitCodes.ok,
+          partial: exitCodes.partial,
+          failed: exitCodes.failed,
+        }[result.status];
       });
     });
 }

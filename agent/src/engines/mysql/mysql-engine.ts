@@ -6,6 +6,7 @@ import { runToolForOutput } from '../../platform/spawn-tool.ts';
 import { trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine } from '../engine.ts';
 import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
+import { mysqlFingerprint } from './mysql-fingerprint.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
 import { mysqlOptionsFile } from './mysql-options-file.ts';
 
@@ -67,6 +68,8 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
       );
       return rows.length > 0;
     },
+
+    fingerprint: mysqlFingerprint,
 
     async tableEstimates(connection, database) {
       const rows = await query<{ name: string; rows: number | null }[]>(

@@ -4,6 +4,7 @@ import { createSecretFiles } from '../../platform/secret-files.ts';
 import { runToolForOutput } from '../../platform/spawn-tool.ts';
 import { headerCheck, trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
+import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
 import { parsePostgresToolVersion, pgpassLine, postgresToolEnv } from './postgres-tool-env.ts';
 
@@ -85,6 +86,8 @@ export function createPostgresEngine(): Engine {
       );
       return rows.length > 0;
     },
+
+    fingerprint: postgresFingerprint,
 
     async tableEstimates(connection, database) {
       const rows = await query<{ schema: string; name: string; rows: string }>(

@@ -1,0 +1,38 @@
+import { Readable } from 'node:stream';
+import type { Manifest } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import type { Storage } from '../storage/storage.ts';
+
+/**
+ * Writes the manifest to every storage that holds the data. Where that fails, the data is removed
+ * again (no artifact there) and the failure is returned by storage name; when it fails
+ * everywhere, the backup fails.
+ */
+export async function commitManifest(
+  storages: readonly Storage[],
+  key: string,
+  manifest: Manifest,
+  data: string,
+): Promise<Map<string, string>> {
+  const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  const results = await Promise.allSettled(
+    storages.map((storage) => storage.put(key, Readable.from([body]))),
+  );
+  const failures = new Map<string, string>();
+  await Promise.all(
+    results.map(async (result, index) => {
+      if (result.status === 'fulfilled') return;
+      const storage = storages[index]!;
+      failures.set(storage.name, `writing the manifest failed: ${(result.reason as Error).message}`);
+      await Promise.allSettled([storage.delete(key), storage.delete(data)]);
+    }),
+  );
+  if (failures.size === storages.length) {
+    throw new PortYardError(
+      'STORAGE_FAILED',
+      [...failures].map(([name, reason]) => `${name}: ${reason}`).join('; '),
+      { phase: 'commit' },
+    );
+  }
+  return failures;
+}
