@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ConnectionSettings } from '../engine.ts';
-import { fingerprintOf } from '../mysql/mysql-fingerprint-hash.ts';
-import type { FingerprintDetails } from '../mysql/mysql-fingerprint-hash.ts';
+import { fingerprintOf } from '../fingerprint-hash.ts';
+import type { FingerprintDetails } from '../fingerprint-hash.ts';
 import { withPostgresConnection } from './postgres-connection.ts';
 
 /**
