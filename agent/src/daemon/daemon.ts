@@ -26,8 +26,6 @@ export interface DaemonOptions {
   readonly config: PortYardConfig;
   readonly log: Logger;
   readonly clock?: SchedulerClock;
-  /** Catch up at start when the newest artifact is older than this many schedule intervals (default 1). */
-  readonly catchUpIntervals?: number;
 }
 
 /**
@@ -74,6 +72,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
         log.error('retention failed', { target: name, message: (error as Error).message });
       }
     }
+    // A sweep never runs beside a backup: a long upload's temporary data must not look abandoned.
+    if (queue.active().size > 0) return;
     try {
       await refreshCatalog();
       const grace = parseDuration(agent.config.orphanGracePeriod);
@@ -105,13 +105,15 @@ export function createDaemon(options: DaemonOptions): Daemon {
   };
 
   const catchUp = (): void => {
-    const intervals = options.catchUpIntervals ?? 1;
     for (const [name, target] of Object.entries(agent.config.targets)) {
       if (!target.schedule) continue;
-      const interval = scheduleIntervalMs(target.schedule, target.timezone, now());
+      const after = target.catchUpAfter ? parseDuration(target.catchUpAfter) : undefined;
+      const threshold = after
+        ? nominalDurationSeconds(after) * 1000
+        : scheduleIntervalMs(target.schedule, target.timezone, now());
       const newest = agent.catalog.list({ target: name })[0]?.manifest;
       const age = newest ? now().getTime() - new Date(newest.startedAt).getTime() : Infinity;
-      if (interval !== undefined && age > interval * intervals) {
+      if (threshold !== undefined && age > threshold) {
         log.info('catching up a missed run', { target: name, newest: newest?.startedAt ?? null });
         queue.submit(name, 'catch-up');
       }

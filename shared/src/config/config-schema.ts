@@ -143,6 +143,11 @@ export const targetSchema = z
       })
       .default('UTC')
       .describe('IANA time zone for the schedule and calendar retention.'),
+    catchUpAfter: durationSchema
+      .optional()
+      .describe(
+        'At start, run once at once when the newest artifact is older than this (default: one schedule interval). Missed runs are caught up once, never one per missed slot.',
+      ),
     timeout: durationSchema.optional().describe('A run taking longer is killed and reported as failed.'),
     maxAge: durationSchema.optional().describe('The target is stale when its newest artifact is older.'),
     skipIfUnchanged: z.boolean().default(false).describe('Skip a scheduled backup when nothing changed.'),
