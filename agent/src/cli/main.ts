@@ -38,7 +38,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       console.error(formatConfigErrors(error));
       return exitCodes.usage;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || (isPortYardError(error) && error.code === 'INVALID_INPUT')) {
       console.error(`error: ${error.message}`);
       return exitCodes.usage;
     }
