@@ -77,8 +77,10 @@ describe('port-yard retention', () => {
   it('plan shows what would go and changes nothing; apply deletes it', async () => {
     const storageRoot = join(dir, 'backups');
     const storage = createFilesystemStorage({ name: 'local', root: storageRoot });
-    for (let index = 0; index < 4; index++)
-      await putFakeArtifact(storage, { startedAt: new Date(newest.getTime() - index * hour) });
+    const past = Date.now() - hour; // artifacts dated in the future are always kept
+    for (let index = 0; index < 4; index++) {
+      await putFakeArtifact(storage, { startedAt: new Date(past - index * hour) });
+    }
     const config = join(dir, 'port-yard.yaml');
     await writeFile(
       config,
