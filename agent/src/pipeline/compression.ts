@@ -5,6 +5,7 @@ import type { CompressionName } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { findExecutable } from '../platform/find-executable.ts';
 import { spawnTool } from '../platform/spawn-tool.ts';
+import { zstdDirect, zstdReportsInputSize, type DirectCompression } from './zstd-direct.ts';
 
 /**
  * Compressing and decompressing streams. The CLIs (`zstd -T0`, `pigz`) are much faster than
@@ -31,6 +32,11 @@ export interface Codec {
   readonly implementation: string;
   compress(): CodecStream;
   decompress(): CodecStream;
+  /**
+   * Compresses the output of another process read straight from its pipe (no bytes through
+   * JavaScript), when the implementation can also report the exact input size.
+   */
+  compressFrom?(input: Readable): DirectCompression;
 }
 
 const defaultLevels: Record<CompressionName, number | undefined> = { zstd: 3, gzip: 6, none: undefined };
@@ -87,7 +93,9 @@ export async function createCodec(algorithm: CompressionName, level?: number): P
   if (algorithm === 'zstd') {
     const cli = await findExecutable('zstd');
     if (cli) {
+      const direct = await zstdReportsInputSize(cli);
       return {
+        ...(direct ? { compressFrom: (input: Readable) => zstdDirect(cli, chosenLevel ?? 3, input) } : {}),
         algorithm,
         level: chosenLevel,
         suffix: '.zst',

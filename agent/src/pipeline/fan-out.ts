@@ -7,10 +7,18 @@ import { PassThrough, Writable } from 'node:stream';
  * and the others go on; only when no branch is left does the sink fail. Ending or destroying the
  * sink ends or destroys every branch.
  */
+/** The sink's error once every branch is gone; the branches' own errors say why. */
+export class NoDestinationLeft extends Error {
+  constructor() {
+    super('every destination failed');
+    this.name = 'NoDestinationLeft';
+  }
+}
+
 export function fanOut(count: number): { sink: Writable; branches: PassThrough[] } {
   const branches = Array.from({ length: count }, () => new PassThrough({ highWaterMark: 1 << 20 }));
   const live = (): PassThrough[] => branches.filter((branch) => !branch.destroyed);
-  const noneLeft = (): Error => new Error('every destination failed');
+  const noneLeft = (): Error => new NoDestinationLeft();
   const sink = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _encoding, callback) {

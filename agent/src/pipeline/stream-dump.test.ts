@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { PortYardError } from '@port-yard/shared';
 import { trailerCheck } from '../engines/completion-checks.ts';
 import type { ToolCommand } from '../platform/spawn-tool.ts';
+import type { Readable } from 'node:stream';
 import { createCodec } from './compression.ts';
+import { zstdDirect } from './zstd-direct.ts';
 import { streamDump, type StreamDumpRequest } from './stream-dump.ts';
 import { createMemoryStorage } from './test-doubles.ts';
 
@@ -61,7 +63,8 @@ describe('streamDump', () => {
   });
 
   it('fails when the dump lacks its completion trailer although the tool exited 0', async () => {
-    const { storage, result } = await run({ dump: fakeDump('seq 1 1000') });
+    // The trailer is checked where the dump's bytes pass through the agent (gzip, none, zlib).
+    const { storage, result } = await run({ dump: fakeDump('seq 1 1000'), codec: await createCodec('gzip') });
     await expect(result).rejects.toMatchObject({
       code: 'DUMP_FAILED',
       message: expect.stringContaining('completion trailer'),
@@ -97,6 +100,7 @@ describe('streamDump', () => {
     const codec = await createCodec('zstd');
     const broken = {
       ...codec,
+      compressFrom: undefined,
       compress: () => ({
         ...codec.compress(),
         finished: Promise.reject(
@@ -106,6 +110,19 @@ describe('streamDump', () => {
     };
     const { storage, result } = await run({ dump: completeDump, codec: broken });
     await expect(result).rejects.toMatchObject({ code: 'COMPRESS_FAILED', phase: 'compress' });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  it('fails when the compressor reading the dump directly fails', async () => {
+    const codec = {
+      ...(await createCodec('zstd')),
+      compressFrom: (input: Readable) => zstdDirect('/bin/false', 3, input),
+    };
+    const { storage, result } = await run({ dump: completeDump, codec });
+    await expect(result).rejects.toMatchObject({
+      code: 'COMPRESS_FAILED',
+      message: 'zstd exited with code 1',
+    });
     expect(storage.objects.size).toBe(0);
   });
 

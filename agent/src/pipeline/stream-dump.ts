@@ -7,8 +7,8 @@ import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { Codec } from './compression.ts';
 import type { Encryption } from './age-encryption.ts';
-import { chainCodecs } from './chain-codecs.ts';
-import { fanOut } from './fan-out.ts';
+import { startDumpSource } from './dump-source.ts';
+import { NoDestinationLeft, fanOut } from './fan-out.ts';
 
 export interface StreamDumpRequest {
   readonly dump: ToolCommand;
@@ -66,51 +66,29 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   if (request.signal?.aborted) onCancel();
   request.signal?.addEventListener('abort', onCancel, { once: true });
 
+  // When no destination is left, the streams feeding them fail with NoDestinationLeft; each
+  // failed put reports its own, classified error instead.
+  const failUnlessNoDestinationLeft = (error: unknown): void => {
+    const noneLeft =
+      error instanceof NoDestinationLeft || (error as Error)?.cause instanceof NoDestinationLeft;
+    if (!noneLeft) fail(error);
+  };
   const dump = spawnTool(request.dump, { stdout: 'pipe' });
-  const compress = request.codec.compress();
-  const codec = request.encryption ? chainCodecs(compress, request.encryption.encrypt()) : compress;
-  stop.signal.addEventListener('abort', () => {
-    dump.kill();
-    codec.kill();
-  });
+  const source = startDumpSource({ ...request, dump });
+  stop.signal.addEventListener('abort', () => source.kill());
+  source.done.catch(failUnlessNoDestinationLeft);
 
-  let rawBytes = 0;
   let storedBytes = 0;
   const hash = createHash('sha256');
-  const observe = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      rawBytes += chunk.length;
-      request.completion.observe(chunk);
-      request.onBytes?.(rawBytes, storedBytes);
-      callback(null, chunk);
-    },
-  });
-
-  const upstreamDone = (async () => {
-    await pipeline(dump.child.stdout!, observe, codec.input).catch((error: unknown) => {
-      throw new PortYardError(
-        'DUMP_FAILED',
-        `reading from ${request.dumpName} failed: ${(error as Error).message}`,
-        {
-          phase: 'dump',
-          cause: error,
-        },
-      );
-    });
-    await dumpSucceeded(dump, request, rawBytes);
-    await codec.finished;
-  })();
-  upstreamDone.catch(fail);
-
   const gate = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       storedBytes += chunk.length;
       hash.update(chunk);
-      request.onBytes?.(rawBytes, storedBytes);
+      request.onBytes?.(source.rawBytesSoFar(), storedBytes);
       callback(null, chunk);
     },
     flush(callback) {
-      upstreamDone.then(() => callback(), callback);
+      source.done.then(() => callback(), callback);
     },
   });
 
@@ -126,13 +104,13 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
       throw classified;
     }),
   );
-  const downstream = pipeline(codec.output, gate, sink, { signal: stop.signal }).catch((error: unknown) => {
-    fail(error);
+  const downstream = pipeline(source.output, gate, sink, { signal: stop.signal }).catch((error: unknown) => {
+    failUnlessNoDestinationLeft(error);
     throw error;
   });
 
   // Wait for every part to settle, so temporary data is gone before the outcome is reported.
-  await Promise.allSettled([upstreamDone, downstream, ...puts, dump.exited, codec.finished]);
+  const settled = await Promise.allSettled([source.done, downstream, ...puts, dump.exited]);
   request.signal?.removeEventListener('abort', onCancel);
   if (firstError !== undefined) throw normalize(firstError);
   const destinations = request.storages.map((storage): DestinationOutcome => {
@@ -141,41 +119,8 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
       ? { storage: storage.name, committed: true }
       : { storage: storage.name, committed: false, error: (error as Error).message };
   });
+  const rawBytes = settled[0].status === 'fulfilled' ? (settled[0].value as number) : 0;
   return { rawBytes, storedBytes, sha256: hash.digest('hex'), destinations };
-}
-
-async function dumpSucceeded(
-  dump: ReturnType<typeof spawnTool>,
-  request: StreamDumpRequest,
-  rawBytes: number,
-): Promise<void> {
-  const exit = await dump.exited;
-  const stderrTail = dump.stderr.text();
-  if (exit.signal) {
-    throw new PortYardError('DUMP_FAILED', `${request.dumpName} was killed by ${exit.signal}`, {
-      phase: 'dump',
-      stderrTail,
-    });
-  }
-  if (exit.code !== 0) {
-    const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
-    throw new PortYardError(
-      'DUMP_FAILED',
-      `${request.dumpName} exited with code ${exit.code}${firstLine ? `: ${firstLine}` : ''}`,
-      {
-        phase: 'dump',
-        stderrTail,
-      },
-    );
-  }
-  if (rawBytes === 0) {
-    throw new PortYardError('DUMP_FAILED', `${request.dumpName} wrote nothing`, {
-      phase: 'dump',
-      stderrTail,
-    });
-  }
-  const problem = request.completion.problem();
-  if (problem) throw new PortYardError('DUMP_FAILED', problem, { phase: 'dump', stderrTail });
 }
 
 function asStorageError(error: unknown, storage: Storage): unknown {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings } from '../engine.ts';
 import { describeConnection } from '../describe-connection.ts';
@@ -27,7 +27,9 @@ export async function withMysqlConnection<T>(
 ): Promise<T> {
   let db: mysql.Connection;
   try {
-    db = await mysql.createConnection({
+    // Loaded on first use: a run that never talks to MariaDB/MySQL does not pay for the driver.
+    const { createConnection } = (await import('mysql2/promise')).default;
+    db = await createConnection({
       host: connection.socket ? undefined : (connection.host ?? '127.0.0.1'),
       port: connection.socket ? undefined : (connection.port ?? mysqlDefaultPort),
       socketPath: connection.socket,

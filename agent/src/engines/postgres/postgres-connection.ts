@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings } from '../engine.ts';
 import { describeConnection } from '../describe-connection.ts';
@@ -28,7 +28,9 @@ export async function withPostgresConnection<T>(
   use: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
   const where = describeConnection(connection, postgresDefaultPort);
-  const client = new pg.Client({
+  // Loaded on first use: a run that never talks to PostgreSQL does not pay for the driver.
+  const { Client } = (await import('pg')).default;
+  const client = new Client({
     host: connection.socket ?? connection.host ?? '127.0.0.1',
     port: connection.port ?? postgresDefaultPort,
     user: connection.user,
