@@ -32,9 +32,11 @@ export function descendantPeakRssKb(run: MethodRun, comms: readonly string[]): n
 
 /**
  * CPU time (ms) used on the machine during the run by neither the measured tree, the database
- * server nor the bench itself: kernel threads (write-back) and other jobs on a shared machine.
+ * server, the S3 server nor the bench itself: kernel threads (write-back) and other jobs on a
+ * shared machine.
  */
 export function foreignCpuMs(run: MethodRun): number {
   const usage = run.usage;
-  return Math.max(0, usage.systemBusyMs - run.treeCpuMs - usage.serverCpuMs - usage.benchCpuMs);
+  const known = run.treeCpuMs + usage.serverCpuMs + usage.benchCpuMs + usage.sideCpuMs;
+  return Math.max(0, usage.systemBusyMs - known);
 }

@@ -1,24 +1,82 @@
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { checkStoredObject, type ArtifactDestination, type CliArtifact } from './artifact-check.ts';
 import type { BenchEngineDriver } from './bench-engine.ts';
 import type { MethodRun } from './method-run.ts';
 import { timedRun } from './timed-run.ts';
 
 /** The repository's agent CLI entry point (what the `port-yard` bin runs). */
 const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/port-yard.js');
-/** The bin's shebang is `#!/usr/bin/env -S node --disable-warning=ExperimentalWarning`: the same, minus env. */
-const nodeArgs = ['--disable-warning=ExperimentalWarning', cliPath];
+/**
+ * The Node flags of the bin's shebang line (`#!/usr/bin/env -S node --flags…`): the bench runs
+ * exactly what `npx port-yard` runs.
+ */
+const shebangFlags = readFileSync(cliPath, 'utf8').split('\n')[0]!.split(/\s+/).slice(3);
+const nodeArgs = [...shebangFlags, cliPath];
 
 export interface PortYardSetup {
   readonly configPath: string;
-  readonly storePath: string;
   readonly target: string;
   readonly database: string;
+  /** Every storage the target writes to, each checked after a run and emptied. */
+  readonly destinations: readonly ArtifactDestination[];
+  /** Environment additions of the CLI process (what `${VAR}` in the config refers to). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Processes the run makes work besides its own tree and the database (the S3 server). */
+  readonly sidePids?: readonly number[];
+}
+
+/** One storage of a bench config: its YAML lines under `storages:` and how to check it. */
+export interface BenchStorage {
+  readonly yaml: readonly string[];
+  readonly destination: ArtifactDestination;
+}
+
+/** Writes a config with `storages` and one target for `database` writing to all of them. */
+export async function writeTargetConfig(
+  driver: BenchEngineDriver,
+  database: string,
+  configPath: string,
+  storages: readonly BenchStorage[],
+  extra: Pick<PortYardSetup, 'env' | 'sidePids'> = {},
+): Promise<PortYardSetup> {
+  const target = `bench-${driver.name}`;
+  const names = storages.map((storage) => storage.destination.storage);
+  const yaml = [
+    'version: 1',
+    'storages:',
+    ...storages.flatMap((storage) => storage.yaml),
+    'targets:',
+    `  ${target}:`,
+    `    { engine: ${driver.portYardEngine}, host: ${driver.host}, port: ${driver.port}, user: ${driver.user},`,
+    `      databases: [${database}], destinations: [${names.join(', ')}] }`,
+    '',
+  ].join('\n');
+  await writeFile(configPath, yaml, { mode: 0o600 });
+  return { configPath, target, database, destinations: storages.map((s) => s.destination), ...extra };
+}
+
+/** A filesystem storage `name` at `storePath` (created empty). */
+export async function filesystemStorage(
+  name: string,
+  storePath: string,
+  target: string,
+  database: string,
+): Promise<BenchStorage> {
+  await mkdir(storePath, { recursive: true, mode: 0o700 });
+  return {
+    yaml: [`  ${name}: { type: filesystem, path: ${JSON.stringify(storePath)} }`],
+    destination: {
+      storage: name,
+      verify: (artifact) => verifyFile(join(storePath, target, database), artifact),
+      clear: async () => {
+        await rm(storePath, { recursive: true, force: true });
+        await mkdir(storePath, { recursive: true, mode: 0o700 });
+      },
+    },
+  };
 }
 
 /** Writes a config with one filesystem storage and one target for `database`. */
@@ -27,30 +85,14 @@ export async function writePortYardConfig(
   database: string,
   workDir: string,
 ): Promise<PortYardSetup> {
-  const storePath = join(workDir, 'port-yard-store');
+  const storage = await filesystemStorage(
+    'bench',
+    join(workDir, 'port-yard-store'),
+    `bench-${driver.name}`,
+    database,
+  );
   const configPath = join(workDir, `port-yard-${driver.name}-${database}.yaml`);
-  const target = `bench-${driver.name}`;
-  const yaml = [
-    'version: 1',
-    'storages:',
-    `  bench: { type: filesystem, path: ${JSON.stringify(storePath)} }`,
-    'targets:',
-    `  ${target}:`,
-    `    { engine: ${driver.portYardEngine}, host: ${driver.host}, port: ${driver.port}, user: ${driver.user},`,
-    `      databases: [${database}], destinations: [bench] }`,
-    '',
-  ].join('\n');
-  await mkdir(storePath, { recursive: true, mode: 0o700 });
-  await writeFile(configPath, yaml, { mode: 0o600 });
-  return { configPath, storePath, target, database };
-}
-
-interface CliArtifact {
-  readonly id: string;
-  readonly database: string;
-  readonly rawBytes: number;
-  readonly storedBytes: number;
-  readonly sha256: string;
+  return writeTargetConfig(driver, database, configPath, [storage]);
 }
 
 interface CliResult {
@@ -83,7 +125,9 @@ export async function runPortYardBackup(
   const result = await timedRun({
     command: process.execPath,
     args: [...nodeArgs, '--config', setup.configPath, 'backup', setup.target, '--json'],
+    env: setup.env ? { ...process.env, ...setup.env } : undefined,
     serverComms,
+    sidePids: setup.sidePids,
   });
   try {
     let parsed: CliResult;
@@ -102,7 +146,12 @@ export async function runPortYardBackup(
         result.wallMs,
       );
     }
-    const verifyProblems = await verifyArtifact(setup, artifact);
+    const verifyProblems: string[] = [];
+    for (const destination of setup.destinations) {
+      const outcome = artifact.destinations?.find((entry) => entry.storage === destination.storage);
+      if (outcome && !outcome.committed) verifyProblems.push(`not committed to ${destination.storage}`);
+      verifyProblems.push(...(await destination.verify(artifact)));
+    }
     return {
       wallMs: result.wallMs,
       outputBytes: artifact.storedBytes,
@@ -113,50 +162,20 @@ export async function runPortYardBackup(
       verifyProblems,
     };
   } finally {
-    // Each run starts with an empty store.
-    await rm(setup.storePath, { recursive: true, force: true });
-    await mkdir(setup.storePath, { recursive: true, mode: 0o700 });
+    // Each run starts with empty storages.
+    for (const destination of setup.destinations) await destination.clear();
   }
 }
 
-/** The data object's size and sha256 match the report, and `zstd -dc` gives back rawBytes bytes. */
-async function verifyArtifact(setup: PortYardSetup, artifact: CliArtifact): Promise<string[]> {
-  const folder = join(setup.storePath, setup.target, setup.database);
-  const names = (await readdir(folder)).filter(
+/** The one `<id>*.zst` data file in `folder`: its size and sha256 match the report, zstd -dc gives rawBytes. */
+async function verifyFile(folder: string, artifact: CliArtifact): Promise<string[]> {
+  const names = (await readdir(folder).catch(() => [])).filter(
     (name) => name.startsWith(artifact.id) && name.endsWith('.zst'),
   );
   if (names.length !== 1)
     return [`expected one ${artifact.id}*.zst in ${folder}, found ${names.join(', ') || 'none'}`];
   const file = join(folder, names[0]!);
-  const problems: string[] = [];
-  const size = (await stat(file)).size;
-  if (size !== artifact.storedBytes)
-    problems.push(`file has ${size} bytes, storedBytes says ${artifact.storedBytes}`);
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash);
-  const sha256 = hash.digest('hex');
-  if (sha256 !== artifact.sha256)
-    problems.push(`file sha256 ${sha256} differs from the reported ${artifact.sha256}`);
-  const decompressed = await decompressedSize(file);
-  if (decompressed !== artifact.rawBytes) {
-    problems.push(`zstd -dc gives ${decompressed} bytes, rawBytes says ${artifact.rawBytes}`);
-  }
-  return problems;
-}
-
-/** Bytes `zstd -dc file` writes (counted here, so no shell is involved). */
-function decompressedSize(file: string): Promise<number> {
-  return new Promise((resolveSize, reject) => {
-    const child = spawn('zstd', ['-q', '-d', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let bytes = 0;
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolveSize(bytes) : reject(new Error(`zstd -dc ${file} failed (${code}): ${stderr}`)),
-    );
-  });
+  return checkStoredObject(createReadStream(file, { highWaterMark: 1 << 20 }), artifact, `file ${file}`);
 }
 
 /** `port-yard --version`: the Node process start and module loading, nothing else. */

@@ -116,6 +116,8 @@ export interface TreeUsage {
   readonly serverCpuMs: number;
   /** CPU time of the bench process itself (the sampler) meanwhile, in ms. */
   readonly benchCpuMs: number;
+  /** CPU time of the side processes (the S3 server) meanwhile, in ms; 0 when there are none. */
+  readonly sideCpuMs: number;
   /** The root's resident set size over time: [ms since start, kB]. */
   readonly rootRssTimeline: readonly (readonly [number, number])[];
   /** Share of all CPUs busy while the tree ran (0..1), machine-wide. */
@@ -155,14 +157,20 @@ export class ProcSampler {
   readonly #started = performance.now();
   readonly #systemStart = readSystemCpu();
   readonly #timer: NodeJS.Timeout;
+  /** Side processes (not in the tree, not the database: the S3 server) and their CPU at the start. */
+  readonly #sideStart: ReadonlyMap<number, number>;
   #rootPeakRssKb = 0;
   #rootCpuMs = 0;
   #ticks = 0;
 
-  /** Starts sampling `root`; `serverComms` name the database server's processes (e.g. `mariadbd`). */
-  constructor(root: number, serverComms: readonly string[]) {
+  /**
+   * Starts sampling `root`; `serverComms` name the database server's processes (e.g. `mariadbd`);
+   * `sidePids` are other long-lived processes the run makes work (the S3 server), counted apart.
+   */
+  constructor(root: number, serverComms: readonly string[], sidePids: readonly number[] = []) {
     this.#root = root;
     this.#serverComms = new Set(serverComms);
+    this.#sideStart = new Map(sidePids.map((pid) => [pid, readStat(pid)?.cpuMs ?? 0]));
     this.#scan(true);
     this.#timer = setInterval(() => this.#tick(), sampleEveryMs);
   }
@@ -263,6 +271,11 @@ export class ProcSampler {
       }
     }
     const bench = process.cpuUsage(this.#benchCpuStart);
+    let sideCpuMs = 0;
+    for (const [pid, startCpuMs] of this.#sideStart) {
+      const stat = readStat(pid);
+      if (stat) sideCpuMs += stat.cpuMs - startCpuMs;
+    }
     const total = systemEnd.total - this.#systemStart.total;
     return {
       rootPeakRssKb: this.#rootPeakRssKb,
@@ -270,6 +283,7 @@ export class ProcSampler {
       descendants: [...groups.values()].sort((a, b) => b.cpuMs - a.cpuMs),
       serverCpuMs,
       benchCpuMs: (bench.user + bench.system) / 1000,
+      sideCpuMs,
       rootRssTimeline: this.#rootRssTimeline,
       systemBusy: total > 0 ? (systemEnd.busy - this.#systemStart.busy) / total : 0,
       systemBusyMs: (systemEnd.busy - this.#systemStart.busy) * msPerTick,

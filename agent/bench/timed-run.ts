@@ -8,6 +8,8 @@ export interface TimedCommand {
   readonly cwd?: string;
   /** Database server process names whose CPU is counted while this runs. */
   readonly serverComms: readonly string[];
+  /** Other processes the command makes work (the S3 server): their CPU is counted apart. */
+  readonly sidePids?: readonly number[];
 }
 
 export interface TimedResult {
@@ -35,7 +37,7 @@ export function timedRun(tool: TimedCommand): Promise<TimedResult> {
       child.once('error', reject);
       return;
     }
-    const sampler = new ProcSampler(child.pid, tool.serverComms);
+    const sampler = new ProcSampler(child.pid, tool.serverComms, tool.sidePids);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -2,6 +2,7 @@ export * from './config/config-schema.ts';
 export * from './config/duration.ts';
 export * from './config/names.ts';
 export * from './config/retention-schema.ts';
+export * from './config/server-schemas.ts';
 export * from './config/storage-schemas.ts';
 export * from './errors.ts';
 export * from './manifest/manifest-schema.ts';

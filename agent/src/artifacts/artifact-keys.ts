@@ -40,3 +40,20 @@ export function artifactIdTime(artifactId: string): Date {
   const [date, time] = artifactId.slice(0, 20).split('T');
   return new Date(`${date}T${time!.slice(0, 8).replace(/-/g, ':')}Z`);
 }
+
+/**
+ * Small objects next to an artifact, written after it (manifests are never rewritten):
+ *   <artifactId>.pin.json            the artifact is pinned (retention keeps it)
+ *   <artifactId>.verification.json   the result of a restore verification
+ */
+export const sidecarKinds = ['pin', 'verification'] as const;
+export type SidecarKind = (typeof sidecarKinds)[number];
+
+export function sidecarKey(target: string, database: string, artifactId: string, kind: SidecarKind): string {
+  return `${artifactFolder(target, database)}/${artifactId}.${kind}.json`;
+}
+
+/** The sidecar kind of an object name in an artifact folder, or undefined. */
+export function sidecarKindOf(name: string): SidecarKind | undefined {
+  return sidecarKinds.find((kind) => name.endsWith(`.${kind}.json`));
+}

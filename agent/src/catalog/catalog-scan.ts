@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers';
 import type { Manifest } from '@port-yard/shared';
 import { artifactIdPattern, manifestSchema } from '@port-yard/shared';
-import { manifestSuffix } from '../artifacts/artifact-keys.ts';
+import { manifestSuffix, sidecarKinds, type SidecarKind } from '../artifacts/artifact-keys.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
 
 /** Something in storage that is not a whole artifact: reported, never fatal. */
@@ -17,6 +17,8 @@ export interface ScannedArtifact {
   readonly manifest: Manifest;
   readonly manifestKey: string;
   readonly dataKey: string;
+  /** Sidecar objects next to it (pin, verification), by kind → key. */
+  readonly sidecars: Partial<Record<SidecarKind, string>>;
 }
 
 const layout = /^([^/]+)\/([^/]+)\/([^/]+)$/;
@@ -54,7 +56,9 @@ export async function scanStorage(
     for (const result of read) {
       if ('problem' in result) problems.push(result.problem);
       else {
-        artifacts.push(result.artifact);
+        const sidecars = sidecarsOf(result.artifact.manifestKey, objects);
+        for (const key of Object.values(sidecars)) claimed.add(key);
+        artifacts.push({ ...result.artifact, sidecars });
         claimed.add(result.artifact.dataKey);
       }
       if ('manifestKey' in result && result.manifestKey) claimed.add(result.manifestKey);
@@ -79,7 +83,8 @@ export async function scanStorage(
   return { artifacts, problems };
 }
 
-type ReadResult = { artifact: ScannedArtifact } | { problem: CatalogProblem; manifestKey?: string };
+type ReadResult =
+  { artifact: Omit<ScannedArtifact, 'sidecars'> } | { problem: CatalogProblem; manifestKey?: string };
 
 async function readManifest(
   storage: Storage,
@@ -130,4 +135,17 @@ async function readManifest(
     };
   }
   return { artifact: { manifest, manifestKey: key, dataKey } };
+}
+
+function sidecarsOf(
+  manifestKey: string,
+  objects: ReadonlyMap<string, ObjectInfo>,
+): Partial<Record<SidecarKind, string>> {
+  const stem = manifestKey.slice(0, -manifestSuffix.length);
+  const found: Partial<Record<SidecarKind, string>> = {};
+  for (const kind of sidecarKinds) {
+    const key = `${stem}.${kind}.json`;
+    if (objects.has(key)) found[kind] = key;
+  }
+  return found;
 }

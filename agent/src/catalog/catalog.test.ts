@@ -52,6 +52,7 @@ describe('catalog', () => {
         storage: 'local',
         dataKey: 'shop/sales/2026-11-26T04-00-00Z_bbbbbbbbbb.sql.zst',
         manifestKey: 'shop/sales/2026-11-26T04-00-00Z_bbbbbbbbbb.manifest.json',
+        sidecars: {},
       },
     ]);
   });

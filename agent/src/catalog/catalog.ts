@@ -1,4 +1,5 @@
 import type { Manifest } from '@port-yard/shared';
+import type { SidecarKind } from '../artifacts/artifact-keys.ts';
 import type { Storage } from '../storage/storage.ts';
 import { scanStorage, type CatalogProblem } from './catalog-scan.ts';
 
@@ -6,6 +7,8 @@ export interface ArtifactLocation {
   readonly storage: string;
   readonly dataKey: string;
   readonly manifestKey: string;
+  /** Sidecar objects in this storage (pin, verification), by kind → key. */
+  readonly sidecars?: Partial<Record<SidecarKind, string>>;
 }
 
 export interface CatalogEntry {
@@ -32,6 +35,8 @@ export interface Catalog {
   get(artifactId: string): CatalogEntry | undefined;
   /** Records an artifact just written (saves a rescan after each backup). */
   add(manifest: Manifest, locations: readonly ArtifactLocation[]): void;
+  /** Records that a sidecar object was written (key) or removed (undefined) in one storage. */
+  setSidecar(artifactId: string, storage: string, kind: SidecarKind, key: string | undefined): void;
   /** Forgets one storage's copy (deleted by retention or a user); the artifact goes with its last copy. */
   removeLocation(artifactId: string, storage: string): void;
 }
@@ -61,7 +66,12 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
       for (const { storage, scan } of scans) {
         for (const artifact of scan.artifacts) {
           add(next, artifact.manifest, [
-            { storage: storage.name, dataKey: artifact.dataKey, manifestKey: artifact.manifestKey },
+            {
+              storage: storage.name,
+              dataKey: artifact.dataKey,
+              manifestKey: artifact.manifestKey,
+              sidecars: artifact.sidecars,
+            },
           ]);
         }
       }
@@ -89,6 +99,18 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
     add(manifest, locations) {
       add(entries, manifest, locations);
     },
+    setSidecar(artifactId, storage, kind, key) {
+      const entry = entries.get(artifactId);
+      if (!entry) return;
+      const locations = entry.locations.map((location) => {
+        if (location.storage !== storage) return location;
+        const sidecars = { ...location.sidecars };
+        if (key === undefined) delete sidecars[kind];
+        else sidecars[kind] = key;
+        return { ...location, sidecars };
+      });
+      entries.set(artifactId, { ...entry, locations });
+    },
     removeLocation(artifactId, storage) {
       const entry = entries.get(artifactId);
       if (!entry) return;
@@ -100,3 +122,8 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
 }
 
 export type { CatalogProblem } from './catalog-scan.ts';
+
+/** Pinned in any storage: retention keeps it everywhere. */
+export function isPinned(entry: CatalogEntry): boolean {
+  return entry.locations.some((location) => location.sidecars?.pin !== undefined);
+}

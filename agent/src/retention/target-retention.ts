@@ -1,5 +1,6 @@
 import type { TargetConfig } from '@port-yard/shared';
-import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
+import { deleteArtifactCopy } from '../artifacts/artifact-actions.ts';
+import { isPinned, type Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import type { Storage } from '../storage/storage.ts';
 import { planRetention } from './plan-retention.ts';
 import type { RetentionPlan } from './retention-types.ts';
@@ -54,7 +55,7 @@ export function planTargetRetention(input: TargetRetentionInput): RetentionGroup
       policy: { ...policy, maxDeletePerRun: Math.max(1, budget) },
       timeZone: input.target.timezone,
       now: input.now,
-      pins: input.pins,
+      pins: input.pins ?? pinnedIds(entries),
     });
     const capped: RetentionPlan =
       budget > 0 ? plan : { ...plan, delete: [], deferred: [...plan.delete, ...plan.deferred] };
@@ -72,18 +73,15 @@ export async function applyTargetRetention(
 ): Promise<AppliedRetentionGroup[]> {
   const results: AppliedRetentionGroup[] = [];
   for (const group of planTargetRetention(input)) {
-    const storage = input.storages.get(group.storage);
     const deleted: string[] = [];
     const failed: { id: string; error: string }[] = [];
     for (const { id } of group.plan.delete) {
       const location = input.catalog
         .get(id)
         ?.locations.find((candidate) => candidate.storage === group.storage);
-      if (!storage || !location) continue;
+      if (!location) continue;
       try {
-        await storage.delete(location.manifestKey);
-        input.catalog.removeLocation(id, group.storage);
-        await storage.delete(location.dataKey);
+        await deleteArtifactCopy({ catalog: input.catalog, storages: input.storages }, id, location);
         deleted.push(id);
       } catch (error) {
         failed.push({ id, error: (error as Error).message });
@@ -92,4 +90,8 @@ export async function applyTargetRetention(
     results.push({ ...group, deleted, failed });
   }
   return results;
+}
+
+function pinnedIds(entries: readonly CatalogEntry[]): Set<string> {
+  return new Set(entries.filter(isPinned).map((entry) => entry.manifest.artifactId));
 }

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { databaseNamePattern, resourceNamePattern } from './names.ts';
 import { durationSchema, retentionSchema } from './retention-schema.ts';
+import { authSchema, serverSchema } from './server-schemas.ts';
 import { storageSchema } from './storage-schemas.ts';
 
 export const engineNames = ['mariadb', 'mysql', 'postgres'] as const;
@@ -220,6 +221,16 @@ export const configSchema = z
       .describe(
         'Temporary data and data without a manifest older than this are removed by the retention pass.',
       ),
+    server: serverSchema.default({ host: '127.0.0.1', port: 8420, allowedOrigins: [] }),
+    auth: authSchema.default({
+      mode: 'none',
+      anonymousRole: 'viewer',
+      defaultRole: 'viewer',
+      users: [],
+      tokens: [],
+      roles: [],
+      sessionTtl: '12h',
+    }),
     storages: z
       .record(resourceName, storageSchema)
       .refine((storages) => Object.keys(storages).length > 0, { message: 'needs at least one storage' })
