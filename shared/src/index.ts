@@ -5,6 +5,8 @@ export * from './config/retention-schema.ts';
 export * from './config/server-schemas.ts';
 export * from './config/storage-schemas.ts';
 export * from './errors.ts';
+export * from './api/api-types.ts';
+export * from './api/api-inputs.ts';
 export * from './manifest/manifest-schema.ts';
 export * from './runs/run-events.ts';
 export * from './runs/target-status.ts';

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
+import type { PortYardConfig } from '@port-yard/shared';
 import { createDaemon } from '../../daemon/daemon.ts';
+import { startApi } from '../../http/start-api.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { UsageError } from '../cli-errors.ts';
 import { configPath, type GlobalOptions } from '../load-agent.ts';
@@ -31,8 +33,16 @@ export function registerServeCommand(program: Command): void {
         throw new UsageError('--log-format is json or text');
       const file = configPath(command.optsWithGlobals<GlobalOptions>());
       const log = createLogger({ json: options.logFormat === 'json' });
-      const daemon = createDaemon({ config: await loadConfig(file), log });
+      const config = await loadConfig(file);
+      const daemon = createDaemon({ config, log });
       await daemon.start();
+      /** SIGHUP and the API's reload: an invalid file is rejected whole and the old config keeps running. */
+      const reload = async (): Promise<PortYardConfig> => {
+        const next = await loadConfig(file);
+        await daemon.reload(next);
+        return next;
+      };
+      const api = await startApi({ config, daemon, log, reloadConfig: reload });
 
       // The scheduler's timers do not hold the process open (so tests and library use can exit):
       // the daemon does, until it is stopped.
@@ -43,8 +53,9 @@ export function registerServeCommand(program: Command): void {
           if (stopping) return;
           stopping = true;
           log.info('received a stop signal', { signal });
-          void daemon
-            .stop(nominalDurationSeconds(grace) * 1000)
+          void api
+            .close()
+            .then(() => daemon.stop(nominalDurationSeconds(grace) * 1000))
             .finally(() => clearInterval(keepAlive))
             .then(resolve);
         };
@@ -52,15 +63,13 @@ export function registerServeCommand(program: Command): void {
         process.on('SIGINT', () => stop('SIGINT'));
         process.on('SIGHUP', () => {
           log.info('received SIGHUP: reloading the config', { file });
-          loadConfig(file)
-            .then((config) => daemon.reload(config))
-            .catch((error: unknown) => {
-              const problems = isConfigError(error)
-                ? error.problems
-                : [{ path: '', message: (error as Error).message }];
-              for (const problem of problems)
-                log.error('the new config is invalid; the old one keeps running', { ...problem });
-            });
+          reload().catch((error: unknown) => {
+            const problems = isConfigError(error)
+              ? error.problems
+              : [{ path: '', message: (error as Error).message }];
+            for (const problem of problems)
+              log.error('the new config is invalid; the old one keeps running', { ...problem });
+          });
         });
       });
     });

@@ -1,0 +1,23 @@
+import { router } from './trpc.ts';
+import { agentRouter } from './routers/agent-router.ts';
+import { artifactsRouter } from './routers/artifacts-router.ts';
+import { auditRouter } from './routers/audit-router.ts';
+import { retentionRouter } from './routers/retention-router.ts';
+import { runsRouter } from './routers/runs-router.ts';
+import { targetsRouter } from './routers/targets-router.ts';
+
+/**
+ * The agent's API, one router per domain. Roles: viewers see and download; operators also run,
+ * cancel, delete, pin, apply retention, reload, read the audit log, and (next) restore, verify
+ * and deploy sandboxes. The console imports only this type.
+ */
+export const appRouter = router({
+  agent: agentRouter,
+  targets: targetsRouter,
+  artifacts: artifactsRouter,
+  runs: runsRouter,
+  retention: retentionRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;

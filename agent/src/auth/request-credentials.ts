@@ -1,0 +1,40 @@
+import type { IncomingMessage } from 'node:http';
+import { sessionCookieName } from './sessions.ts';
+
+/** What a request carries to prove who it is, read once. */
+export interface RequestCredentials {
+  readonly bearer?: string;
+  readonly basic?: { readonly username: string; readonly password: string };
+  readonly sessionId?: string;
+  readonly remoteAddress?: string;
+  readonly headers: IncomingMessage['headers'];
+}
+
+export function readCredentials(request: IncomingMessage): RequestCredentials {
+  const authorization = request.headers.authorization ?? '';
+  const [scheme, value] = [
+    authorization.slice(0, authorization.indexOf(' ')).toLowerCase(),
+    authorization.slice(authorization.indexOf(' ') + 1).trim(),
+  ];
+  let basic: RequestCredentials['basic'];
+  if (scheme === 'basic' && value) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) basic = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  return {
+    bearer: scheme === 'bearer' && value ? value : undefined,
+    basic,
+    sessionId: cookie(request.headers.cookie, sessionCookieName),
+    remoteAddress: request.socket.remoteAddress,
+    headers: request.headers,
+  };
+}
+
+function cookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}

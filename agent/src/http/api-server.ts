@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { TRPCError } from '@trpc/server';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import type { ServerConfig } from '@port-yard/shared';
+import { isPortYardError } from '@port-yard/shared';
+import type { ApiContext, ApiServices } from '../api/api-context.ts';
+import { appRouter } from '../api/app-router.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import type { Identity } from '../auth/identity.ts';
+import { readCredentials } from '../auth/request-credentials.ts';
+import type { Logger } from '../platform/logger.ts';
+import { applyCors, originAllowed } from './origin.ts';
+import { sendError } from './respond.ts';
+
+/** A plain HTTP route beside tRPC: gets the caller's identity (undefined: not signed in). */
+export type Route = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  identity: Identity | undefined,
+) => Promise<void> | void;
+
+export interface ApiServerOptions {
+  readonly server: ServerConfig;
+  readonly services: ApiServices;
+  readonly authenticator: Authenticator;
+  readonly log: Logger;
+  /** Exact paths (`POST /api/auth/login`) and prefixes (`GET /api/artifacts/`), first match wins. */
+  readonly routes: readonly { method: string; path: string; prefix?: boolean; handle: Route }[];
+  /** Everything else that is a GET: the web console. */
+  readonly fallback: Route;
+}
+
+export interface ApiServer {
+  readonly server: Server;
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+/**
+ * One port for everything: tRPC over HTTP and WebSocket at /api/trpc, plain routes (auth,
+ * downloads, health, metrics), the web console. Browser requests that change state must come
+ * from an allowed origin; WebSocket upgrades too.
+ */
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const { server: config, authenticator, services } = options;
+  const allowed = config.allowedOrigins;
+
+  const identify = async (request: IncomingMessage): Promise<Identity | undefined> =>
+    authenticator.identify(readCredentials(request));
+  const createContext = async ({ req }: { req: IncomingMessage }): Promise<ApiContext> => {
+    try {
+      return { services, identity: await identify(req), address: req.socket.remoteAddress };
+    } catch (error) {
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: (error as Error).message, cause: error });
+    }
+  };
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    createContext,
+    basePath: '/api/trpc/',
+    maxBodySize: 1 << 20,
+  });
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (applyCors(request, response, allowed)) return;
+    const url = new URL(request.url ?? '/', 'http://agent');
+    const changesState = request.method !== 'GET' && request.method !== 'HEAD';
+    if (changesState && !originAllowed(request, allowed, config.publicUrl)) {
+      response.writeHead(403, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'AUTH_FAILED', message: `origin ${request.headers.origin} is not allowed` },
+        }),
+      );
+      return;
+    }
+    if (url.pathname.startsWith('/api/trpc/')) return trpc(request, response);
+    const route = options.routes.find(
+      (candidate) =>
+        candidate.method === request.method &&
+        (candidate.prefix ? url.pathname.startsWith(candidate.path) : url.pathname === candidate.path),
+    );
+    if (
+      !route &&
+      (url.pathname.startsWith('/api/') || (request.method !== 'GET' && request.method !== 'HEAD'))
+    ) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'NOT_FOUND', message: `no route ${request.method} ${url.pathname}` },
+        }),
+      );
+      return;
+    }
+    let identity: Identity | undefined;
+    try {
+      identity = await identify(request);
+    } catch (error) {
+      sendError(response, error);
+      return;
+    }
+    await (route ? route.handle(request, response, identity) : options.fallback(request, response, identity));
+  };
+
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
+    handle(request, response).catch((error: unknown) => {
+      if (!isPortYardError(error))
+        options.log.error('request failed', { path: request.url, message: (error as Error).message });
+      sendError(response, error);
+    });
+  };
+  const server = config.tls
+    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, listener)
+    : createHttpServer(listener);
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const wssHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext,
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+  });
+  server.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', 'http://agent').pathname;
+    if (path !== '/api/trpc' && path !== '/api/trpc/') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    if (!originAllowed(request, allowed, config.publicUrl)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+  });
+
+  return {
+    server,
+    listen: () =>
+      new Promise((resolveListen, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolveListen(server.address() as AddressInfo));
+      }),
+    async close() {
+      wssHandler.broadcastReconnectNotification();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections?.();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PortYardError } from '@port-yard/shared';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Identity } from '../auth/identity.ts';
+import { createRateLimiter } from '../auth/rate-limit.ts';
+import { readCredentials } from '../auth/request-credentials.ts';
+import type { Sessions } from '../auth/sessions.ts';
+import { readJsonBody, sendError, sendJson } from './respond.ts';
+import { clearedSessionCookie, sessionCookie } from './session-cookie.ts';
+
+/** Checks a user name and password (basic: the config's hashes; ldap: a bind). */
+export type PasswordLogin = (username: string, password: string) => Promise<Identity | undefined>;
+
+export interface AuthRoutesDeps {
+  readonly sessions: Sessions;
+  readonly audit: AuditLog;
+  readonly passwordLogin?: PasswordLogin;
+  readonly secureCookies: boolean;
+}
+
+/**
+ * POST /api/auth/login `{ username, password }` → a session cookie; POST /api/auth/logout.
+ * At most 10 attempts per address and user name per 5 minutes; every attempt is audited.
+ */
+export function createAuthRoutes(deps: AuthRoutesDeps) {
+  const limiter = createRateLimiter({ max: 10, windowMs: 5 * 60_000 });
+
+  async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const address = request.socket.remoteAddress;
+    if (!deps.passwordLogin) {
+      sendError(
+        response,
+        new PortYardError('INVALID_INPUT', 'this agent does not sign in with a password (see auth.mode)'),
+      );
+      return;
+    }
+    const body = (await readJsonBody(request)) as { username?: unknown; password?: unknown } | undefined;
+    if (
+      typeof body?.username !== 'string' ||
+      typeof body.password !== 'string' ||
+      !body.username ||
+      body.username.length > 128
+    ) {
+      sendError(
+        response,
+        new PortYardError('INVALID_INPUT', 'send JSON { "username": "...", "password": "..." }'),
+      );
+      return;
+    }
+    const audit = { action: 'login', actor: body.username, via: 'password', address };
+    if (!limiter.attempt(`${address}\u0000${body.username}`)) {
+      deps.audit.record({ ...audit, outcome: 'denied', details: { reason: 'rate limited' } });
+      sendJson(
+        response,
+        429,
+        { error: { code: 'AUTH_FAILED', message: 'too many attempts: wait a few minutes' } },
+        { 'retry-after': '300' },
+      );
+      return;
+    }
+    const identity = await deps.passwordLogin(body.username, body.password).catch(() => undefined);
+    if (!identity) {
+      deps.audit.record({ ...audit, outcome: 'denied' });
+      sendError(response, new PortYardError('AUTH_FAILED', 'wrong user name or password'));
+      return;
+    }
+    const session = deps.sessions.create(identity);
+    deps.audit.record({ ...audit, outcome: 'ok', details: { role: identity.role } });
+    sendJson(
+      response,
+      200,
+      { name: identity.name, role: identity.role },
+      { 'set-cookie': sessionCookie(session.id, session.expiresAt, deps.secureCookies) },
+    );
+  }
+
+  function logout(request: IncomingMessage, response: ServerResponse): void {
+    const { sessionId } = readCredentials(request);
+    const identity = sessionId ? deps.sessions.get(sessionId) : undefined;
+    if (sessionId) deps.sessions.delete(sessionId);
+    if (identity)
+      deps.audit.record({
+        action: 'logout',
+        actor: identity.name,
+        via: 'session',
+        address: request.socket.remoteAddress,
+        outcome: 'ok',
+      });
+    sendJson(response, 200, { ok: true }, { 'set-cookie': clearedSessionCookie(deps.secureCookies) });
+  }
+
+  return { login, logout };
+}

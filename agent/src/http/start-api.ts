@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PortYardConfig } from '@port-yard/shared';
+import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
+import type { ApiServices } from '../api/api-context.ts';
+import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
+import { createAuthenticator } from '../auth/authenticator.ts';
+import { createSessions } from '../auth/sessions.ts';
+import type { Daemon } from '../daemon/daemon.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createApiServer, type ApiServer, type Route } from './api-server.ts';
+import { createAuthRoutes, type PasswordLogin } from './auth-routes.ts';
+import { createStaticFiles } from './static-files.ts';
+
+/** The console bundle built by `npm run build:web`, served when the config names no webRoot. */
+const builtWebRoot = fileURLToPath(new URL('../../../desktop/dist/web', import.meta.url));
+
+export interface StartApiOptions {
+  readonly config: PortYardConfig;
+  readonly daemon: Daemon;
+  readonly log: Logger;
+  readonly reloadConfig: () => Promise<PortYardConfig>;
+  readonly audit?: AuditLog;
+}
+
+export interface RunningApi extends ApiServer {
+  readonly audit: AuditLog;
+  readonly url: string;
+}
+
+/**
+ * Builds the HTTP side of the agent from the config (auth mode, sessions, audit, routes) and
+ * starts listening. Auth settings take effect at start: a reload changes targets and storages,
+ * not who may sign in (restart the agent for that).
+ */
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { config, log } = options;
+  const ttl = parseDuration(config.auth.sessionTtl);
+  const sessions = createSessions(ttl ? nominalDurationSeconds(ttl) * 1000 : 12 * 3_600_000);
+  const authenticator = createAuthenticator(config.auth, sessions);
+  const audit = options.audit ?? createAuditLog(log);
+  const services: ApiServices = {
+    daemon: options.daemon,
+    audit,
+    startedAt: new Date(),
+    reloadConfig: options.reloadConfig,
+  };
+  const secureCookies = Boolean(config.server.tls) || config.server.publicUrl?.startsWith('https:') === true;
+  const passwordLogin: PasswordLogin | undefined =
+    config.auth.mode === 'basic'
+      ? (user, password) => authenticator.verifyPassword(user, password)
+      : undefined;
+  const auth = createAuthRoutes({ sessions, audit, passwordLogin, secureCookies });
+  const webRoot = config.server.webRoot ?? (existsSync(builtWebRoot) ? builtWebRoot : undefined);
+  const routes: { method: string; path: string; prefix?: boolean; handle: Route }[] = [
+    { method: 'POST', path: '/api/auth/login', handle: (request, response) => auth.login(request, response) },
+    {
+      method: 'POST',
+      path: '/api/auth/logout',
+      handle: (request, response) => auth.logout(request, response),
+    },
+    {
+      method: 'GET',
+      path: '/healthz',
+      handle: (_request, response) =>
+        void response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
+    },
+  ];
+  const api = createApiServer({
+    server: config.server,
+    services,
+    authenticator,
+    log,
+    routes,
+    fallback: createStaticFiles(webRoot),
+  });
+  const address = await api.listen();
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${config.server.tls ? 'https' : 'http'}://${host}:${address.port}`;
+  log.info('API listening', { url, authMode: config.auth.mode, webConsole: webRoot ?? null });
+  return { ...api, audit, url };
+}
