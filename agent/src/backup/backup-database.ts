@@ -1,14 +1,11 @@
 import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
-import { PortYardError } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
-import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
-import { createAgeEncryption } from '../pipeline/age-encryption.ts';
-import { createCodec } from '../pipeline/compression.ts';
 import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
+import { gatherBackupFacts } from './gather-backup-facts.ts';
 import { progressReporter } from './progress-reporter.ts';
 
 export interface BackupDatabaseDeps {
@@ -77,24 +74,12 @@ export async function backupDatabase(
 
   report('connect', 0, 0, true);
   const server = await engine.probe(target);
-  if (!(await engine.databaseExists(target, database))) {
-    throw new PortYardError(
-      'NOT_FOUND',
-      `database ${database} does not exist on ${describeConnection(target, engine.defaultPort)}`,
-      {
-        phase: 'connect',
-      },
-    );
-  }
-  const fingerprint = await engine.fingerprint(target, database).catch(() => null);
+  const { fingerprint, tables, codec, encryption } = await gatherBackupFacts(engine, target, database);
   const unchanged = unchangedSince(request.skipIfUnchanged, fingerprint, startedAt);
   if (unchanged) {
     report('succeeded', 0, 0, true);
     return { skipped: true, since: unchanged.artifactId, fingerprint: fingerprint! };
   }
-  const tables = await engine.tableEstimates(target, database);
-  const codec = await createCodec(target.compression, target.compressionLevel);
-  const encryption = target.encryption ? await createAgeEncryption(target.encryption) : undefined;
   const dump = await engine.prepareDump({
     connection: target,
     database,

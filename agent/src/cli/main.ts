@@ -6,6 +6,7 @@ import { formatConfigErrors } from '../config/format-config-errors.ts';
 import { UsageError, describeError, exitCodes } from './cli-errors.ts';
 import { registerBackupCommand } from './commands/backup-command.ts';
 import { registerConfigCommand } from './commands/config-command.ts';
+import { registerHashPasswordCommand } from './commands/hash-password-command.ts';
 import { registerListCommand } from './commands/list-command.ts';
 import { registerRestoreCommand } from './commands/restore-command.ts';
 import { registerRetentionCommand } from './commands/retention-command.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerConfigCommand(program);
   registerRetentionCommand(program);
   registerServeCommand(program);
+  registerHashPasswordCommand(program);
   return program;
 }
 

@@ -3,8 +3,6 @@ import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import type { PortYardConfig } from '@port-yard/shared';
-import { createDaemon } from '../../daemon/daemon.ts';
-import { startApi } from '../../http/start-api.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { UsageError } from '../cli-errors.ts';
 import { configPath, type GlobalOptions } from '../load-agent.ts';
@@ -33,6 +31,9 @@ export function registerServeCommand(program: Command): void {
         throw new UsageError('--log-format is json or text');
       const file = configPath(command.optsWithGlobals<GlobalOptions>());
       const log = createLogger({ json: options.logFormat === 'json' });
+      // Loaded here, not at start-up: one-shot commands need neither the daemon nor the API server.
+      const { createDaemon } = await import('../../daemon/daemon.ts');
+      const { startApi } = await import('../../http/start-api.ts');
       const config = await loadConfig(file);
       const daemon = createDaemon({ config, log });
       await daemon.start();

@@ -1,0 +1,50 @@
+import type { TableEstimate, TargetConfig } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import { describeConnection } from '../engines/describe-connection.ts';
+import type { Engine } from '../engines/engine.ts';
+import { createAgeEncryption, type Encryption } from '../pipeline/age-encryption.ts';
+import { createCodec, type Codec } from '../pipeline/compression.ts';
+
+export interface BackupFacts {
+  /** Only computed for targets that skip unchanged databases (it is recorded in the manifest). */
+  readonly fingerprint: string | null;
+  readonly tables: TableEstimate[];
+  readonly codec: Codec;
+  readonly encryption: Encryption | undefined;
+}
+
+/**
+ * What a backup needs before its dump starts, looked up at once: start-up latency is most of a
+ * small backup's overhead. A missing database is reported as such, before any other failure.
+ */
+export async function gatherBackupFacts(
+  engine: Engine,
+  target: TargetConfig,
+  database: string,
+): Promise<BackupFacts> {
+  const [exists, fingerprint, tables, codec, encryption] = await Promise.allSettled([
+    engine.databaseExists(target, database),
+    target.skipIfUnchanged ? engine.fingerprint(target, database).catch(() => null) : Promise.resolve(null),
+    engine.tableEstimates(target, database),
+    createCodec(target.compression, target.compressionLevel),
+    target.encryption ? createAgeEncryption(target.encryption) : Promise.resolve(undefined),
+  ]);
+  if (exists.status === 'fulfilled' && !exists.value) {
+    throw new PortYardError(
+      'NOT_FOUND',
+      `database ${database} does not exist on ${describeConnection(target, engine.defaultPort)}`,
+      {
+        phase: 'connect',
+      },
+    );
+  }
+  for (const result of [exists, fingerprint, tables, codec, encryption])
+    if (result.status === 'rejected') throw result.reason;
+  const value = <T>(result: PromiseSettledResult<T>): T => (result as PromiseFulfilledResult<T>).value;
+  return {
+    fingerprint: value(fingerprint),
+    tables: value(tables),
+    codec: value(codec),
+    encryption: value(encryption),
+  };
+}
