@@ -8,6 +8,8 @@ import {
   targetSchema,
   tlsSchema,
   encryptionSchema,
+  serverSchema,
+  authSchema,
 } from '@port-yard/shared';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load-config.ts';
@@ -47,6 +49,8 @@ describe('config/port-yard.example.yaml', () => {
       ...Object.keys(targetSchema.shape),
       ...Object.keys(tlsSchema.shape),
       ...Object.keys(encryptionSchema.shape),
+      ...Object.keys(serverSchema.shape),
+      ...Object.keys(authSchema.shape),
       ...Object.keys(retentionSchema.shape),
       ...Object.keys(retentionTierSchema.shape),
     ];

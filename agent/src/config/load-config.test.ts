@@ -57,6 +57,16 @@ describe('loadConfig', () => {
       maxConcurrent: 2,
       retentionSchedule: '17 * * * *',
       orphanGracePeriod: '24h',
+      server: { host: '127.0.0.1', port: 8420, allowedOrigins: [] },
+      auth: {
+        mode: 'none',
+        anonymousRole: 'viewer',
+        defaultRole: 'viewer',
+        users: [],
+        tokens: [],
+        roles: [],
+        sessionTtl: '12h',
+      },
       storages: {
         local: { type: 'filesystem', path: join(dir, 'backups') },
         abs: { type: 'filesystem', path: '/srv/backups' },
