@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** What `port-yard backup --json` reports of one artifact. */
 export interface CliArtifact {
@@ -40,31 +41,30 @@ export async function checkStoredObject(
     zstd.once('error', reject);
     zstd.once('close', resolve);
   });
-  // zstd may stop reading early on corrupt input: its stdin then errors (EPIPE), reported below.
-  zstd.stdin.on('error', () => undefined);
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    hash.update(buffer);
-    bytes += buffer.length;
-    if (!zstd.stdin.write(buffer) && zstd.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        zstd.stdin.once('drain', resolve);
-        zstd.once('close', () => resolve());
-      });
-    }
-  }
-  zstd.stdin.end();
-  const code = await exited;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  // zstd stops reading on corrupt input (the pipe then fails with EPIPE): its exit code says why.
+  const [piped, code] = await Promise.allSettled([pipeline(body, tap, zstd.stdin), exited]);
   const problems: string[] = [];
   if (bytes !== artifact.storedBytes)
     problems.push(`${where} has ${bytes} bytes, storedBytes says ${artifact.storedBytes}`);
   const sha256 = hash.digest('hex');
   if (sha256 !== artifact.sha256)
     problems.push(`${where} sha256 ${sha256} differs from the reported ${artifact.sha256}`);
-  if (code !== 0) problems.push(`zstd -dc of ${where} failed (${code}): ${stderr.trim()}`);
-  else if (decompressed !== artifact.rawBytes)
+  if (code.status === 'rejected' || code.value !== 0) {
+    const why = code.status === 'rejected' ? String(code.reason) : `exit ${code.value}`;
+    problems.push(`zstd -dc of ${where} failed (${why}): ${stderr.trim()}`);
+  } else if (piped.status === 'rejected') {
+    problems.push(`reading ${where} failed: ${String(piped.reason)}`);
+  } else if (decompressed !== artifact.rawBytes) {
     problems.push(`zstd -dc of ${where} gives ${decompressed} bytes, rawBytes says ${artifact.rawBytes}`);
+  }
   return problems;
 }

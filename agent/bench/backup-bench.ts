@@ -15,6 +15,8 @@ import { median } from './method-run.ts';
 import { repoRoot, timeNpxPortYardStart, timePortYardStart } from './port-yard-runner.ts';
 import { postgresDriver } from './postgres-data.ts';
 import { checks, legend, renderChecks, renderSize } from './report.ts';
+import { measureRetentionPlanning, renderRetention, retentionCheck } from './retention-row.ts';
+import { startBenchS3, type BenchS3 } from './s3-server.ts';
 import { summarize, type MeasuredSize } from './summarize.ts';
 import { runQuiet } from './timed-run.ts';
 
@@ -64,8 +66,11 @@ async function main(): Promise<number> {
   const privateDir = join(workDir, 'private');
   await mkdir(privateDir, { mode: 0o700 });
   const created: { driver: BenchEngineDriver; database: string }[] = [];
+  let s3: BenchS3 | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     rmSync(workDir, { recursive: true, force: true });
+    // s3rver exits by itself when this process is gone (its stdin closes); its data goes now.
+    if (s3) rmSync(s3.directory, { recursive: true, force: true });
     const left = created.map((entry) => entry.database).join(', ');
     console.error(`\n${signal}: removed ${workDir}${left ? `; bench databases left: ${left}` : ''}`);
     process.exit(130);
@@ -91,13 +96,22 @@ async function main(): Promise<number> {
         `via npx: ${npxStartMs === undefined ? 'n/a' : `${(npxStartMs / 1000).toFixed(3)} s`}`,
     );
 
+    const retention = await measureRetentionPlanning();
+    log(renderRetention(retention));
+    if (flags.s3) {
+      s3 = await startBenchS3();
+      log(
+        `s3rver: ${s3.endpoint}, bucket ${s3.bucket}, pid ${s3.pid ?? 'not found (its CPU counts as other)'}`,
+      );
+    }
+
     const measured: MeasuredSize[] = [];
     for (const engine of flags.engines) {
       const driver = drivers[engine];
       for (const sizeMb of flags.sizesMb) {
         const database = await ensureBenchDatabase(driver, sizeMb, privateDir, log);
         created.push({ driver, database: database.database });
-        const result = await measureDatabase(driver, database, sizeMb, flags, workDir, privateDir, log);
+        const result = await measureDatabase(driver, database, sizeMb, flags, workDir, privateDir, log, s3);
         const summary = summarize(result);
         measured.push(summary);
         if (!flags.json) console.log(`\n${renderSize(summary)}\n`);
@@ -109,7 +123,7 @@ async function main(): Promise<number> {
       }
     }
 
-    const list = checks(measured);
+    const list = [...checks(measured), retentionCheck(retention)];
     if (flags.json) {
       const output = {
         flags,
@@ -122,6 +136,7 @@ async function main(): Promise<number> {
           peakRssMb: startRssMb,
         },
         npxPortYardStartS: npxStartMs === undefined ? null : npxStartMs / 1000,
+        retentionPlanning: retention,
         results: measured,
         checks: list,
       };
@@ -132,6 +147,7 @@ async function main(): Promise<number> {
           `CPU ${startCpuS.toFixed(2)} s, node peak RSS ${startRssMb.toFixed(1)} MB` +
           (npxStartMs === undefined ? '' : `; through npx: ${(npxStartMs / 1000).toFixed(3)} s`),
       );
+      console.log(renderRetention(retention));
       console.log(`${legend}\n`);
       console.log(renderChecks(list));
       if (flags.keep && created.length > 0) {
@@ -141,6 +157,7 @@ async function main(): Promise<number> {
     return list.some((check) => check.pass === false) ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await s3?.stop().catch((error: Error) => log(`stopping s3rver: ${error.message}`));
     if (!flags.keep) {
       for (const entry of created)
         await dropBenchDatabase(entry.driver, entry.database).catch(() => undefined);

@@ -14,6 +14,8 @@ export interface BenchFlags {
   readonly reps: number;
   /** Also time `dump | gzip -6` (slow: about 25 MB/s). */
   readonly gzip: boolean;
+  /** Also time Port-Yard backing up to S3 (s3rver), to the filesystem and S3 at once, and a plain upload. */
+  readonly s3: boolean;
 }
 
 export const usage = `usage: npm run bench -- [options]
@@ -22,6 +24,7 @@ export const usage = `usage: npm run bench -- [options]
   --engines <list>       mariadb,postgres (default both)
   --reps <n>             measured runs of each command, median reported (default 3, min 2)
   --no-gzip              skip the slow dump | gzip -6 baseline
+  --no-s3                skip the S3 rows (Port-Yard to s3rver, to fs + S3, S3 upload alone)
   --keep                 keep the bench databases for reruns
   --json                 machine-readable results on stdout`;
 
@@ -44,6 +47,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
   let json = false;
   let reps = 3;
   let gzip = true;
+  let s3 = true;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const [flag, inline] = raw.includes('=')
@@ -74,6 +78,9 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
       case '--no-gzip':
         gzip = false;
         break;
+      case '--no-s3':
+        s3 = false;
+        break;
       case '--keep':
         keep = true;
         break;
@@ -88,5 +95,5 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
     }
   }
   const sizesMb = [...new Set(sizes)].sort((a, b) => a - b);
-  return { sizesMb, engines: [...new Set(engines)], keep, json, reps, gzip };
+  return { sizesMb, engines: [...new Set(engines)], keep, json, reps, gzip, s3 };
 }

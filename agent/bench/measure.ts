@@ -2,6 +2,7 @@ import type { BenchEngineDriver } from './bench-engine.ts';
 import { dumpEnv, dumpShell } from './dump-shell.ts';
 import type { BenchFlags } from './flags.ts';
 import type { BenchDatabase } from './generate-data.ts';
+import { hasNodeRoot, isPortYard, type PortYardMethodId } from './method-ids.ts';
 import { foreignCpuMs, type MethodRun } from './method-run.ts';
 import {
   PortYardFailed,
@@ -9,11 +10,13 @@ import {
   writePortYardConfig,
   type PortYardRun,
 } from './port-yard-runner.ts';
+import { s3Methods } from './s3-rows.ts';
+import type { BenchS3 } from './s3-server.ts';
 import { baselineScript, baselines, runBaseline } from './shell-baselines.ts';
 import { waitForQuiet } from './proc-sampler.ts';
 import { runQuiet, timedRun } from './timed-run.ts';
 
-export type MethodId = 'port-yard' | (typeof baselines)[number]['id'];
+export type MethodId = PortYardMethodId | 's3-upload' | (typeof baselines)[number]['id'];
 
 export interface MethodResult {
   readonly id: MethodId;
@@ -30,7 +33,8 @@ export interface SizeResult {
   readonly rawBytes: number;
   readonly warmupMs: number;
   readonly methods: readonly MethodResult[];
-  readonly portYardRuns: readonly PortYardRun[];
+  /** The runs of every Port-Yard row (filesystem, S3, both), with the row's label. */
+  readonly portYardRuns: readonly { readonly label: string; readonly run: PortYardRun }[];
   /** Port-Yard runs that reported a failed backup (each was retried; not in the timings). */
   readonly portYardFailures: readonly {
     readonly round: number;
@@ -59,7 +63,7 @@ type Log = (line: string) => void;
  * Times every method on one database: a warm-up dump first (caches equal for all), then `reps`
  * rounds of every method, the order rotated each round so none always runs after the same one.
  * Between runs the outputs are deleted and `sync` runs (untimed), so no run pays for the previous
- * one's write-back.
+ * one's write-back. With `s3` (s3rver running), the S3 rows are measured too (s3-rows.ts).
  */
 export async function measureDatabase(
   driver: BenchEngineDriver,
@@ -69,6 +73,7 @@ export async function measureDatabase(
   workDir: string,
   privateDir: string,
   log: Log,
+  s3: BenchS3 | undefined,
 ): Promise<SizeResult> {
   const dump = await driver.dumpInvocation(database.database, privateDir);
   const setup = await writePortYardConfig(driver, database.database, workDir);
@@ -89,18 +94,36 @@ export async function measureDatabase(
     `${driver.name} ${sizeMb} MB: warm-up dump ${(rawBytes / 1e6).toFixed(1)} MB in ${(warmup.wallMs / 1000).toFixed(2)} s`,
   );
 
-  const methods: { id: MethodId; label: string; run: () => Promise<MethodRun> }[] = [
-    {
-      id: 'port-yard',
-      label: 'Port-Yard CLI backup',
-      run: () => runPortYardBackup(setup, driver.serverComms),
-    },
-    ...chosen.map((baseline) => ({
-      id: baseline.id,
-      label: baseline.label,
-      run: () => runBaseline(baseline, dump, workDir, driver.serverComms),
-    })),
-  ];
+  const s3Rows = s3 ? await s3Methods(driver, database.database, dump, workDir, s3) : undefined;
+  try {
+    return await measureMethods(driver, database, sizeMb, flags, log, rawBytes, warmup.wallMs, [
+      {
+        id: 'port-yard',
+        label: 'Port-Yard CLI backup',
+        run: () => runPortYardBackup(setup, driver.serverComms),
+      },
+      ...(s3Rows?.methods ?? []),
+      ...chosen.map((baseline) => ({
+        id: baseline.id,
+        label: baseline.label,
+        run: () => runBaseline(baseline, dump, workDir, driver.serverComms),
+      })),
+    ]);
+  } finally {
+    await s3Rows?.cleanup();
+  }
+}
+
+async function measureMethods(
+  driver: BenchEngineDriver,
+  database: BenchDatabase,
+  sizeMb: number,
+  flags: BenchFlags,
+  log: Log,
+  rawBytes: number,
+  warmupMs: number,
+  methods: readonly { id: MethodId; label: string; run: () => Promise<MethodRun> }[],
+): Promise<SizeResult> {
   const runs = new Map<MethodId, MethodRun[]>(methods.map((method) => [method.id, []]));
   const portYardFailures: SizeResult['portYardFailures'][number][] = [];
   const discarded: SizeResult['discarded'][number][] = [];
@@ -119,8 +142,9 @@ export async function measureDatabase(
           candidate = await method.run();
         } catch (error) {
           if (!(error instanceof PortYardFailed) || ++failures === portYardAttempts) throw error;
-          portYardFailures.push({ round: rep + 1, wallMs: error.wallMs, message: error.message });
-          log(`${driver.name} ${sizeMb} MB round ${rep + 1}: Port-Yard FAILED (${error.message}): retrying`);
+          const message = `${method.label}: ${error.message}`;
+          portYardFailures.push({ round: rep + 1, wallMs: error.wallMs, message });
+          log(`${driver.name} ${sizeMb} MB round ${rep + 1}: FAILED (${message}): retrying`);
           continue;
         }
         const foreign = foreignCpuMs(candidate);
@@ -143,9 +167,7 @@ export async function measureDatabase(
       runs.get(method.id)!.push(run);
       log(
         `${driver.name} ${sizeMb} MB round ${rep + 1}/${flags.reps}: ${method.label}: ${(run.wallMs / 1000).toFixed(2)} s` +
-          (method.id === 'port-yard'
-            ? `, node peak RSS ${(run.usage.rootPeakRssKb / 1024).toFixed(1)} MB`
-            : ''),
+          (hasNodeRoot(method.id) ? `, node peak RSS ${(run.usage.rootPeakRssKb / 1024).toFixed(1)} MB` : ''),
       );
     }
   }
@@ -156,9 +178,13 @@ export async function measureDatabase(
     sizeMb,
     database,
     rawBytes,
-    warmupMs: warmup.wallMs,
+    warmupMs,
     methods: methods.map((method) => ({ id: method.id, label: method.label, runs: runs.get(method.id)! })),
-    portYardRuns: runs.get('port-yard')! as PortYardRun[],
+    portYardRuns: methods
+      .filter((method) => isPortYard(method.id))
+      .flatMap((method) =>
+        runs.get(method.id)!.map((run) => ({ label: method.label, run: run as PortYardRun })),
+      ),
     portYardFailures,
     discarded,
   };

@@ -8,6 +8,8 @@ export interface MethodRun {
   readonly usage: TreeUsage;
   /** Exact CPU time of the whole process tree (root and descendants), in ms. */
   readonly treeCpuMs: number;
+  /** The work alone, as the process itself timed it (S3 upload alone: without Node start-up). */
+  readonly innerMs?: number;
 }
 
 export const median = (values: readonly number[]): number => {

@@ -71,7 +71,11 @@ export async function startBenchS3(): Promise<BenchS3> {
     const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: server.bucket }));
     for (const upload of uploads.Uploads ?? []) {
       await client.send(
-        new AbortMultipartUploadCommand({ Bucket: server.bucket, Key: upload.Key, UploadId: upload.UploadId }),
+        new AbortMultipartUploadCommand({
+          Bucket: server.bucket,
+          Key: upload.Key,
+          UploadId: upload.UploadId,
+        }),
       );
     }
   };

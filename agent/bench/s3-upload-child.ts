@@ -2,7 +2,7 @@
  * The `S3 upload alone` row: `node s3-upload-child.ts <file> <endpoint> <bucket> <key>` uploads a
  * file with the AWS SDK's lib-storage `Upload`, as Port-Yard's S3 storage does by default (16 MiB
  * parts, 4 in flight, checksums when required), and prints `{"bytes":N}`. Credentials come from
- * the environment (s3-server.ts). What s3rver takes in without Port-Yard: its throughput ceiling.
+ * the environment (s3-server.ts); `uploadMs` is the upload alone, without Node start-up. What s3rver takes in without Port-Yard: its throughput ceiling.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -24,6 +24,7 @@ const client = new S3Client({
   requestChecksumCalculation: 'WHEN_REQUIRED',
   responseChecksumValidation: 'WHEN_REQUIRED',
 });
+const started = performance.now();
 const upload = new Upload({
   client,
   params: { Bucket: bucket, Key: key, Body: createReadStream(file, { highWaterMark: 1 << 20 }) },
@@ -32,5 +33,6 @@ const upload = new Upload({
   leavePartsOnError: false,
 });
 await upload.done();
+const uploadMs = performance.now() - started;
 client.destroy();
-process.stdout.write(`${JSON.stringify({ bytes: statSync(file).size })}\n`);
+process.stdout.write(`${JSON.stringify({ bytes: statSync(file).size, uploadMs })}\n`);

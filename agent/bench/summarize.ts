@@ -20,6 +20,8 @@ export interface MethodSummary {
   readonly dumpCpuS: number;
   readonly compressorCpuS: number | undefined;
   readonly serverCpuS: number;
+  /** CPU seconds of the S3 server (s3rver) during the run; 0 for rows that do not use it. */
+  readonly sideCpuS: number;
   readonly treeCpuS: number;
   readonly dumpPeakRssMb: number;
   readonly compressorPeakRssMb: number | undefined;
@@ -29,6 +31,8 @@ export interface MethodSummary {
   readonly rootRssAtDumpStartMb: number | undefined;
   /** Runs measured again because other jobs used CPU meanwhile. */
   readonly discardedRuns: number;
+  /** Median of the runs' own timing of the work alone (see MethodRun.innerMs), if they report one. */
+  readonly innerS: number | undefined;
   /** Share of all CPUs busy during the run, machine-wide (0..1). */
   readonly systemBusy: number;
   /**
@@ -69,7 +73,7 @@ export function summarize(size: SizeResult): MeasuredSize {
       .map((run) => run.outputBytes)
       .filter((bytes): bytes is number => bytes !== undefined);
     const outputBytes = outputs.length > 0 ? median(outputs) : undefined;
-    const usesCompressor = method.id !== 'null';
+    const usesCompressor = method.id !== 'null' && method.id !== 's3-upload';
     const dumpStarts = runs
       .map((run) => run.usage.descendants.find((group) => group.comm === size.dumpComm)?.firstSeenMs)
       .filter((ms): ms is number => ms !== undefined);
@@ -90,6 +94,7 @@ export function summarize(size: SizeResult): MeasuredSize {
       dumpCpuS: of((run) => descendantCpuMs(run, [size.dumpComm])) / 1000,
       compressorCpuS: usesCompressor ? of((run) => descendantCpuMs(run, compressors)) / 1000 : undefined,
       serverCpuS: of((run) => run.usage.serverCpuMs) / 1000,
+      sideCpuS: of((run) => run.usage.sideCpuMs) / 1000,
       treeCpuS: of((run) => run.treeCpuMs) / 1000,
       dumpPeakRssMb: Math.max(...runs.map((run) => descendantPeakRssKb(run, [size.dumpComm]))) / 1024,
       compressorPeakRssMb: usesCompressor
@@ -97,19 +102,22 @@ export function summarize(size: SizeResult): MeasuredSize {
         : undefined,
       dumpStartS: dumpStarts.length > 0 ? median(dumpStarts) / 1000 : undefined,
       rootRssAtDumpStartMb: rssAtDumpStart(runs, size.dumpComm),
+      innerS: runs.every((run) => run.innerMs !== undefined) ? of((run) => run.innerMs!) / 1000 : undefined,
       discardedRuns: size.discarded.filter((entry) => entry.method === method.id).length,
       systemBusy: of((run) => run.usage.systemBusy),
       otherCpuS: of(foreignCpuMs) / 1000,
     };
   });
-  const verifyProblems = size.portYardRuns.flatMap((run, index) => [
-    ...run.verifyProblems.map((problem) => `run ${index + 1}: ${problem}`),
-    ...(run.rawBytes === size.rawBytes
-      ? []
-      : [
-          `run ${index + 1}: rawBytes ${run.rawBytes} differs from the warm-up dump's ${size.rawBytes} bytes`,
-        ]),
-  ]);
+  const runNumbers = new Map<string, number>();
+  const verifyProblems = size.portYardRuns.flatMap(({ label, run }) => {
+    const which = `${label} run ${runNumbers.set(label, (runNumbers.get(label) ?? 0) + 1).get(label)}`;
+    return [
+      ...run.verifyProblems.map((problem) => `${which}: ${problem}`),
+      ...(run.rawBytes === size.rawBytes
+        ? []
+        : [`${which}: rawBytes ${run.rawBytes} differs from the warm-up dump's ${size.rawBytes} bytes`]),
+    ];
+  });
   return {
     engine: size.engine,
     dumpComm: size.dumpComm,

@@ -67,8 +67,10 @@ export const s3StorageSchema = z
       .int()
       .min(5)
       .max(5120)
-      .default(16)
-      .describe('Multipart part size in MiB (memory use is about partSizeMiB x parallelParts).'),
+      .default(8)
+      .describe(
+        'Multipart part size in MiB. Memory is about partSizeMiB x (parallelParts + 1); an object has at most 10,000 parts, so the default 8 MiB allows 80 GiB per compressed dump: raise it for larger ones.',
+      ),
     parallelParts: z.int().min(1).max(32).default(4).describe('Parts uploaded at once.'),
     maxAttempts: z
       .int()
