@@ -9,16 +9,22 @@ export const secretFileKeys = {
   passwordFile: 'password',
   secretAccessKeyFile: 'secretAccessKey',
   passphraseFile: 'passphrase',
+  clientSecretFile: 'clientSecret',
 } as const;
 
 const labels: Record<keyof typeof secretFileKeys, string> = {
   passwordFile: 'password file',
   secretAccessKeyFile: 'secret access key file',
   passphraseFile: 'passphrase file',
+  clientSecretFile: 'client secret file',
 };
 
-/** The sections whose entries may name secret files. */
+/** The sections whose entries may name secret files, and the keys they may use. */
 const sections = ['targets', 'storages', 'testServers'] as const;
+const entryFileKeys = ['passwordFile', 'secretAccessKeyFile', 'passphraseFile'] as const;
+
+/** Single settings (not named entries) that may name a secret file: `auth.oidc.clientSecretFile`. */
+const settingFiles = [{ section: 'auth', name: 'oidc', fileKey: 'clientSecretFile' }] as const;
 
 export interface SecretValue {
   readonly section: string;
@@ -85,16 +91,29 @@ interface SecretFileEntry {
 
 function secretFileEntries(data: unknown): SecretFileEntry[] {
   if (!isRecord(data)) return [];
-  return sections.flatMap((section) => {
+  const named = sections.flatMap((section) => {
     const entries = data[section];
     if (!isRecord(entries)) return [];
     return Object.entries(entries).flatMap(([name, entry]) =>
-      (Object.keys(secretFileKeys) as (keyof typeof secretFileKeys)[]).flatMap((fileKey) => {
-        const file = isRecord(entry) ? entry[fileKey] : undefined;
-        return typeof file === 'string' && file !== '' ? [{ section, name, fileKey, file }] : [];
-      }),
+      entryFileKeys.flatMap((fileKey) => fileEntry(section, name, entry, fileKey)),
     );
   });
+  const settings = settingFiles.flatMap(({ section, name, fileKey }) => {
+    const parent = data[section];
+    return fileEntry(section, name, isRecord(parent) ? parent[name] : undefined, fileKey);
+  });
+  return [...named, ...settings];
+}
+
+/** `section.name.fileKey` when the entry gives it as a non-empty string. */
+function fileEntry(
+  section: string,
+  name: string,
+  entry: unknown,
+  fileKey: keyof typeof secretFileKeys,
+): SecretFileEntry[] {
+  const file = isRecord(entry) ? entry[fileKey] : undefined;
+  return typeof file === 'string' && file !== '' ? [{ section, name, fileKey, file }] : [];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

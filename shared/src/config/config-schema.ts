@@ -269,6 +269,7 @@ export const secretKeys: ReadonlySet<string> = new Set([
   'password',
   'secretAccessKey',
   'sessionToken',
+  'clientSecret',
   'passphrase',
   'token',
 ]);

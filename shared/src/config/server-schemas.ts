@@ -153,6 +153,13 @@ export const authSchema = z
     need('proxy');
     need('oidc');
     need('ldap');
+    if (auth.oidc?.clientSecret !== undefined && auth.oidc.clientSecretFile !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['oidc', 'clientSecretFile'],
+        message: 'give clientSecret or clientSecretFile, not both',
+      });
+    }
     if (auth.mode === 'basic' && auth.users.length === 0 && auth.tokens.length === 0) {
       ctx.addIssue({
         code: 'custom',

@@ -1,0 +1,132 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthConfig } from '@port-yard/shared';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import { sessionCookie } from '../../http/session-cookie.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { roleFor } from '../role-mapping.ts';
+import type { Sessions } from '../sessions.ts';
+import { bindingCookie, browserBinding, clearedBindingCookie, readBinding } from './browser-binding.ts';
+import { claimAt, groupsFrom, usernameFrom } from './oidc-claims.ts';
+import type { OidcClient } from './oidc-client.ts';
+import { sendOidcProblem } from './oidc-page.ts';
+import { createPendingLogins } from './pending-logins.ts';
+
+export interface OidcRoutesDeps {
+  readonly auth: AuthConfig & { readonly oidc: NonNullable<AuthConfig['oidc']> };
+  readonly client: OidcClient;
+  readonly sessions: Sessions;
+  readonly audit: AuditLog;
+  readonly log: Logger;
+  /** `server.publicUrl`: the redirect URI's origin; else the request's own (Host header). */
+  readonly publicUrl?: string;
+  /** The agent serves HTTPS itself (for the request's own origin). */
+  readonly tls: boolean;
+  readonly secureCookies: boolean;
+}
+
+/**
+ * GET /api/auth/oidc/login sends the browser to the provider; GET /api/auth/oidc/callback takes
+ * it back, signs it in with a session cookie and sends it to the console. Every outcome of a
+ * callback is audited.
+ */
+export function createOidcRoutes(deps: OidcRoutesDeps) {
+  const pending = createPendingLogins();
+  const { secureCookies } = deps;
+
+  async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const base = deps.publicUrl?.replace(/\/+$/, '') ?? ownOrigin(request, deps.tls);
+    if (!base)
+      return sendOidcProblem(response, 400, 'the request has no valid Host header (set server.publicUrl)');
+    const browser = browserBinding(request);
+    try {
+      const started = await deps.client.begin(`${base}/api/auth/oidc/callback`);
+      pending.add(started.state, { ...started.pending, browser });
+      response
+        .writeHead(302, {
+          location: started.url.href,
+          'cache-control': 'no-store',
+          'set-cookie': bindingCookie(browser, secureCookies),
+        })
+        .end();
+    } catch (error) {
+      const message = (error as Error).message;
+      deps.log.error('OIDC sign-in cannot start', { issuer: deps.auth.oidc.issuer, error: message });
+      sendOidcProblem(response, 502, message);
+    }
+  }
+
+  async function callback(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const params = new URL(request.url ?? '/', 'http://agent').searchParams;
+    const address = request.socket.remoteAddress;
+    const state = params.get('state') ?? '';
+    // Taken before anything else: a state is spent by its first use, whatever the outcome.
+    const started = state ? pending.take(state) : undefined;
+    const deny = (status: number, reason: string, actor = 'unknown'): void => {
+      deps.audit.record({
+        action: 'login',
+        actor,
+        via: 'oidc',
+        address,
+        outcome: 'denied',
+        details: { reason },
+      });
+      sendOidcProblem(response, status, reason, { 'set-cookie': clearedBindingCookie(secureCookies) });
+    };
+    if (!started) return deny(400, 'this sign-in expired or was already used: start again');
+    if (readBinding(request) !== started.browser)
+      return deny(400, 'this sign-in was started in another browser: start again');
+    const refused = params.get('error');
+    if (refused)
+      return deny(
+        401,
+        `the provider refused: ${[refused, params.get('error_description')].filter(Boolean).join(': ')}`,
+      );
+
+    let claims: Record<string, unknown>;
+    try {
+      const callbackUrl = new URL(started.redirectUri);
+      callbackUrl.search = params.toString();
+      claims = await deps.client.complete(callbackUrl, state, started);
+    } catch (error) {
+      const message = (error as Error).message;
+      deps.log.warn('OIDC sign-in failed', { issuer: deps.auth.oidc.issuer, error: message });
+      return deny(401, `the sign-in could not be verified: ${message}`);
+    }
+    const { usernameClaim, groupsClaim } = deps.auth.oidc;
+    const name = usernameFrom(claims, usernameClaim);
+    const groups = groupsFrom(claimAt(claims, groupsClaim));
+    const role = roleFor(deps.auth, { name, groups });
+    if (!role) return deny(403, `${name} has no role on this agent (no role mapping matches)`, name);
+
+    const session = deps.sessions.create({ kind: 'user', name, role, groups, via: 'session' });
+    deps.audit.record({
+      action: 'login',
+      actor: name,
+      via: 'oidc',
+      address,
+      outcome: 'ok',
+      details: { role },
+    });
+    // The console is a static page whose own API calls carry the SameSite=Strict cookie, so a
+    // redirect here (a cross-site navigation, which does not carry it) is enough.
+    response
+      .writeHead(302, {
+        location: '/',
+        'cache-control': 'no-store',
+        'set-cookie': [
+          sessionCookie(session.id, session.expiresAt, secureCookies),
+          clearedBindingCookie(secureCookies),
+        ],
+      })
+      .end();
+  }
+
+  return { login, callback };
+}
+
+function ownOrigin(request: IncomingMessage, tls: boolean): string | undefined {
+  const host = request.headers.host;
+  // Only a plain host[:port]: the provider rejects an unregistered redirect URI anyway.
+  const valid = host && /^([\w.-]+|\[[\d:a-f.]+\])(:\d{1,5})?$/i.test(host);
+  return valid ? `${tls ? 'https' : 'http'}://${host}` : undefined;
+}
