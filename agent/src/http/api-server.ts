@@ -21,6 +21,7 @@ import { readCredentials } from '../auth/request-credentials.ts';
 import type { Logger } from '../platform/logger.ts';
 import { applyCors, originAllowed } from './origin.ts';
 import { sendError } from './respond.ts';
+import { createSignInLimit, TooManyAttempts } from './sign-in-limit.ts';
 
 /** A plain HTTP route beside tRPC: gets the caller's identity (undefined: not signed in). */
 export type Route = (
@@ -55,13 +56,28 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const { server: config, authenticator, services } = options;
   const allowed = config.allowedOrigins;
 
-  const identify = async (request: IncomingMessage): Promise<Identity | undefined> =>
-    authenticator.identify(readCredentials(request));
+  // `Authorization: Basic` on every request is a password attempt too: limited like the login form.
+  const basicLimit = createSignInLimit({ max: 10, windowMs: 5 * 60_000 });
+  const identify = async (request: IncomingMessage): Promise<Identity | undefined> => {
+    const credentials = readCredentials(request);
+    if (!credentials.basic || authenticator.mode !== 'basic') return authenticator.identify(credentials);
+    const finish = basicLimit.begin(`${credentials.remoteAddress}\u0000${credentials.basic.username}`);
+    if (!finish) throw new TooManyAttempts();
+    try {
+      const identity = await authenticator.identify(credentials);
+      finish(true);
+      return identity;
+    } catch (error) {
+      finish(false);
+      throw error;
+    }
+  };
   const createContext = async ({ req }: { req: IncomingMessage }): Promise<ApiContext> => {
     try {
       return { services, identity: await identify(req), address: req.socket.remoteAddress };
     } catch (error) {
-      throw new TRPCError({ code: 'UNAUTHORIZED', message: (error as Error).message, cause: error });
+      const code = error instanceof TooManyAttempts ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED';
+      throw new TRPCError({ code, message: (error as Error).message, cause: error });
     }
   };
 
@@ -70,6 +86,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     createContext,
     basePath: '/api/trpc/',
     maxBodySize: 1 << 20,
+    // tRPC sets its own Vary header, replacing the one applyCors set: add Origin back (CORS answers differ by it).
+    responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
   });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -105,7 +123,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     try {
       identity = await identify(request);
     } catch (error) {
-      sendError(response, error);
+      sendError(response, error, error instanceof TooManyAttempts ? 429 : undefined);
       return;
     }
     await (route ? route.handle(request, response, identity) : options.fallback(request, response, identity));

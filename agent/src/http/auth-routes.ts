@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PortYardError } from '@port-yard/shared';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Identity } from '../auth/identity.ts';
-import { createRateLimiter } from '../auth/rate-limit.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import { readJsonBody, sendError, sendJson } from './respond.ts';
 import { clearedSessionCookie, sessionCookie } from './session-cookie.ts';
+import { createSignInLimit } from './sign-in-limit.ts';
 
 /** Checks a user name and password (basic: the config's hashes; ldap: a bind). */
 export type PasswordLogin = (username: string, password: string) => Promise<Identity | undefined>;
@@ -20,10 +20,11 @@ export interface AuthRoutesDeps {
 
 /**
  * POST /api/auth/login `{ username, password }` → a session cookie; POST /api/auth/logout.
- * At most 10 attempts per address and user name per 5 minutes; every attempt is audited.
+ * After 10 failed attempts per address and user name within 5 minutes, every attempt is refused
+ * (429) until the window ends; a successful sign-in clears the count. Every attempt is audited.
  */
 export function createAuthRoutes(deps: AuthRoutesDeps) {
-  const limiter = createRateLimiter({ max: 10, windowMs: 5 * 60_000 });
+  const limit = createSignInLimit({ max: 10, windowMs: 5 * 60_000 });
 
   async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const address = request.socket.remoteAddress;
@@ -48,7 +49,8 @@ export function createAuthRoutes(deps: AuthRoutesDeps) {
       return;
     }
     const audit = { action: 'login', actor: body.username, via: 'password', address };
-    if (!limiter.attempt(`${address}\u0000${body.username}`)) {
+    const finish = limit.begin(`${address}\u0000${body.username}`);
+    if (!finish) {
       deps.audit.record({ ...audit, outcome: 'denied', details: { reason: 'rate limited' } });
       sendJson(
         response,
@@ -59,6 +61,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps) {
       return;
     }
     const identity = await deps.passwordLogin(body.username, body.password).catch(() => undefined);
+    finish(identity !== undefined);
     if (!identity) {
       deps.audit.record({ ...audit, outcome: 'denied' });
       sendError(response, new PortYardError('AUTH_FAILED', 'wrong user name or password'));

@@ -5,11 +5,18 @@ import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import type { ApiServices } from '../api/api-context.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { createAuthenticator } from '../auth/authenticator.ts';
+import { createLdapLogin } from '../auth/ldap/ldap-login.ts';
+import { createOidcClient } from '../auth/oidc/oidc-client.ts';
+import { createOidcRoutes } from '../auth/oidc/oidc-routes.ts';
 import { createSessions } from '../auth/sessions.ts';
 import type { Daemon } from '../daemon/daemon.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createApiServer, type ApiServer, type Route } from './api-server.ts';
 import { createAuthRoutes, type PasswordLogin } from './auth-routes.ts';
+import { createDownloadRoute, downloadPathPrefix } from './download-route.ts';
+import { createReadiness } from './health-readiness.ts';
+import { readinessRoute } from './health-routes.ts';
+import { createAgentMetrics } from './metrics-registry.ts';
 import { createStaticFiles } from './static-files.ts';
 
 /** The console bundle built by `npm run build:web`, served when the config names no webRoot. */
@@ -46,12 +53,17 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     reloadConfig: options.reloadConfig,
   };
   const secureCookies = Boolean(config.server.tls) || config.server.publicUrl?.startsWith('https:') === true;
+  const { auth: authConfig } = config;
   const passwordLogin: PasswordLogin | undefined =
-    config.auth.mode === 'basic'
+    authConfig.mode === 'basic'
       ? (user, password) => authenticator.verifyPassword(user, password)
-      : undefined;
+      : authConfig.mode === 'ldap' && authConfig.ldap
+        ? createLdapLogin({ auth: { ...authConfig, ldap: authConfig.ldap }, log })
+        : undefined;
   const auth = createAuthRoutes({ sessions, audit, passwordLogin, secureCookies });
   const webRoot = config.server.webRoot ?? (existsSync(builtWebRoot) ? builtWebRoot : undefined);
+  const download = createDownloadRoute({ daemon: options.daemon, audit, log });
+  const metrics = createAgentMetrics(options.daemon);
   const routes: { method: string; path: string; prefix?: boolean; handle: Route }[] = [
     { method: 'POST', path: '/api/auth/login', handle: (request, response) => auth.login(request, response) },
     {
@@ -65,7 +77,36 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       handle: (_request, response) =>
         void response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
     },
+    // Unauthenticated on purpose: see health-routes.ts for why that exposes nothing sensitive.
+    { method: 'GET', path: '/readyz', handle: readinessRoute(createReadiness({ daemon: options.daemon })) },
+    { method: 'GET', path: '/metrics', handle: metrics.route },
+    { method: 'GET', path: downloadPathPrefix, prefix: true, handle: download },
+    { method: 'HEAD', path: downloadPathPrefix, prefix: true, handle: download },
   ];
+  if (authConfig.mode === 'oidc' && authConfig.oidc) {
+    const oidc = createOidcRoutes({
+      auth: { ...authConfig, oidc: authConfig.oidc },
+      client: createOidcClient(authConfig.oidc),
+      sessions,
+      audit,
+      log,
+      publicUrl: config.server.publicUrl,
+      tls: Boolean(config.server.tls),
+      secureCookies,
+    });
+    routes.push(
+      {
+        method: 'GET',
+        path: '/api/auth/oidc/login',
+        handle: (request, response) => oidc.login(request, response),
+      },
+      {
+        method: 'GET',
+        path: '/api/auth/oidc/callback',
+        handle: (request, response) => oidc.callback(request, response),
+      },
+    );
+  }
   const api = createApiServer({
     server: config.server,
     services,
@@ -78,5 +119,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${config.server.tls ? 'https' : 'http'}://${host}:${address.port}`;
   log.info('API listening', { url, authMode: config.auth.mode, webConsole: webRoot ?? null });
-  return { ...api, audit, url };
+  return {
+    ...api,
+    audit,
+    url,
+    async close() {
+      metrics.close();
+      await api.close();
+    },
+  };
 }

@@ -1,3 +1,6 @@
+import { pino } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+
 /**
  * Structured log lines: JSON (one object per line, for containers and log shippers) or plain
  * text on a terminal. Callers pass facts as fields, never secrets.
@@ -10,6 +13,13 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/**
+ * pino underneath (fast, safe serialisation of odd values such as BigInt and cycles), writing
+ * synchronously to `write` one line at a time (no trailing newline): a crash or `process.exit`
+ * loses no line, and tests read the lines as they come. JSON lines are
+ * `{"level","time","msg",...fields}` with an ISO `time`; text lines go through pino-pretty on one
+ * line, coloured only when writing to a terminal.
+ */
 export function createLogger(options: {
   json: boolean;
   write?: (line: string) => void;
@@ -17,21 +27,35 @@ export function createLogger(options: {
 }): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = options.clock ?? (() => new Date());
+  const format = options.json
+    ? (json: string) => json
+    : prettyFactory({
+        colorize: options.write === undefined && process.stdout.isTTY === true,
+        singleLine: true,
+        translateTime: 'UTC:yyyy-mm-dd"T"HH:MM:ss.l"Z"',
+      });
+  const logger = pino(
+    {
+      base: null,
+      // The time goes in with the fields (below), so a field named `time` replaces it, never doubles it.
+      timestamp: false,
+      messageKey: 'msg',
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    { write: (chunk: string) => write(format(chunk).replace(/\r?\n$/, '')) },
+  );
   const log =
-    (level: string) =>
-    (message: string, fields: LogFields = {}) => {
-      const time = clock().toISOString();
-      if (options.json) {
-        write(JSON.stringify({ time, level, msg: message, ...fields }));
-        return;
-      }
-      const extra = Object.entries(fields)
-        .filter(([, value]) => value !== undefined)
-        .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-        .join(' ');
-      write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? `  ${extra}` : ''}`);
-    };
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, fields: LogFields = {}) =>
+      logger[level]({ time: clock().toISOString(), ...withoutReserved(fields) }, message);
   return { info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** `level` and `msg` are the line's own keys: a field so named is kept under `field.<name>`. */
+function withoutReserved(fields: LogFields): LogFields {
+  if (!('level' in fields) && !('msg' in fields)) return fields;
+  const { level, msg, ...rest } = fields;
+  return { ...rest, 'field.level': level, 'field.msg': msg };
 }
 
 /** A logger that drops everything (tests, library use). */

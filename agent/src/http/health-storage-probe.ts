@@ -1,0 +1,33 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { StorageConfig } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import type { Storage } from '../storage/storage.ts';
+
+/** A key no backup ever writes: asking for it is the cheapest round trip a backend offers. */
+export const probeKey = 'port-yard-readyz/probe';
+
+/**
+ * One cheap, read-only question to a storage: `stat` of a key that does not exist (a network
+ * backend must connect and authenticate to answer it). Writing a probe object every few seconds
+ * would wear an NFS share or cost S3 requests; the write path is checked by `config check`.
+ * A filesystem answers "not there" even when its folder can never exist (a file in the way), so
+ * its root is looked at too: missing is fine (the first backup creates it), not a folder is not.
+ */
+export async function probeStorage(storage: Storage, config: StorageConfig | undefined): Promise<void> {
+  await storage.stat(probeKey);
+  if (config?.type !== 'filesystem') return;
+  const root = resolve(config.path);
+  try {
+    if (!(await stat(root)).isDirectory())
+      throw new PortYardError('STORAGE_FAILED', `storage "${storage.name}": ${root} is not a folder`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (error instanceof PortYardError) throw error;
+    const reason = code === 'ENOTDIR' ? 'a file is where a folder of the path should be' : code;
+    throw new PortYardError('STORAGE_FAILED', `storage "${storage.name}": cannot use ${root}: ${reason}`, {
+      cause: error,
+    });
+  }
+}
