@@ -16,6 +16,12 @@ export interface BenchFlags {
   readonly gzip: boolean;
   /** Also time Port-Yard backing up to S3 (s3rver), to the filesystem and S3 at once, and a plain upload. */
   readonly s3: boolean;
+  /** Also measure the agent API: download throughput, targets/artifacts query latency (no database). */
+  readonly api: boolean;
+  /** Only the API section: no process start, retention, databases or S3. */
+  readonly onlyApi: boolean;
+  /** Size of the artifact the download throughput is measured with, in MB (10^6 bytes). */
+  readonly downloadMb: number;
 }
 
 export const usage = `usage: npm run bench -- [options]
@@ -25,6 +31,9 @@ export const usage = `usage: npm run bench -- [options]
   --reps <n>             measured runs of each command, median reported (default 3, min 2)
   --no-gzip              skip the slow dump | gzip -6 baseline
   --no-s3                skip the S3 rows (Port-Yard to s3rver, to fs + S3, S3 upload alone)
+  --no-api               skip the API section (download throughput, targets query latency)
+  --only-api             run only the API section (needs no database)
+  --download-mb <MB>     artifact size for the download throughput (default 500)
   --keep                 keep the bench databases for reruns
   --json                 machine-readable results on stdout`;
 
@@ -48,6 +57,9 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
   let reps = 3;
   let gzip = true;
   let s3 = true;
+  let api = true;
+  let onlyApi = false;
+  let downloadMb = 500;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const [flag, inline] = raw.includes('=')
@@ -81,6 +93,15 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
       case '--no-s3':
         s3 = false;
         break;
+      case '--no-api':
+        api = false;
+        break;
+      case '--only-api':
+        onlyApi = true;
+        break;
+      case '--download-mb':
+        downloadMb = positiveNumber('--download-mb', value());
+        break;
       case '--keep':
         keep = true;
         break;
@@ -94,6 +115,18 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
         throw new FlagError(`unknown flag ${raw}\n${usage}`);
     }
   }
+  if (onlyApi && !api) throw new FlagError('--only-api and --no-api leave nothing to run');
   const sizesMb = [...new Set(sizes)].sort((a, b) => a - b);
-  return { sizesMb, engines: [...new Set(engines)], keep, json, reps, gzip, s3 };
+  return {
+    sizesMb,
+    engines: [...new Set(engines)],
+    keep,
+    json,
+    reps,
+    gzip,
+    s3,
+    api,
+    onlyApi,
+    downloadMb,
+  };
 }

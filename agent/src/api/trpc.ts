@@ -25,14 +25,35 @@ const trpcCodes: Record<ErrorCode, TRPCError['code']> = {
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 
+/** A field of the input and what is wrong with it. */
+export interface InputIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The issues of an input that failed its schema (a ZodError), else undefined. */
+function inputIssues(cause: unknown): InputIssue[] | undefined {
+  if (!(cause instanceof Error) || cause.name !== 'ZodError') return undefined;
+  const issues = (cause as Error & { issues?: unknown }).issues;
+  if (!Array.isArray(issues)) return undefined;
+  return issues.map((issue: { path?: PropertyKey[]; message?: string }) => ({
+    path: (issue.path ?? []).map(String).join('.') || '(input)',
+    message: issue.message ?? 'is not valid',
+  }));
+}
+
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    // Bad input: "limit: Too big: expected number to be <=500", not the schema's JSON dump.
+    const issues = error.code === 'BAD_REQUEST' ? inputIssues(cause) : undefined;
     return {
       ...shape,
+      message: issues ? issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ') : shape.message,
       data: {
         ...shape.data,
-        portYardCode: isPortYardError(cause) ? cause.code : undefined,
+        portYardCode: isPortYardError(cause) ? cause.code : issues ? 'INVALID_INPUT' : undefined,
+        issues,
         stack: undefined,
       },
     };

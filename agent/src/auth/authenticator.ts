@@ -100,8 +100,8 @@ function fromProxy(
     const value = credentials.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
   };
-  const user = header(proxy.userHeader);
-  if (user === undefined) return undefined;
+  const user = header(proxy.userHeader)?.trim();
+  if (!user) return undefined;
   if (!isTrustedProxy(credentials.remoteAddress)) {
     throw new PortYardError(
       'AUTH_FAILED',

@@ -270,6 +270,8 @@ export const secretKeys: ReadonlySet<string> = new Set([
   'secretAccessKey',
   'sessionToken',
   'clientSecret',
+  'passwordHash',
+  'tokenHash',
   'passphrase',
   'token',
 ]);

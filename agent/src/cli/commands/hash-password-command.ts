@@ -34,7 +34,9 @@ export async function readPiped(input: NodeJS.ReadableStream): Promise<string> {
       throw new UsageError(`standard input is longer than ${maxSecretBytes} bytes: not a password`);
     chunks.push(buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (/[\r\n]/.test(text))
     throw new UsageError('standard input holds more than one line: give the password alone on one line');
   return text;
