@@ -3,6 +3,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { CompletionCheck } from '../engines/engine.ts';
+import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { Codec } from './compression.ts';
@@ -48,23 +49,8 @@ export interface StreamDumpResult {
  * removed) and the first failure is the one reported, with its phase and the stderr tail.
  */
 export async function streamDump(request: StreamDumpRequest): Promise<StreamDumpResult> {
-  const stop = new AbortController();
-  let firstError: unknown;
-  const fail = (error: unknown): void => {
-    firstError ??= error;
-    if (!stop.signal.aborted) stop.abort(error);
-  };
-  // The signal's reason says why (a PortYardError such as TIMEOUT); anything else is a cancel.
-  const onCancel = (): void => {
-    const reason: unknown = request.signal?.reason;
-    fail(
-      isPortYardError(reason)
-        ? reason
-        : new PortYardError('CANCELLED', 'the backup was cancelled', { phase: 'dump' }),
-    );
-  };
-  if (request.signal?.aborted) onCancel();
-  request.signal?.addEventListener('abort', onCancel, { once: true });
+  const failure = createFirstFailure(request.signal, 'backup', 'dump');
+  const { fail, stop } = failure;
 
   // When no destination is left, the streams feeding them fail with NoDestinationLeft; each
   // failed put reports its own, classified error instead.
@@ -75,7 +61,7 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   };
   const dump = spawnTool(request.dump, { stdout: 'pipe' });
   const source = startDumpSource({ ...request, dump });
-  stop.signal.addEventListener('abort', () => source.kill());
+  stop.addEventListener('abort', () => source.kill());
   source.done.catch(failUnlessNoDestinationLeft);
 
   let storedBytes = 0;
@@ -97,22 +83,22 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   // only fails when no destination is left.
   const destinationErrors = new Map<string, unknown>();
   const puts = request.storages.map((storage, index) =>
-    storage.put(request.key, branches[index]!, { signal: stop.signal }).catch((error: unknown) => {
+    storage.put(request.key, branches[index]!, { signal: stop }).catch((error: unknown) => {
       const classified = asStorageError(error, storage);
       destinationErrors.set(storage.name, classified);
       if (destinationErrors.size === request.storages.length) fail(allFailed(destinationErrors));
       throw classified;
     }),
   );
-  const downstream = pipeline(source.output, gate, sink, { signal: stop.signal }).catch((error: unknown) => {
+  const downstream = pipeline(source.output, gate, sink, { signal: stop }).catch((error: unknown) => {
     failUnlessNoDestinationLeft(error);
     throw error;
   });
 
   // Wait for every part to settle, so temporary data is gone before the outcome is reported.
   const settled = await Promise.allSettled([source.done, downstream, ...puts, dump.exited]);
-  request.signal?.removeEventListener('abort', onCancel);
-  if (firstError !== undefined) throw normalize(firstError);
+  failure.dispose();
+  if (failure.error !== undefined) throw normalize(failure.error);
   const destinations = request.storages.map((storage): DestinationOutcome => {
     const error = destinationErrors.get(storage.name);
     return error === undefined

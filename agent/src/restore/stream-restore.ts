@@ -5,6 +5,7 @@ import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { chainCodecs } from '../pipeline/chain-codecs.ts';
 import type { Codec, CodecStream } from '../pipeline/compression.ts';
+import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
 export interface StreamRestoreRequest {
@@ -25,28 +26,13 @@ export interface StreamRestoreRequest {
  * tool's end of input, and the restore fails with INTEGRITY_FAILED.
  */
 export async function streamRestore(request: StreamRestoreRequest): Promise<void> {
-  const stop = new AbortController();
-  let firstError: unknown;
-  const fail = (error: unknown): void => {
-    firstError ??= error;
-    if (!stop.signal.aborted) stop.abort(error);
-  };
-  // The signal's reason says why (a PortYardError such as TIMEOUT); anything else is a cancel.
-  const onCancel = (): void => {
-    const reason: unknown = request.signal?.reason;
-    fail(
-      isPortYardError(reason)
-        ? reason
-        : new PortYardError('CANCELLED', 'the restore was cancelled', { phase: 'restore' }),
-    );
-  };
-  if (request.signal?.aborted) onCancel();
-  request.signal?.addEventListener('abort', onCancel, { once: true });
+  const failure = createFirstFailure(request.signal, 'restore', 'restore');
+  const { fail, stop } = failure;
 
   const tool = spawnTool(request.tool, { stdin: 'pipe', stdout: 'ignore' });
   const decompress = request.codec.decompress();
   const codec = request.decryption ? chainCodecs(request.decryption(), decompress) : decompress;
-  stop.signal.addEventListener('abort', () => {
+  stop.addEventListener('abort', () => {
     tool.kill();
     codec.kill();
     request.source.destroy();
@@ -76,8 +62,8 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
     },
   });
 
-  const feeding = pipeline(request.source, verify, codec.input, { signal: stop.signal }).catch(fail);
-  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop.signal }).catch((error: unknown) =>
+  const feeding = pipeline(request.source, verify, codec.input, { signal: stop }).catch(fail);
+  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop }).catch((error: unknown) =>
     fail(
       new PortYardError(
         'RESTORE_FAILED',
@@ -102,13 +88,13 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
     }
   }, fail);
   await Promise.allSettled([feeding, loading, decompressed, exited]);
-  request.signal?.removeEventListener('abort', onCancel);
-  if (firstError !== undefined) {
-    throw isPortYardError(firstError)
-      ? firstError
-      : new PortYardError('RESTORE_FAILED', (firstError as Error).message, {
+  failure.dispose();
+  if (failure.error !== undefined) {
+    throw isPortYardError(failure.error)
+      ? failure.error
+      : new PortYardError('RESTORE_FAILED', (failure.error as Error).message, {
           phase: 'restore',
-          cause: firstError,
+          cause: failure.error,
         });
   }
 }

@@ -1,6 +1,6 @@
 import type { Permissions } from '@port-yard/shared';
 import { hasRole, type Identity } from '../../auth/identity.ts';
-import { configView } from '../config-view.ts';
+import { redactConfig } from '../../config/redact-config.ts';
 import { operatorProcedure, publicProcedure, router, viewerProcedure } from '../trpc.ts';
 
 /** What each role may do: the console hides what the caller cannot use; the server checks anyway. */
@@ -43,7 +43,7 @@ export const agentRouter = router({
       version: agent.version,
       startedAt: startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-      config: configView(agent.config),
+      config: redactConfig(agent.config),
     };
   }),
 

@@ -1,0 +1,47 @@
+import type { FailurePhase } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
+
+/**
+ * The failure bookkeeping of a multi-process stream (dump, restore): the first failure wins and
+ * stops every part through `stop`; later ones are its consequences. The caller's signal counts
+ * as a failure too: its reason when that is a PortYardError (TIMEOUT), else CANCELLED.
+ */
+export interface FirstFailure {
+  readonly stop: AbortSignal;
+  fail(error: unknown): void;
+  /** The first failure, if any. */
+  readonly error: unknown;
+  /** Stops listening to the caller's signal; call when the stream has settled. */
+  dispose(): void;
+}
+
+export function createFirstFailure(
+  signal: AbortSignal | undefined,
+  what: string,
+  phase: FailurePhase,
+): FirstFailure {
+  const stop = new AbortController();
+  let first: unknown;
+  const fail = (error: unknown): void => {
+    first ??= error;
+    if (!stop.signal.aborted) stop.abort(error);
+  };
+  const onCancel = (): void => {
+    const reason: unknown = signal?.reason;
+    fail(
+      isPortYardError(reason)
+        ? reason
+        : new PortYardError('CANCELLED', `the ${what} was cancelled`, { phase }),
+    );
+  };
+  if (signal?.aborted) onCancel();
+  signal?.addEventListener('abort', onCancel, { once: true });
+  return {
+    stop: stop.signal,
+    fail,
+    get error() {
+      return first;
+    },
+    dispose: () => signal?.removeEventListener('abort', onCancel),
+  };
+}
