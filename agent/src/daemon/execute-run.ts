@@ -1,4 +1,4 @@
-import type { RunRecord, TargetConfig } from '@port-yard/shared';
+import type { RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
 import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
 import type { RunRegistry } from '../runs/run-registry.ts';
@@ -54,7 +54,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
     const result = await agent.backup({
       targetName: run.target,
       signal: combined,
-      onProgress: (progress) => deps.registry.update(run.id, { progress }),
+      onProgress: (progress) => deps.registry.update(run.id, { progress: withEta(agent, progress) }),
       skipIfUnchanged: skipPolicy(agent, run, target),
     });
     const reason: unknown = combined.reason;
@@ -113,4 +113,13 @@ function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig) {
     newest: (database: string) => agent.catalog.list({ target: run.target, database })[0]?.manifest,
     maxSkipAgeMs: maxSkipAge ? nominalDurationSeconds(maxSkipAge) * 1000 : undefined,
   };
+}
+
+/** Progress with the expected size and ETA taken from the previous artifact of the same database. */
+function withEta(agent: Agent, progress: RunProgress): RunProgress {
+  const previous = agent.catalog.list({ target: progress.target, database: progress.database })[0]?.manifest;
+  if (!previous || previous.rawBytes === 0) return progress;
+  const left = Math.max(0, previous.rawBytes - progress.rawBytes);
+  const etaSeconds = progress.bytesPerSecond > 0 ? Math.round(left / progress.bytesPerSecond) : undefined;
+  return { ...progress, expectedRawBytes: previous.rawBytes, etaSeconds };
 }

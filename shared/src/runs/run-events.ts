@@ -12,6 +12,10 @@ export interface RunProgress {
   /** Raw bytes per second over the run so far. */
   readonly bytesPerSecond: number;
   readonly elapsedMs: number;
+  /** Raw bytes the previous backup of this database had: the expected size, for a progress bar. */
+  readonly expectedRawBytes?: number;
+  /** Seconds left at the current rate, if there is a previous backup to compare with. */
+  readonly etaSeconds?: number;
 }
 
 /** Why one database of a run failed: a shared error code, the phase, and the tool's stderr tail. */
