@@ -10,6 +10,9 @@ import {
   encryptionSchema,
   serverSchema,
   authSchema,
+  testServerSchema,
+  verifySchema,
+  sandboxSchema,
 } from '@port-yard/shared';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load-config.ts';
@@ -51,6 +54,9 @@ describe('config/port-yard.example.yaml', () => {
       ...Object.keys(encryptionSchema.shape),
       ...Object.keys(serverSchema.shape),
       ...Object.keys(authSchema.shape),
+      ...Object.keys(testServerSchema.shape),
+      ...Object.keys(verifySchema.shape),
+      ...Object.keys(sandboxSchema.shape),
       ...Object.keys(retentionSchema.shape),
       ...Object.keys(retentionTierSchema.shape),
     ];

@@ -67,6 +67,7 @@ describe('loadConfig', () => {
         roles: [],
         sessionTtl: '12h',
       },
+      testServers: {},
       storages: {
         local: { type: 'filesystem', path: join(dir, 'backups') },
         abs: { type: 'filesystem', path: '/srv/backups' },

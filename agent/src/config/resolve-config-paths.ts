@@ -35,7 +35,12 @@ export function resolveConfigPaths(config: PortYardConfig, baseDir: string): Por
   const storages = mapValues(config.storages, (storage) =>
     storage.type === 'filesystem' ? { ...storage, path: at(storage.path) } : resolveFiles(storage),
   );
-  return { ...config, storages, targets: mapValues(config.targets, resolveFiles) };
+  return {
+    ...config,
+    storages,
+    targets: mapValues(config.targets, resolveFiles),
+    testServers: mapValues(config.testServers, resolveFiles),
+  };
 }
 
 function mapValues<T, U>(record: Readonly<Record<string, T>>, map: (value: T) => U): Record<string, U> {

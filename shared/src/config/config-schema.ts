@@ -88,6 +88,47 @@ export const encryptionSchema = z
   })
   .describe('Encryption at rest with age: artifacts decrypt with the standard age CLI, without Port-Yard.');
 
+export const testServerSchema = z
+  .strictObject({
+    engine: z.enum(engineNames).describe('mariadb | mysql | postgres.'),
+    host: z.string().min(1).optional().describe('Host (default 127.0.0.1).'),
+    port: z.int().min(1).max(65535).optional().describe('Port (default 3306, or 5432 for postgres).'),
+    socket: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Unix socket (MariaDB/MySQL) or socket folder (PostgreSQL).'),
+    user: z.string().min(1).describe('A user that may create and drop databases (and users, for sandboxes).'),
+    password: secretText.optional(),
+    passwordFile: z.string().min(1).optional(),
+    tls: tlsSchema.optional(),
+  })
+  .describe('A database server for restore verification and developer sandboxes: never a production server.');
+
+export const verifySchema = z
+  .strictObject({
+    server: resourceName.describe('The test server (testServers) to restore into.'),
+    after: z
+      .union([z.literal('each'), z.string()])
+      .default('each')
+      .describe(
+        'each: verify every new artifact after its backup; or a cron expression: verify the newest artifact then.',
+      ),
+  })
+  .describe('Restore verification: restore into a scratch database, compare tables and row counts, drop it.');
+
+export const sandboxSchema = z
+  .strictObject({
+    server: resourceName.describe('The test server (testServers) sandboxes are deployed to.'),
+    ttl: durationSchema.default('8h').describe('How long a sandbox lives before it is dropped.'),
+    maskingSql: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('SQL file run after the restore, before credentials are issued.'),
+  })
+  .describe('Developer sandboxes: a restored copy with a generated user that can reach only it.');
+
 export const targetSchema = z
   .strictObject({
     engine: z.enum(engineNames).describe('mariadb (mariadb-dump) | mysql (mysqldump) | postgres (pg_dump).'),
@@ -155,6 +196,8 @@ export const targetSchema = z
     maxSkipAge: durationSchema.optional().describe('With skipIfUnchanged: back up anyway after this long.'),
     retention: retentionSchema.optional(),
     encryption: encryptionSchema.optional(),
+    verify: verifySchema.optional(),
+    sandbox: sandboxSchema.optional(),
     labels: z
       .record(z.string(), z.string())
       .optional()
@@ -236,11 +279,35 @@ export const configSchema = z
       .refine((storages) => Object.keys(storages).length > 0, { message: 'needs at least one storage' })
       .describe('Named places artifacts are written to.'),
     targets: z.record(resourceName, targetSchema).default({}).describe('Named database servers to back up.'),
+    testServers: z
+      .record(resourceName, testServerSchema)
+      .default({})
+      .describe('Named servers for restore verification and sandboxes.'),
   })
   .superRefine((config, ctx) => {
-    const { storages, targets } = config as { storages: unknown; targets: unknown };
+    const { storages, targets, testServers } = config as {
+      storages: unknown;
+      targets: unknown;
+      testServers: unknown;
+    };
     if (!isRecord(storages) || !isRecord(targets)) return;
+    const servers = isRecord(testServers) ? testServers : {};
     for (const [name, target] of Object.entries(targets)) {
+      for (const feature of ['verify', 'sandbox'] as const) {
+        const settings = isRecord(target) ? target[feature] : undefined;
+        const server = isRecord(settings) ? settings['server'] : undefined;
+        if (
+          typeof server === 'string' &&
+          resourceNamePattern.test(server) &&
+          !Object.hasOwn(servers, server)
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', name, feature, 'server'],
+            message: `names no test server: ${server} (testServers: ${Object.keys(servers).join(', ') || 'none'})`,
+          });
+        }
+      }
       const destinations = isRecord(target) ? target['destinations'] : undefined;
       if (!Array.isArray(destinations)) continue;
       destinations.forEach((destination: unknown, index) => {
@@ -277,3 +344,6 @@ export const secretKeys: ReadonlySet<string> = new Set([
 ]);
 
 export type EncryptionConfig = z.infer<typeof encryptionSchema>;
+export type TestServerConfig = z.infer<typeof testServerSchema>;
+export type VerifyConfig = z.infer<typeof verifySchema>;
+export type SandboxConfig = z.infer<typeof sandboxSchema>;
