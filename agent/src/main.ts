@@ -1,4 +1,4 @@
-import type { Manifest, PortYardConfig, TargetConfig } from '@port-yard/shared';
+import type { Manifest, PortYardConfig, TargetConfig, VerificationResult } from '@port-yard/shared';
 import { artifactFolder, manifestKey } from './artifacts/artifact-keys.ts';
 import { PortYardError } from '@port-yard/shared';
 import { agentVersion } from './agent-version.ts';
@@ -15,6 +15,7 @@ import {
   type RetentionGroup,
 } from './retention/target-retention.ts';
 import type { Storage } from './storage/storage.ts';
+import { verifyArtifact } from './verify/verify-artifact.ts';
 
 /**
  * The composition root: builds every dependency from the config, in order, and hands it down.
@@ -27,6 +28,14 @@ export interface Agent {
   readonly storages: ReadonlyMap<string, Storage>;
   backup(request: Omit<BackupTargetRequest, 'target'>): ReturnType<typeof backupTarget>;
   restoreToNewDatabase(request: RestoreToNewDatabaseRequest): ReturnType<typeof restoreToNewDatabase>;
+  /**
+   * Restore verification: restores the artifact into a scratch database on its target's
+   * `verify.server`, compares tables and row counts with the manifest, drops the scratch database
+   * and stores the result as `<id>.verification.json` next to every copy. A failed verification
+   * (damaged artifact, wrong tables or counts) resolves with `ok: false`; a bad request (no
+   * verify.server, unknown artifact), an unreachable test server or a cancel rejects.
+   */
+  verify(artifactId: string, options?: { readonly signal?: AbortSignal }): Promise<VerificationResult>;
   /** What retention would delete now for a target, per storage and database, with reasons. */
   planRetention(targetName: string, now?: Date): RetentionGroup[];
   /** Applies retention to a target now (manifest first, then data; capped by maxDeletePerRun). */
@@ -95,6 +104,18 @@ export function createAgent(config: PortYardConfig): Agent {
       return restoreToNewDatabase(
         { catalog, storages, engineFor: engineOf, targets: config.targets },
         request,
+      );
+    },
+    verify(artifactId, options = {}) {
+      return verifyArtifact(
+        {
+          catalog,
+          storages,
+          engineFor: (name) => engineFor(engines, name),
+          targets: config.targets,
+          testServers: config.testServers,
+        },
+        { artifactId, signal: options.signal },
       );
     },
   };

@@ -8,5 +8,6 @@ export * from './errors.ts';
 export * from './api/api-types.ts';
 export * from './api/api-inputs.ts';
 export * from './manifest/manifest-schema.ts';
+export * from './manifest/verification-schema.ts';
 export * from './runs/run-events.ts';
 export * from './runs/target-status.ts';

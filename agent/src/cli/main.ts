@@ -11,6 +11,7 @@ import { registerListCommand } from './commands/list-command.ts';
 import { registerRestoreCommand } from './commands/restore-command.ts';
 import { registerRetentionCommand } from './commands/retention-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
+import { registerVerifyCommand } from './commands/verify-command.ts';
 
 /** `port-yard`: the operator's command line. Each command lives in ./commands. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerBackupCommand(program);
   registerListCommand(program);
   registerRestoreCommand(program);
+  registerVerifyCommand(program);
   registerConfigCommand(program);
   registerRetentionCommand(program);
   registerServeCommand(program);

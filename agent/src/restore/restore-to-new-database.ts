@@ -1,13 +1,10 @@
-import type { Manifest, TargetConfig } from '@port-yard/shared';
-import { PortYardError, isDatabaseName, isPortYardError } from '@port-yard/shared';
-import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
+import type { TargetConfig } from '@port-yard/shared';
+import { PortYardError, isDatabaseName } from '@port-yard/shared';
 import type { Catalog } from '../catalog/catalog.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
-import { createAgeDecryption } from '../pipeline/age-encryption.ts';
-import { createCodec } from '../pipeline/compression.ts';
 import type { Storage } from '../storage/storage.ts';
-import { streamRestore } from './stream-restore.ts';
+import { prepareArtifactRestore } from './prepare-artifact-restore.ts';
 
 export interface RestoreDeps {
   readonly catalog: Catalog;
@@ -53,53 +50,24 @@ export async function restoreToNewDatabase(
       `database ${request.toDatabase} already exists on ${describeConnection(target, engine.defaultPort)}: restore into a new name`,
     );
   }
-  const location = entry.locations.find((candidate) => deps.storages.has(candidate.storage));
-  if (!location)
-    throw new PortYardError('NOT_FOUND', `artifact ${manifest.artifactId} is in no configured storage`);
-  const storage = deps.storages.get(location.storage)!;
-  const codec = await createCodec(manifest.compression.algorithm);
-  const decryption = manifest.encryption
-    ? await createAgeDecryption(target.encryption?.identityFile, manifest.artifactId)
-    : undefined;
-  const prepared = await engine.prepareRestore({
+  const prepared = await prepareArtifactRestore({
+    entry,
+    storages: deps.storages,
+    target,
+    engine,
     connection: target,
     database: request.toDatabase,
-    format: manifest.dumpFormat,
   });
-  await engine.createDatabase(target, request.toDatabase);
   try {
-    await streamRestore({
-      source: await storage.get(location.dataKey),
-      manifest,
-      codec,
-      decryption,
-      tool: prepared.command,
-      toolName: prepared.command.command.split('/').pop()!,
-      signal: request.signal,
-      onBytes: (read) => request.onProgress?.(read, manifest.storedBytes),
-    });
-  } catch (error) {
-    await engine.dropDatabase(target, request.toDatabase).catch(() => undefined);
-    throw await explainFailure(error, storage, location.dataKey, manifest);
+    await engine.createDatabase(target, request.toDatabase);
+    try {
+      await prepared.run({ signal: request.signal, onProgress: request.onProgress });
+    } catch (error) {
+      await engine.dropDatabase(target, request.toDatabase).catch(() => undefined);
+      throw error;
+    }
   } finally {
     await prepared.dispose();
   }
   return { database: request.toDatabase, bytes: manifest.storedBytes };
-}
-
-/**
- * A decompressor or restore tool often trips over damaged bytes before the final sha256 check
- * runs. When a restore fails for any reason but cancellation, the stored bytes are checked once
- * more, so a damaged artifact is reported as such (INTEGRITY_FAILED) rather than as a tool error.
- */
-async function explainFailure(
-  error: unknown,
-  storage: Storage,
-  dataKey: string,
-  manifest: Manifest,
-): Promise<unknown> {
-  if (isPortYardError(error) && (error.code === 'CANCELLED' || error.code === 'INTEGRITY_FAILED'))
-    return error;
-  const problem = await storedBytesProblem(storage, dataKey, manifest).catch(() => undefined);
-  return problem ? new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore', cause: error }) : error;
 }

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  EngineName,
+  TargetConfig,
+  TestServerConfig,
+  VerificationResult,
+  VerifiedTable,
+} from '@port-yard/shared';
+import { PortYardError, isPortYardError, verificationFormatVersion } from '@port-yard/shared';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Engine } from '../engines/engine.ts';
+import { prepareArtifactRestore } from '../restore/prepare-artifact-restore.ts';
+import type { Storage } from '../storage/storage.ts';
+import { compareTables } from './compare-tables.ts';
+import { countRestoredTables } from './count-restored-tables.ts';
+import { engineFamily } from './engine-family.ts';
+import { writeVerificationSidecar } from './verification-sidecar.ts';
+
+export interface VerifyDeps {
+  readonly catalog: Catalog;
+  readonly storages: ReadonlyMap<string, Storage>;
+  readonly engineFor: (engine: EngineName) => Engine;
+  readonly targets: Readonly<Record<string, TargetConfig>>;
+  readonly testServers: Readonly<Record<string, TestServerConfig>>;
+  readonly now?: () => Date;
+}
+
+export interface VerifyArtifactRequest {
+  readonly artifactId: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Scratch databases are named `py_verify_<10 hex>`: recognisable, and never an existing one. */
+export const scratchDatabasePrefix = 'py_verify_';
+
+export function scratchDatabaseName(): string {
+  return `${scratchDatabasePrefix}${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * Restore verification: restores the artifact into a scratch database on its target's test server
+ * (`verify.server`), compares the base tables and row counts with the manifest, always drops the
+ * scratch database, and stores the result as `<id>.verification.json` next to every copy.
+ *
+ * Thrown (nothing stored): a bad request (NOT_FOUND, INVALID_INPUT), anything that stops the
+ * verification before the scratch database exists (test server unreachable, restore tool missing),
+ * and cancellation. Recorded as `ok: false` (and returned): everything that goes wrong once the
+ * restore has started — a damaged artifact (INTEGRITY_FAILED), a dump that does not load
+ * (RESTORE_FAILED), missing or extra tables, row counts that differ.
+ */
+export async function verifyArtifact(
+  deps: VerifyDeps,
+  request: VerifyArtifactRequest,
+): Promise<VerificationResult> {
+  const now = deps.now ?? (() => new Date());
+  const entry = deps.catalog.get(request.artifactId);
+  if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${request.artifactId} in any storage`);
+  const { manifest } = entry;
+  const target = deps.targets[manifest.target];
+  if (!target)
+    throw new PortYardError(
+      'NOT_FOUND',
+      `artifact ${manifest.artifactId} belongs to target ${manifest.target}, which is not in the config`,
+    );
+  const serverName = target.verify?.server;
+  if (!serverName) throw new PortYardError('INVALID_INPUT', `target ${manifest.target} has no verify.server`);
+  const server = deps.testServers[serverName];
+  if (!server)
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `target ${manifest.target} verifies on test server ${serverName}, which is not in testServers`,
+    );
+  const family = engineFamily(manifest.engine);
+  if (engineFamily(server.engine) !== family)
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `test server ${serverName} is ${server.engine}: it cannot restore a ${manifest.engine} artifact`,
+    );
+  if (request.signal?.aborted) throw new PortYardError('CANCELLED', 'the verification was cancelled');
+
+  const engine = deps.engineFor(server.engine);
+  const scratch = scratchDatabaseName();
+  const started = now();
+  const prepared = await prepareArtifactRestore({
+    entry,
+    storages: deps.storages,
+    target,
+    engine,
+    connection: server,
+    database: scratch,
+  });
+  let tables: VerifiedTable[] = [];
+  let problems: string[] = [];
+  let error: { code: string; message: string } | undefined;
+  let cleanupError: string | undefined;
+  try {
+    let created = false;
+    try {
+      await engine.createDatabase(server, scratch);
+      created = true;
+      await prepared.run({ signal: request.signal });
+      request.signal?.throwIfAborted();
+      const restored = await countRestoredTables(family, server, scratch, request.signal);
+      ({ tables, problems } = compareTables(family, manifest.tables, restored));
+    } catch (caught) {
+      if (!created || request.signal?.aborted || (isPortYardError(caught) && caught.code === 'CANCELLED'))
+        throw cancelledOr(caught, request.signal);
+      const code = isPortYardError(caught) ? caught.code : 'INTERNAL';
+      const message = (caught as Error)?.message ?? String(caught);
+      error = { code, message };
+      problems = [...problems, `${code}: ${message}`];
+    } finally {
+      // Always, also when the creation failed half-way or the restore was cancelled.
+      await engine.dropDatabase(server, scratch).catch((dropError: unknown) => {
+        cleanupError = `could not drop scratch database ${scratch} on test server ${serverName}: ${(dropError as Error).message}`;
+      });
+    }
+  } finally {
+    await prepared.dispose();
+  }
+
+  const result: VerificationResult = {
+    formatVersion: verificationFormatVersion,
+    artifactId: manifest.artifactId,
+    verifiedAt: started.toISOString(),
+    server: serverName,
+    ok: error === undefined && problems.length === 0,
+    durationMs: Math.max(0, Math.round(now().getTime() - started.getTime())),
+    tables,
+    problems,
+    ...(error ? { error } : {}),
+    ...(cleanupError ? { cleanupError } : {}),
+  };
+  await writeVerificationSidecar(deps, entry, result);
+  return result;
+}
+
+function cancelledOr(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted || (isPortYardError(error) && error.code === 'CANCELLED')) return error;
+  return new PortYardError('CANCELLED', 'the verification was cancelled', { phase: 'restore', cause: error });
+}
