@@ -4,8 +4,8 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import type { PortYardConfigInput } from '@port-yard/shared';
 import { manifestSuffix, newArtifactId } from '../src/artifacts/artifact-keys.ts';
-import { apiBenchConfig, benchManifest, startBenchAgent } from './api-agent.ts';
-import { latencyStats, timedGet, type LatencyStats } from './api-http.ts';
+import { apiBenchConfig, apiStorageName, benchManifest, startBenchAgent } from './api-agent.ts';
+import { gcMeter, latencyStats, timedGet, type LatencyStats } from './api-http.ts';
 import { median } from './method-run.ts';
 import { waitForQuiet } from './proc-sampler.ts';
 
@@ -20,6 +20,8 @@ import { waitForQuiet } from './proc-sampler.ts';
 export interface QueryTiming extends LatencyStats {
   /** Body bytes of one response. */
   readonly responseBytes: number;
+  /** Garbage-collection pauses in this process per timed request, on average (ms). */
+  readonly gcMsPerRequest: number;
 }
 
 export interface CatalogQueryResult {
@@ -32,6 +34,9 @@ export interface CatalogQueryResult {
   readonly generateS: number;
   /** `daemon.start()`: the catalog refresh (list every object, read and parse every manifest). */
   readonly refreshS: number;
+  /** Afterwards, `storage.list('')` alone (the walk and an lstat per object), in s. */
+  readonly listObjectsS: number;
+  readonly objects: number;
   readonly cataloged: number;
   readonly catalogProblems: number;
   /** This process (agent and bench) after the refresh: JS heap used and RSS, in MB. */
@@ -40,9 +45,14 @@ export interface CatalogQueryResult {
   readonly targetsList: QueryTiming;
   readonly artifactsList: QueryTiming;
   readonly artifactsInput: string;
-  /** In-process medians (ms): `daemon.status()`; `catalog.list` of one target; of a target with none. */
+  /**
+   * In process, medians of 5 interleaved rounds (ms): `daemon.status()` (what targets.list returns)
+   * and the GC pauses per call; `catalog.list({ target })` once for every target, as status() does;
+   * the same number of lists for a target that has no artifacts (copy and filter, no sort).
+   */
   readonly statusMs: number;
-  readonly listOneTargetMs: number;
+  readonly statusGcMs: number;
+  readonly listEachTargetMs: number;
   readonly listNoMatchMs: number;
   /** Wrong statuses or contents of the HTTP answers. */
   readonly problems: readonly string[];
@@ -64,6 +74,7 @@ async function boundedPool(count: number, concurrency: number, task: (index: num
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
+const count = (value: number): string => value.toLocaleString('en-US');
 const targetName = (index: number): string => `t${index}`;
 
 async function writeArtifacts(root: string, targets: number, perTarget: number): Promise<void> {
@@ -90,14 +101,35 @@ async function writeArtifacts(root: string, targets: number, perTarget: number):
   });
 }
 
-function timeInProcess(runs: number, call: () => unknown): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    call();
-    times.push(performance.now() - started);
+/**
+ * Each call `rounds` times, interleaved (a, b, c, a, b, c, ...) so that heap and machine state
+ * drift hits every call alike: per call, the median wall time and the GC pauses that started
+ * within its calls, per call (ms).
+ */
+async function timeInterleaved<K extends string>(
+  rounds: number,
+  calls: Record<K, () => unknown>,
+): Promise<Record<K, { ms: number; gcMs: number }>> {
+  const names = Object.keys(calls) as K[];
+  const windows = new Map<K, { start: number; end: number }[]>(names.map((name) => [name, []]));
+  const gc = gcMeter();
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const start = performance.now();
+      calls[name]();
+      windows.get(name)!.push({ start, end: performance.now() });
+    }
   }
-  return median(times);
+  const { pauses } = await gc.stop();
+  const result = {} as Record<K, { ms: number; gcMs: number }>;
+  for (const name of names) {
+    const spans = windows.get(name)!;
+    const gcMs = pauses
+      .filter((pause) => spans.some((span) => pause.start >= span.start && pause.start < span.end))
+      .reduce((sum, pause) => sum + pause.ms, 0);
+    result[name] = { ms: median(spans.map((span) => span.end - span.start)), gcMs: gcMs / rounds };
+  }
+  return result;
 }
 
 export async function measureCatalogQueries(
@@ -112,7 +144,7 @@ export async function measureCatalogQueries(
   const generateS = (performance.now() - generating) / 1000;
   const files = targets * perTarget * 2;
   log(
-    `api: wrote ${(targets * perTarget).toLocaleString('en-US')} artifacts (${files.toLocaleString('en-US')} files) ` +
+    `api: wrote ${count(targets * perTarget)} artifacts (${count(files)} files) ` +
       `in ${generateS.toFixed(1)} s`,
   );
 
@@ -124,7 +156,7 @@ export async function measureCatalogQueries(
       port: 1,
       user: 'bench',
       databases: [database],
-      destinations: ['local'],
+      destinations: [apiStorageName],
     };
   }
   const config = apiBenchConfig(root, targetConfigs);
@@ -138,7 +170,7 @@ export async function measureCatalogQueries(
     const catalogProblems = catalog.problems().length;
     log(
       `api: daemon.start() (catalog refresh) ${(agent.startMs / 1000).toFixed(1)} s: ` +
-        `${cataloged.toLocaleString('en-US')} artifacts, ${catalogProblems} problems`,
+        `${count(cataloged)} artifacts, ${catalogProblems} problems`,
     );
 
     const problems: string[] = [];
@@ -150,7 +182,9 @@ export async function measureCatalogQueries(
       let responseBytes = 0;
       const samples: number[] = [];
       await waitForQuiet();
+      let gc: ReturnType<typeof gcMeter> | undefined;
       for (let i = 0; i < warmUp + requests; i++) {
+        if (i === warmUp) gc = gcMeter();
         const got = await timedGet(url, { agent: client, keepBody: i === 0 });
         if (got.status !== 200) problems.push(`${label}: status ${got.status}`);
         if (i === 0) {
@@ -161,11 +195,13 @@ export async function measureCatalogQueries(
         if (i >= warmUp) samples.push(got.ms);
       }
       const stats = latencyStats(samples);
+      const gcMsPerRequest = (await gc!.stop()).ms / requests;
       log(
         `api: ${label}: p50 ${stats.p50Ms.toFixed(1)} ms, p95 ${stats.p95Ms.toFixed(1)} ms, ` +
-          `max ${stats.maxMs.toFixed(1)} ms (${requests} requests), ${responseBytes.toLocaleString('en-US')} bytes`,
+          `max ${stats.maxMs.toFixed(1)} ms (${requests} requests), ${count(responseBytes)} bytes, ` +
+          `GC ${gcMsPerRequest.toFixed(1)} ms per request`,
       );
-      return { ...stats, responseBytes };
+      return { ...stats, responseBytes, gcMsPerRequest };
     };
 
     /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, checked by hand */
@@ -193,9 +229,26 @@ export async function measureCatalogQueries(
     /* eslint-enable @typescript-eslint/no-explicit-any */
 
     await waitForQuiet();
-    const statusMs = timeInProcess(5, () => agent.daemon.status());
-    const listOneTargetMs = timeInProcess(21, () => catalog.list({ target: targetName(7) }));
-    const listNoMatchMs = timeInProcess(21, () => catalog.list({ target: 'no-such-target' }));
+    const { status, eachTarget, noMatch } = await timeInterleaved(5, {
+      status: () => agent.daemon.status(),
+      eachTarget: () => {
+        for (let t = 0; t < targets; t++) catalog.list({ target: targetName(t) });
+      },
+      noMatch: () => {
+        for (let t = 0; t < targets; t++) catalog.list({ target: 'no-such-target' });
+      },
+    });
+    log(
+      `api: in process: daemon.status() ${status.ms.toFixed(0)} ms (GC ${status.gcMs.toFixed(0)} ms), ` +
+        `${targets} x catalog.list({ target }) ${eachTarget.ms.toFixed(0)} ms (GC ${eachTarget.gcMs.toFixed(0)} ms), ` +
+        `${targets} lists matching nothing ${noMatch.ms.toFixed(0)} ms (GC ${noMatch.gcMs.toFixed(0)} ms)`,
+    );
+    const storage = agent.daemon.agent().storages.get(apiStorageName)!;
+    const listing = performance.now();
+    let objects = 0;
+    for await (const _object of storage.list('')) objects++;
+    const listObjectsS = (performance.now() - listing) / 1000;
+    log(`api: storage.list('') alone: ${count(objects)} objects in ${listObjectsS.toFixed(1)} s`);
     return {
       targets,
       perTarget,
@@ -204,6 +257,8 @@ export async function measureCatalogQueries(
       warmUp,
       generateS,
       refreshS: agent.startMs / 1000,
+      listObjectsS,
+      objects,
       cataloged,
       catalogProblems,
       heapUsedMb: memory.heapUsed / 1e6,
@@ -211,9 +266,10 @@ export async function measureCatalogQueries(
       targetsList,
       artifactsList,
       artifactsInput: input,
-      statusMs,
-      listOneTargetMs,
-      listNoMatchMs,
+      statusMs: status.ms,
+      statusGcMs: status.gcMs,
+      listEachTargetMs: eachTarget.ms,
+      listNoMatchMs: noMatch.ms,
       problems,
     };
   } finally {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { Agent, IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:http';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -112,3 +113,31 @@ export function latencyStats(samples: readonly number[]): LatencyStats {
 
 /** MB (10^6 bytes) per second. */
 export const mbPerS = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
+
+/**
+ * Counts garbage-collection pauses (PerformanceObserver 'gc' entries) from now until `stop`.
+ * Node queues the entries after each collection, so `stop` first lets the event loop turn.
+ */
+export interface GcPauses {
+  readonly ms: number;
+  readonly count: number;
+  /** Each pause: start (performance.now() time) and duration, in ms. */
+  readonly pauses: readonly { readonly start: number; readonly ms: number }[];
+}
+
+export function gcMeter(): { stop(): Promise<GcPauses> } {
+  const pauses: { start: number; ms: number }[] = [];
+  const add = (entries: readonly PerformanceEntry[]): void => {
+    for (const entry of entries) pauses.push({ start: entry.startTime, ms: entry.duration });
+  };
+  const observer = new PerformanceObserver((list) => add(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop() {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      add(observer.takeRecords());
+      observer.disconnect();
+      return { ms: pauses.reduce((sum, pause) => sum + pause.ms, 0), count: pauses.length, pauses };
+    },
+  };
+}

@@ -130,7 +130,9 @@ function catalogLines(result: CatalogQueryResult): ApiLine[] {
       level: 'INFO',
       name: 'catalog refresh',
       detail:
-        `daemon.start() with ${shape} took ${fixed(result.refreshS, 1)} s (lists every object, reads and parses every manifest); ` +
+        `daemon.start() with ${shape} took ${fixed(result.refreshS, 1)} s: it lists every object, then reads and parses every manifest ` +
+        `(8 at a time); storage.list('') alone, timed afterwards: ${count(result.objects)} objects in ${fixed(result.listObjectsS, 1)} s ` +
+        `(a directory walk with one lstat per object, one at a time), leaving about ${fixed(result.refreshS - result.listObjectsS, 0)} s for reading and parsing the manifests; ` +
         `then this process: heap used ${fixed(result.heapUsedMb, 0)} MB, RSS ${fixed(result.rssMb, 0)} MB`,
     },
     {
@@ -144,14 +146,19 @@ function catalogLines(result: CatalogQueryResult): ApiLine[] {
       detail: `GET /api/trpc/artifacts.list?input=${result.artifactsInput}: ${timing(result.artifactsList)}`,
     },
   ];
-  const scanMs = result.listNoMatchMs;
-  const sortMs = Math.max(0, result.listOneTargetMs - result.listNoMatchMs);
+  const scanShare = result.listNoMatchMs / result.listEachTargetMs;
+  const verdict =
+    scanShare >= 0.8
+      ? `so the whole-catalog scan per target is the cost (${count(result.targets * artifacts)} entry visits per call), not the sort`
+      : `so the scan is ${fixed(scanShare * 100, 0)}% and the sorting the rest`;
   const where =
-    `in process: daemon.status() ${fixed(result.statusMs, 1)} ms (median of 5) = ${result.targets} x targetStatus(), ` +
-    `each calling catalog.list({ target }) for the newest artifact: ${fixed(result.listOneTargetMs, 2)} ms per call ` +
-    `(median of 21) = ${fixed(scanMs, 2)} ms copying and filtering all ${count(artifacts)} entries ` +
-    `(a list for a target with none) + ${fixed(sortMs, 2)} ms sorting the target's ${count(result.perTarget)} by startedAt with localeCompare; ` +
-    `${result.targets} x ${fixed(result.listOneTargetMs, 2)} ms = ${fixed(result.targets * result.listOneTargetMs, 0)} ms`;
+    `in process, medians of 5 interleaved rounds: daemon.status() ${fixed(result.statusMs, 0)} ms (GC pauses ${fixed(result.statusGcMs, 0)} ms per call) ` +
+    `= ${result.targets} x targetStatus(), each calling catalog.list({ target }) only for the newest artifact; ` +
+    `catalog.list copies all ${count(artifacts)} entries into an array, filters them, then sorts the target's ` +
+    `${count(result.perTarget)} newest first: ${result.targets} such lists take ${fixed(result.listEachTargetMs, 0)} ms, ` +
+    `${result.targets} lists matching nothing (copy + filter, no sort) ${fixed(result.listNoMatchMs, 0)} ms, ` +
+    `${verdict}; ` +
+    `over HTTP the GC paused ${fixed(result.targetsList.gcMsPerRequest, 0)} ms per targets.list request`;
   lines.push(
     result.targetsList.p50Ms > targetsListWarnMs
       ? {

@@ -68,11 +68,19 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
         : undefined);
     const retention =
       status === 'succeeded' || status === 'partial' ? await applyRetention(agent, run.target) : undefined;
+    const verification =
+      target.verify?.after === 'each' && result.artifacts.length > 0
+        ? await verifyNew(
+            agent,
+            result.artifacts.map((artifact) => artifact.id),
+          )
+        : undefined;
     deps.registry.update(run.id, {
       status,
       message,
       result,
       retention,
+      verification,
       finishedAt: clock().toISOString(),
       progress: undefined,
     });
@@ -122,4 +130,20 @@ function withEta(agent: Agent, progress: RunProgress): RunProgress {
   const left = Math.max(0, previous.rawBytes - progress.rawBytes);
   const etaSeconds = progress.bytesPerSecond > 0 ? Math.round(left / progress.bytesPerSecond) : undefined;
   return { ...progress, expectedRawBytes: previous.rawBytes, etaSeconds };
+}
+
+/** Verifies each new artifact on the target's test server; a failed verification never fails the run. */
+async function verifyNew(agent: Agent, artifactIds: readonly string[]): Promise<RunRecord['verification']> {
+  let passed = 0;
+  let failed = 0;
+  let errors = 0;
+  for (const id of artifactIds) {
+    try {
+      if ((await agent.verify(id)).ok) passed += 1;
+      else failed += 1;
+    } catch {
+      errors += 1;
+    }
+  }
+  return { passed, failed, errors };
 }

@@ -19,6 +19,8 @@ export interface ArtifactSummary {
   readonly manifest: Manifest;
   readonly storages: readonly string[];
   readonly pinned: boolean;
+  /** A verification result exists (artifacts.verification has it). */
+  readonly verified: boolean;
 }
 
 /** What the current caller may do: the console shows only the actions allowed. */

@@ -79,6 +79,8 @@ export interface RunRecord {
   readonly result?: BackupRunResult;
   /** What retention did after the backup: artifacts deleted, deferred (over the cap) and failed. */
   readonly retention?: { readonly deleted: number; readonly deferred: number; readonly failed: number };
+  /** With verify.after: each, the verification of the new artifacts: passed, failed, not possible. */
+  readonly verification?: { readonly passed: number; readonly failed: number; readonly errors: number };
 }
 
 /** One change of one run, numbered so a reconnecting client can resume after the last it saw. */

@@ -7,6 +7,7 @@ import {
 } from '@port-yard/shared';
 import { deleteArtifact, setPinned } from '../../artifacts/artifact-actions.ts';
 import { isPinned, type CatalogEntry } from '../../catalog/catalog.ts';
+import { readVerificationSidecar } from '../../verify/verification-sidecar.ts';
 import { operatorProcedure, router, viewerProcedure } from '../trpc.ts';
 
 function summary(entry: CatalogEntry): ArtifactSummary {
@@ -14,6 +15,7 @@ function summary(entry: CatalogEntry): ArtifactSummary {
     manifest: entry.manifest,
     storages: entry.locations.map((location) => location.storage),
     pinned: isPinned(entry),
+    verified: entry.locations.some((location) => location.sidecars?.verification !== undefined),
   };
 }
 
@@ -41,6 +43,34 @@ export const artifactsRouter = router({
     const entry = ctx.services.daemon.agent().catalog.get(input.id);
     if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${input.id}`);
     return summary(entry);
+  }),
+
+  /** The newest verification result of an artifact, or null when it was never verified. */
+  verification: viewerProcedure.input(artifactInput).query(async ({ ctx, input }) => {
+    const agent = ctx.services.daemon.agent();
+    const entry = agent.catalog.get(input.id);
+    if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${input.id}`);
+    for (const location of entry.locations) {
+      const key = location.sidecars?.verification;
+      const storage = agent.storages.get(location.storage);
+      if (key && storage) return (await readVerificationSidecar(storage, key)) ?? null;
+    }
+    return null;
+  }),
+
+  /** Restore into a scratch database on the target's test server and compare (operator). */
+  verify: operatorProcedure.input(artifactInput).mutation(async ({ ctx, input, signal }) => {
+    const result = await ctx.services.daemon.agent().verify(input.id, { signal });
+    ctx.services.audit.record({
+      action: 'artifact.verify',
+      actor: ctx.identity.name,
+      via: ctx.identity.via,
+      address: ctx.address,
+      outcome: result.ok ? 'ok' : 'failed',
+      artifactId: input.id,
+      details: { problems: result.problems.slice(0, 5) },
+    });
+    return result;
   }),
 
   delete: operatorProcedure.input(deleteArtifactInput).mutation(async ({ ctx, input }) => {
