@@ -45,6 +45,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   });
   let scheduler: Scheduler | undefined;
   let retentionScheduler: Scheduler | undefined;
+  let verifyScheduler: Scheduler | undefined;
 
   registry.subscribe(({ run }) => {
     if (run.progress && run.status === 'running') return;
@@ -84,6 +85,19 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }
   };
 
+  const verifyNewest = async (name: string): Promise<void> => {
+    const newest = agent.catalog.list({ target: name })[0];
+    if (!newest) return;
+    try {
+      const result = await agent.verify(newest.manifest.artifactId);
+      const fields = { target: name, artifactId: newest.manifest.artifactId, problems: result.problems };
+      if (result.ok) log.info('verification passed', fields);
+      else log.error('verification failed', fields);
+    } catch (error) {
+      log.error('verification could not run', { target: name, message: (error as Error).message });
+    }
+  };
+
   const schedule = (): void => {
     retentionScheduler?.stop();
     retentionScheduler = createScheduler({
@@ -92,6 +106,19 @@ export function createDaemon(options: DaemonOptions): Daemon {
       clock: options.clock,
     });
     retentionScheduler.start();
+    verifyScheduler?.stop();
+    // verify.after as a cron expression: verify the target's newest artifact then.
+    const verifying = Object.entries(agent.config.targets).flatMap(([name, target]) =>
+      target.verify && target.verify.after !== 'each'
+        ? [{ name, schedule: target.verify.after, timeZone: target.timezone }]
+        : [],
+    );
+    verifyScheduler = createScheduler({
+      targets: verifying,
+      onDue: (name) => void verifyNewest(name),
+      clock: options.clock,
+    });
+    verifyScheduler.start();
     scheduler?.stop();
     const targets = Object.entries(agent.config.targets).flatMap(([name, target]) =>
       target.schedule ? [{ name, schedule: target.schedule, timeZone: target.timezone }] : [],
@@ -141,6 +168,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     async stop(graceMs) {
       scheduler?.stop();
       retentionScheduler?.stop();
+      verifyScheduler?.stop();
       log.info('stopping: waiting for running backups', { graceMs, running: [...queue.active()] });
       await queue.shutdown(graceMs);
       await agent.close();

@@ -109,7 +109,12 @@ export const verifySchema = z
   .strictObject({
     server: resourceName.describe('The test server (testServers) to restore into.'),
     after: z
-      .union([z.literal('each'), z.string()])
+      .string()
+      .superRefine((after, ctx) => {
+        const problem = after === 'each' ? undefined : cronProblem(after);
+        if (problem)
+          ctx.addIssue({ code: 'custom', message: `must be each or a cron expression: ${problem}` });
+      })
       .default('each')
       .describe(
         'each: verify every new artifact after its backup; or a cron expression: verify the newest artifact then.',
