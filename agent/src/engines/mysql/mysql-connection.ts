@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type mysql from 'mysql2/promise';
 import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings } from '../engine.ts';
+import { isUnreachable } from '../network-errors.ts';
 import { describeConnection } from '../describe-connection.ts';
 
 export const mysqlDefaultPort = 3306;
@@ -51,16 +52,6 @@ export async function withMysqlConnection<T>(
   }
 }
 
-const connectCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOENT',
-  'EAI_AGAIN',
-  'ECONNRESET',
-]);
-
 export function classifyMysqlError(error: unknown, where: string): PortYardError {
   if (error instanceof PortYardError) return error;
   const { code, message } = error as { code?: string; message?: string };
@@ -72,7 +63,7 @@ export function classifyMysqlError(error: unknown, where: string): PortYardError
   ) {
     return new PortYardError('AUTH_FAILED', `access denied for ${text}`, { phase: 'connect', cause: error });
   }
-  if (code && connectCodes.has(code)) {
+  if (isUnreachable(code)) {
     return new PortYardError('CONNECTION_FAILED', `cannot connect to ${text}`, {
       phase: 'connect',
       cause: error,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings } from '../engine.ts';
+import { isUnreachable } from '../network-errors.ts';
 import { describeConnection } from '../describe-connection.ts';
 
 export const postgresDefaultPort = 5432;
@@ -57,16 +58,6 @@ export async function withPostgresConnection<T>(
   }
 }
 
-const connectCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOENT',
-  'EAI_AGAIN',
-  'ECONNRESET',
-]);
-
 export function classifyPostgresError(error: unknown, where: string, database: string): PortYardError {
   if (error instanceof PortYardError) return error;
   const { code, message } = error as { code?: string; message?: string };
@@ -75,7 +66,7 @@ export function classifyPostgresError(error: unknown, where: string, database: s
     return new PortYardError('AUTH_FAILED', `access denied for ${text}`, { phase: 'connect', cause: error });
   }
   if (code === '3D000') return new PortYardError('NOT_FOUND', text, { phase: 'connect', cause: error });
-  if ((code && connectCodes.has(code)) || /timeout/i.test(message ?? '')) {
+  if (isUnreachable(code) || /timeout/i.test(message ?? '')) {
     return new PortYardError('CONNECTION_FAILED', `cannot connect to ${text}`, {
       phase: 'connect',
       cause: error,
