@@ -74,19 +74,31 @@ export async function backupDatabase(
 
   report('connect', 0, 0, true);
   const server = await engine.probe(target);
-  const { fingerprint, tables, codec, encryption } = await gatherBackupFacts(engine, target, database);
-  const unchanged = unchangedSince(request.skipIfUnchanged, fingerprint, startedAt);
-  if (unchanged) {
-    report('succeeded', 0, 0, true);
-    return { skipped: true, since: unchanged.artifactId, fingerprint: fingerprint! };
-  }
-  const dump = await engine.prepareDump({
+  // The dump command (tool version, credentials file) is prepared while the facts are gathered.
+  const preparing = engine.prepareDump({
     connection: target,
     database,
     server,
     dumpCommand: target.dumpCommand,
     dumpFormat: target.dumpFormat,
   });
+  preparing.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
+  const discard = (): void => void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+  let facts;
+  try {
+    facts = await gatherBackupFacts(engine, target, database);
+  } catch (error) {
+    discard();
+    throw error;
+  }
+  const { fingerprint, tables, codec, encryption } = facts;
+  const unchanged = unchangedSince(request.skipIfUnchanged, fingerprint, startedAt);
+  if (unchanged) {
+    discard();
+    report('succeeded', 0, 0, true);
+    return { skipped: true, since: unchanged.artifactId, fingerprint: fingerprint! };
+  }
+  const dump = await preparing;
 
   const artifactId = newArtifactId(startedAt);
   const dataObject = `${artifactId}.${dump.extension}${codec.suffix}${encryption?.suffix ?? ''}`;

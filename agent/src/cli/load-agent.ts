@@ -22,10 +22,15 @@ export async function loadCliConfig(options: GlobalOptions): Promise<PortYardCon
  * Loads the config, builds the agent, reads the catalog (storage problems are warnings on
  * stderr), runs `use`, and closes the agent's storage connections whatever happens.
  */
-export async function withCliAgent<T>(options: GlobalOptions, use: (agent: Agent) => Promise<T>): Promise<T> {
+export async function withCliAgent<T>(
+  options: GlobalOptions,
+  use: (agent: Agent) => Promise<T>,
+  { readCatalog = true }: { readonly readCatalog?: boolean } = {},
+): Promise<T> {
   const agent = createAgent(await loadCliConfig(options));
   try {
-    const problems = await agent.catalog.refresh();
+    // A backup needs no catalog: reading every manifest first would only delay the dump.
+    const problems = readCatalog ? await agent.catalog.refresh() : [];
     for (const problem of problems)
       console.error(`warning: ${problem.storage}: ${problem.key}: ${problem.message}`);
     return await use(agent);

@@ -13,28 +13,32 @@ export function registerBackupCommand(program: Command): void {
     .option('--database <name>', 'back up only this database of the target')
     .option('--json', 'print the run result as JSON')
     .action(async (targetName: string, options: { database?: string; json?: boolean }, command: Command) => {
-      await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
-        const progress = createProgressLine();
-        const controller = new AbortController();
-        const cancel = (): void => controller.abort();
-        process.once('SIGINT', cancel).once('SIGTERM', cancel);
-        const result = await agent.backup({
-          targetName,
-          database: options.database,
-          signal: controller.signal,
-          onProgress: (update) => progress.update(update),
-        });
-        progress.clear();
-        process.off('SIGINT', cancel).off('SIGTERM', cancel);
-        if (options.json) console.log(JSON.stringify(result, null, 2));
-        else printResult(result);
-        process.exitCode = {
-          succeeded: exitCodes.ok,
-          skipped: exitCodes.ok,
-          partial: exitCodes.partial,
-          failed: exitCodes.failed,
-        }[result.status];
-      });
+      await withCliAgent(
+        command.optsWithGlobals<GlobalOptions>(),
+        async (agent) => {
+          const progress = createProgressLine();
+          const controller = new AbortController();
+          const cancel = (): void => controller.abort();
+          process.once('SIGINT', cancel).once('SIGTERM', cancel);
+          const result = await agent.backup({
+            targetName,
+            database: options.database,
+            signal: controller.signal,
+            onProgress: (update) => progress.update(update),
+          });
+          progress.clear();
+          process.off('SIGINT', cancel).off('SIGTERM', cancel);
+          if (options.json) console.log(JSON.stringify(result, null, 2));
+          else printResult(result);
+          process.exitCode = {
+            succeeded: exitCodes.ok,
+            skipped: exitCodes.ok,
+            partial: exitCodes.partial,
+            failed: exitCodes.failed,
+          }[result.status];
+        },
+        { readCatalog: false },
+      );
     });
 }
 
