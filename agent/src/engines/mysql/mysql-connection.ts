@@ -1,25 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type mysql from 'mysql2/promise';
 import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings } from '../engine.ts';
 import { isUnreachable } from '../network-errors.ts';
+import { tlsClientOptions } from '../tls-client-options.ts';
 import { describeConnection } from '../describe-connection.ts';
 
 export const mysqlDefaultPort = 3306;
-
-function tlsOptions(connection: ConnectionSettings): mysql.SslOptions | undefined {
-  const tls = connection.tls;
-  if (!tls || tls.mode === 'disable' || tls.mode === 'prefer') return undefined;
-  const read = (path: string | undefined): string | undefined =>
-    path ? readFileSync(path, 'utf8') : undefined;
-  return {
-    ca: read(tls.ca),
-    cert: read(tls.cert),
-    key: read(tls.key),
-    rejectUnauthorized: tls.mode !== 'require',
-    ...(tls.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
-  } as mysql.SslOptions;
-}
 
 /** Runs `use` with a short-lived connection, and classifies connection failures. */
 export async function withMysqlConnection<T>(
@@ -36,7 +22,7 @@ export async function withMysqlConnection<T>(
       socketPath: connection.socket,
       user: connection.user,
       password: connection.password,
-      ssl: tlsOptions(connection),
+      ssl: tlsClientOptions(connection) as mysql.SslOptions | undefined,
       connectTimeout: 10_000,
       charset: 'utf8mb4',
     });

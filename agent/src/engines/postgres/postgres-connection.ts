@@ -1,26 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings } from '../engine.ts';
 import { isUnreachable } from '../network-errors.ts';
+import { tlsClientOptions } from '../tls-client-options.ts';
 import { describeConnection } from '../describe-connection.ts';
 
 export const postgresDefaultPort = 5432;
-
-function sslOptions(connection: ConnectionSettings): pg.ClientConfig['ssl'] {
-  const tls = connection.tls;
-  // node-postgres has no "prefer": it would fail against servers without TLS, so prefer means off here.
-  if (!tls || tls.mode === 'disable' || tls.mode === 'prefer') return false;
-  const read = (path: string | undefined): string | undefined =>
-    path ? readFileSync(path, 'utf8') : undefined;
-  return {
-    ca: read(tls.ca),
-    cert: read(tls.cert),
-    key: read(tls.key),
-    rejectUnauthorized: tls.mode !== 'require',
-    ...(tls.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
-  };
-}
 
 /** Runs `use` on a short-lived connection to `database`, classifying connection failures. */
 export async function withPostgresConnection<T>(
@@ -37,7 +22,7 @@ export async function withPostgresConnection<T>(
     user: connection.user,
     password: connection.password,
     database,
-    ssl: sslOptions(connection),
+    ssl: tlsClientOptions(connection) ?? false,
     connectionTimeoutMillis: 10_000,
     application_name: 'port-yard',
   });
