@@ -11,7 +11,7 @@ import { downloadNaming } from './download-filename.ts';
 import { locateArtifact, type LocatedArtifact } from './download-locate.ts';
 import { ifRangeHolds, noneMatch, parseRange, type RangeRequest } from './download-range.ts';
 import { sendDecoded, sendStored } from './download-stream.ts';
-import { verifyingPassThrough } from './download-verify.ts';
+import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
 import { sendError, sendJson } from './respond.ts';
 
 export const downloadPathPrefix = '/api/artifacts/';

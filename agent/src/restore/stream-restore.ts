@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { chainCodecs } from '../pipeline/chain-codecs.ts';
 import type { Codec, CodecStream } from '../pipeline/compression.ts';
+import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
@@ -38,29 +38,7 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
     request.source.destroy();
   });
 
-  const hash = createHash('sha256');
-  let read = 0;
-  const verify = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      read += chunk.length;
-      hash.update(chunk);
-      request.onBytes?.(read);
-      callback(null, chunk);
-    },
-    flush(callback) {
-      const digest = hash.digest('hex');
-      const { sha256, storedBytes, artifactId } = request.manifest;
-      if (read !== storedBytes || digest !== sha256) {
-        callback(
-          new PortYardError(
-            'INTEGRITY_FAILED',
-            `artifact ${artifactId} is damaged: read ${read} bytes with sha256 ${digest}, the manifest says ${storedBytes} bytes with ${sha256}`,
-            { phase: 'restore' },
-          ),
-        );
-      } else callback();
-    },
-  });
+  const verify = verifyingPassThrough(request.manifest, { phase: 'restore', onBytes: request.onBytes });
 
   const feeding = pipeline(request.source, verify, codec.input, { signal: stop }).catch(fail);
   const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop }).catch((error: unknown) =>

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
-import type { Manifest } from '@port-yard/shared';
+import type { FailurePhase, Manifest } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 
 /**
  * Passes the stored bytes through while hashing them, and holds back the newest chunk until the
  * next one arrives: the last chunk goes out only once size and sha256 match the manifest. A
  * damaged artifact therefore never reaches the client complete; the response breaks off (an error
- * the client sees) instead of silently handing over wrong bytes. Whole-object reads only.
+ * the client sees) instead of silently handing over wrong bytes, and a restore tool never reads a
+ * clean end of a damaged dump. Whole-object reads only. `onBytes` reports bytes read so far.
  */
-export function verifyingPassThrough(manifest: Manifest): Transform {
+export function verifyingPassThrough(
+  manifest: Manifest,
+  options: { readonly phase?: FailurePhase; readonly onBytes?: (read: number) => void } = {},
+): Transform {
   const hash = createHash('sha256');
   let read = 0;
   let held: Buffer | undefined;
@@ -17,6 +21,7 @@ export function verifyingPassThrough(manifest: Manifest): Transform {
     transform(chunk: Buffer, _encoding, callback) {
       read += chunk.length;
       hash.update(chunk);
+      options.onBytes?.(read);
       const previous = held;
       held = chunk;
       callback(null, previous);
@@ -28,6 +33,7 @@ export function verifyingPassThrough(manifest: Manifest): Transform {
           new PortYardError(
             'INTEGRITY_FAILED',
             `artifact ${manifest.artifactId} is damaged: read ${read} bytes with sha256 ${digest}, the manifest says ${manifest.storedBytes} bytes with ${manifest.sha256}`,
+            { phase: options.phase },
           ),
         );
         return;
