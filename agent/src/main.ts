@@ -1,11 +1,23 @@
-import type { Manifest, PortYardConfig, TargetConfig, VerificationResult } from '@port-yard/shared';
+import type {
+  Manifest,
+  PortYardConfig,
+  RestorePlan,
+  TargetConfig,
+  VerificationResult,
+} from '@port-yard/shared';
 import { artifactFolder, manifestKey } from './artifacts/artifact-keys.ts';
-import { PortYardError } from '@port-yard/shared';
+import { PortYardError, type ErrorCode } from '@port-yard/shared';
 import { agentVersion } from './agent-version.ts';
 import { backupTarget, type BackupTargetRequest } from './backup/backup-target.ts';
 import { createCatalog, type Catalog } from './catalog/catalog.ts';
 import { createEngineRegistry, engineFor } from './engines/engine-registry.ts';
-import { restoreToNewDatabase, type RestoreToNewDatabaseRequest } from './restore/restore-to-new-database.ts';
+import { planRestore } from './restore/plan-restore.ts';
+import {
+  restoreArtifact,
+  type RestoreArtifactDeps,
+  type RestoreArtifactRequest,
+  type RestoreResult,
+} from './restore/restore-artifact.ts';
 import { createStorage } from './storage/storage-factory.ts';
 import { sweepStorages } from './catalog/sweep-storages.ts';
 import {
@@ -16,6 +28,16 @@ import {
 } from './retention/target-retention.ts';
 import type { Storage } from './storage/storage.ts';
 import { verifyArtifact } from './verify/verify-artifact.ts';
+import type {
+  EngineName,
+  ExpiredSandboxes,
+  SandboxCredentials,
+  SandboxList,
+  SandboxSummary,
+} from '@port-yard/shared';
+import { createSandbox, type CreateSandboxRequest } from './sandbox/create-sandbox.ts';
+import { expireSandboxes } from './sandbox/expire-sandboxes.ts';
+import { destroySandbox, extendSandbox, listSandboxes } from './sandbox/manage-sandboxes.ts';
 
 /**
  * The composition root: builds every dependency from the config, in order, and hands it down.
@@ -27,7 +49,17 @@ export interface Agent {
   readonly catalog: Catalog;
   readonly storages: ReadonlyMap<string, Storage>;
   backup(request: Omit<BackupTargetRequest, 'target'>): ReturnType<typeof backupTarget>;
-  restoreToNewDatabase(request: RestoreToNewDatabaseRequest): ReturnType<typeof restoreToNewDatabase>;
+  /** Restores into a new database that must not exist yet (created, and dropped again on failure). */
+  restoreToNewDatabase(
+    request: Omit<RestoreArtifactRequest, 'requireNew' | 'confirm'> & { readonly toDatabase: string },
+  ): Promise<{ database: string; bytes: number }>;
+  /** What a restore would overwrite, with warnings: reads only. */
+  planRestore(artifactId: string, toDatabase?: string): Promise<RestorePlan>;
+  /**
+   * Restores an artifact over an existing database (confirmed by its name; safety backup first)
+   * or into a new one: restore/restore-artifact.ts.
+   */
+  restore(request: RestoreArtifactRequest): Promise<RestoreResult>;
   /**
    * Restore verification: restores the artifact into a scratch database on its target's
    * `verify.server`, compares tables and row counts with the manifest, drops the scratch database
@@ -36,6 +68,19 @@ export interface Agent {
    * verify.server, unknown artifact), an unreachable test server or a cancel rejects.
    */
   verify(artifactId: string, options?: { readonly signal?: AbortSignal }): Promise<VerificationResult>;
+  /**
+   * Developer sandboxes (sandbox/): an artifact deployed to its target's `sandbox.server` as a new
+   * database with a user that can reach only it. The registry lives on each test server
+   * (`port_yard.sandboxes`). `createSandbox` returns the credentials, the only time the password
+   * is shown; nothing else ever includes it.
+   */
+  createSandbox(request: CreateSandboxRequest): Promise<SandboxCredentials>;
+  listSandboxes(): Promise<SandboxList>;
+  /** The sandbox then expires `ttl` from now. */
+  extendSandbox(id: string, ttl: string): Promise<SandboxSummary>;
+  destroySandbox(id: string): Promise<SandboxSummary>;
+  /** Drops every sandbox expired by `now` (and `py_sbx_` leftovers without a registry row). */
+  expireSandboxes(now?: Date): Promise<ExpiredSandboxes>;
   /** What retention would delete now for a target, per storage and database, with reasons. */
   planRetention(targetName: string, now?: Date): RetentionGroup[];
   /** Applies retention to a target now (manifest first, then data; capped by maxDeletePerRun). */
@@ -67,26 +112,67 @@ export function createAgent(config: PortYardConfig): Agent {
     return target;
   };
   const engineOf = (target: TargetConfig) => engineFor(engines, target.engine);
+  const sandboxDeps = () => ({
+    engineFor: (name: EngineName) => engineFor(engines, name),
+    targets: config.targets,
+    testServers: config.testServers,
+  });
+
+  const onArtifact = (manifest: Manifest, committedIn: readonly string[]): void => {
+    const folder = artifactFolder(manifest.target, manifest.database);
+    const locations = committedIn.map((storage) => ({
+      storage,
+      dataKey: `${folder}/${manifest.dataObject}`,
+      manifestKey: manifestKey(manifest.target, manifest.database, manifest.artifactId),
+    }));
+    catalog.add(manifest, locations);
+  };
+  const backupWith = (
+    target: TargetConfig,
+    request: Omit<BackupTargetRequest, 'target'>,
+  ): ReturnType<typeof backupTarget> => {
+    const destinations = target.destinations.map((name) => storages.get(name)!);
+    const deps = { engine: engineOf(target), storages: destinations, agentVersion, onArtifact };
+    return backupTarget(deps, { ...request, target });
+  };
+  const restoreDeps: RestoreArtifactDeps = {
+    catalog,
+    storages,
+    engineFor: engineOf,
+    targets: config.targets,
+    async safetyBackup({ targetName, database, reason, signal, onProgress }) {
+      const target = targetConfig(targetName);
+      const labels = { ...target.labels, 'port-yard.reason': reason };
+      // Any database on the target's server, also one the target does not cover.
+      const result = await backupWith(
+        { ...target, databases: [database], exclude: undefined, labels },
+        { targetName, signal, onProgress },
+      );
+      const artifact = result.artifacts[0];
+      if (!artifact) {
+        const failure = result.failures[0];
+        throw new PortYardError(
+          (failure?.code as ErrorCode | undefined) ?? 'DUMP_FAILED',
+          `the safety backup of ${database} failed, so nothing was restored: ${failure?.message ?? result.status}`,
+          { phase: 'dump', stderrTail: failure?.stderrTail },
+        );
+      }
+      return artifact.id;
+    },
+  };
 
   return {
     config,
     version: agentVersion,
     catalog,
     storages,
-    async backup(request) {
-      const target = targetConfig(request.targetName);
-      const destinations = target.destinations.map((name) => storages.get(name)!);
-      const onArtifact = (manifest: Manifest, committedIn: readonly string[]): void => {
-        const folder = artifactFolder(manifest.target, manifest.database);
-        const locations = committedIn.map((storage) => ({
-          storage,
-          dataKey: `${folder}/${manifest.dataObject}`,
-          manifestKey: manifestKey(manifest.target, manifest.database, manifest.artifactId),
-        }));
-        catalog.add(manifest, locations);
-      };
-      const deps = { engine: engineOf(target), storages: destinations, agentVersion, onArtifact };
-      return backupTarget(deps, { ...request, target });
+    backup: (request) => backupWith(targetConfig(request.targetName), request),
+    planRestore: async (artifactId, toDatabase) =>
+      (await planRestore(restoreDeps, { artifactId, toDatabase })).plan,
+    restore: (request) => restoreArtifact(restoreDeps, request),
+    async restoreToNewDatabase(request) {
+      const result = await restoreArtifact(restoreDeps, { ...request, requireNew: true });
+      return { database: result.database, bytes: result.storedBytes };
     },
     planRetention(targetName, now = new Date()) {
       return planTargetRetention({ catalog, targetName, target: targetConfig(targetName), now });
@@ -100,12 +186,6 @@ export function createAgent(config: PortYardConfig): Agent {
     async close() {
       await Promise.allSettled([...storages.values()].map((storage) => storage.close?.()));
     },
-    restoreToNewDatabase(request) {
-      return restoreToNewDatabase(
-        { catalog, storages, engineFor: engineOf, targets: config.targets },
-        request,
-      );
-    },
     verify(artifactId, options = {}) {
       return verifyArtifact(
         {
@@ -117,6 +197,21 @@ export function createAgent(config: PortYardConfig): Agent {
         },
         { artifactId, signal: options.signal },
       );
+    },
+    createSandbox(request) {
+      return createSandbox({ ...sandboxDeps(), catalog, storages }, request);
+    },
+    listSandboxes() {
+      return listSandboxes(sandboxDeps());
+    },
+    extendSandbox(id, ttl) {
+      return extendSandbox(sandboxDeps(), id, ttl);
+    },
+    destroySandbox(id) {
+      return destroySandbox(sandboxDeps(), id);
+    },
+    expireSandboxes(now = new Date()) {
+      return expireSandboxes(sandboxDeps(), now);
     },
   };
 }

@@ -7,6 +7,7 @@ export * from './config/storage-schemas.ts';
 export * from './errors.ts';
 export * from './api/api-types.ts';
 export * from './api/api-inputs.ts';
+export * from './api/restore-types.ts';
 export * from './manifest/manifest-schema.ts';
 export * from './manifest/verification-schema.ts';
 export * from './runs/run-events.ts';

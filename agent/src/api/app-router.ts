@@ -4,6 +4,7 @@ import { artifactsRouter } from './routers/artifacts-router.ts';
 import { auditRouter } from './routers/audit-router.ts';
 import { retentionRouter } from './routers/retention-router.ts';
 import { runsRouter } from './routers/runs-router.ts';
+import { sandboxesRouter } from './routers/sandboxes-router.ts';
 import { targetsRouter } from './routers/targets-router.ts';
 
 /**
@@ -18,6 +19,7 @@ export const appRouter = router({
   runs: runsRouter,
   retention: retentionRouter,
   audit: auditRouter,
+  sandboxes: sandboxesRouter,
 });
 
 export type AppRouter = typeof appRouter;

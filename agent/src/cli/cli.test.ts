@@ -126,9 +126,25 @@ describe('port-yard CLI', () => {
       { name: 'two' },
     ]);
 
-    const again = await cli(['restore', id, '--to-database', `${database}_copy`], env);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already exists');
+    // Over an existing database: without --yes and without a terminal, refused (exit 2), unchanged.
+    await mariadbExec(`DELETE FROM ${database}.t WHERE id = 2`);
+    const unconfirmed = await cli(['restore', id], env);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain(`REPLACES database ${database}`);
+    expect(unconfirmed.stderr).toContain(
+      'pass --yes, or run on a terminal to type its name (nothing was changed)',
+    );
+    expect(await mariadbExec(`SELECT name FROM ${database}.t ORDER BY id`)).toEqual([{ name: 'one' }]);
+
+    const replaced = await cli(['restore', id, '--yes', '--json'], env);
+    expect(replaced.code).toBe(0);
+    const result = JSON.parse(replaced.stdout);
+    expect(result).toMatchObject({ ok: true, mode: 'replace', database });
+    expect(result.safetyArtifactId).toMatch(/^\d{4}-/);
+    expect(await mariadbExec(`SELECT name FROM ${database}.t ORDER BY id`)).toEqual([
+      { name: 'one' },
+      { name: 'two' },
+    ]);
   });
 
   it('exits 1 with the failure on stderr when a backup fails', async () => {
@@ -137,9 +153,47 @@ describe('port-yard CLI', () => {
     expect(result.stderr).toContain('FAILED  shop/py_t_not_covered  INVALID_INPUT');
   });
 
-  it('refuses restore without --to-database (exit 2), changing nothing', async () => {
+  it('on a terminal, asks for the database name: a wrong one changes nothing, the right one restores', async () => {
+    /** The CLI on a pseudo-terminal (util-linux `script`), with `typed` as what the user types. */
+    const onTerminal = (args: string[], typed: string): Promise<CliResult> =>
+      new Promise((done) => {
+        const child = execFile(
+          'script',
+          ['-qec', [node, bin, '--config', configFile, ...args].join(' '), '/dev/null'],
+          (error, stdout, stderr) =>
+            done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+        child.stdin!.end(typed);
+      });
+    // The oldest artifact: the first backup, with both rows (newer ones are safety backups).
+    const listed = JSON.parse((await cli(['--config', configFile, 'list', 'shop', '--json'])).stdout) as {
+      id: string;
+    }[];
+    const oldest = listed.at(-1);
+    await mariadbExec(`DELETE FROM ${database}.t WHERE id = 2`);
+    const wrong = await onTerminal(['restore', oldest!.id, '--no-safety-backup'], 'not-it\n');
+    expect(wrong.stdout).toContain(`type the database name (${database}) to replace it:`);
+    expect(wrong.stdout).toContain('nothing was changed');
+    expect(wrong.code).toBe(2);
+    expect(await mariadbExec(`SELECT name FROM ${database}.t ORDER BY id`)).toEqual([{ name: 'one' }]);
+
+    const right = await onTerminal(['restore', oldest!.id, '--no-safety-backup'], `${database}\n`);
+    expect(right.code).toBe(0);
+    expect(right.stdout).toContain(`into database ${database}`);
+    expect(await mariadbExec(`SELECT count(*) AS n FROM ${database}.t`)).toEqual([{ n: 2 }]);
+  });
+
+  it('fails a restore of an unknown artifact (exit 1), naming it', async () => {
     const result = await cli(['--config', configFile, 'restore', '2026-11-26T03-28-22Z_iy5atpwg4r']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no artifact 2026-11-26T03-28-22Z_iy5atpwg4r');
+  });
+
+  it('refuses an invalid --to-database (exit 2)', async () => {
+    const backup = await cli(['--config', configFile, 'list', 'shop', '--json']);
+    const [first] = JSON.parse(backup.stdout) as { id: string }[];
+    const result = await cli(['--config', configFile, 'restore', first!.id, '--to-database', 'bad name;']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--to-database');
+    expect(result.stderr).toContain('is not a valid database name');
   });
 });

@@ -12,6 +12,7 @@ import { registerRestoreCommand } from './commands/restore-command.ts';
 import { registerRetentionCommand } from './commands/retention-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 import { registerVerifyCommand } from './commands/verify-command.ts';
+import { registerSandboxCommand } from './commands/sandbox-command.ts';
 
 /** `port-yard`: the operator's command line. Each command lives in ./commands. */
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerListCommand(program);
   registerRestoreCommand(program);
   registerVerifyCommand(program);
+  registerSandboxCommand(program);
   registerConfigCommand(program);
   registerRetentionCommand(program);
   registerServeCommand(program);

@@ -13,9 +13,17 @@ export function createProgressLine(stream: NodeJS.WriteStream = process.stderr):
   return {
     update(progress) {
       if (!stream.isTTY) return;
+      const total = progress.totalStoredBytes;
+      const amount =
+        total === undefined
+          ? `${formatBytes(progress.rawBytes)} read  ${formatBytes(progress.storedBytes)} stored`
+          : `${formatBytes(progress.storedBytes)} of ${formatBytes(total)}` +
+            (total > 0 ? ` (${Math.min(100, Math.round((progress.storedBytes / total) * 100))}%)` : '');
+      const eta =
+        progress.etaSeconds === undefined ? '' : `  eta ${formatElapsed(progress.etaSeconds * 1000)}`;
       const line =
-        `${progress.target}/${progress.database}  ${progress.phase}  ${formatBytes(progress.rawBytes)} read` +
-        `  ${formatBytes(progress.storedBytes)} stored  ${formatBytes(progress.bytesPerSecond)}/s  ${formatElapsed(progress.elapsedMs)}`;
+        `${progress.target}/${progress.database}  ${progress.phase}  ${amount}` +
+        `  ${formatBytes(progress.bytesPerSecond)}/s  ${formatElapsed(progress.elapsedMs)}${eta}`;
       stream.write(`\r\u001b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
       shown = true;
     },

@@ -9,6 +9,7 @@ const fileKeys = new Set([
   'privateKeyFile',
   'configFile',
   'identityFile',
+  'maskingSql',
   'ca',
   'cert',
   'key',
@@ -17,7 +18,7 @@ const fileKeys = new Set([
 /**
  * Makes the file paths in a validated config absolute, relative paths being taken from
  * `baseDir` (the config file's folder), so the config means the same whatever the agent's
- * working directory: filesystem storage paths and every `...File` / tls file key.
+ * working directory: filesystem storage paths, every `...File` / tls file key and `maskingSql`.
  * `socket`, `dumpCommand` and `rcloneCommand` are left as written (bare names are looked up on
  * the PATH).
  */

@@ -7,7 +7,9 @@ import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
 import { scheduleIntervalMs } from '../scheduler/next-run.ts';
 import { createScheduler, type Scheduler, type SchedulerClock } from '../scheduler/scheduler.ts';
 import { executeRun } from './execute-run.ts';
+import { createRestoreRuns, type RestoreRuns } from './restore-runs.ts';
 import { targetStatus } from './target-status.ts';
+import { startSandboxExpiryTimer, type SandboxExpiryTimer } from '../sandbox/sandbox-expiry-timer.ts';
 
 export interface Daemon {
   readonly registry: RunRegistry;
@@ -18,6 +20,9 @@ export interface Daemon {
   /** Swaps in a new, already validated config; running runs finish with the old one. */
   reload(config: PortYardConfig): Promise<void>;
   runNow(target: string): RunRecord;
+  /** Restores in the background as a run of kind `restore`: see restore-runs.ts. */
+  readonly restores: RestoreRuns;
+  /** Cancels a backup or restore run; false when it is not active. */
   cancel(runId: string): boolean;
   status(): TargetStatus[];
 }
@@ -43,13 +48,21 @@ export function createDaemon(options: DaemonOptions): Daemon {
     registry,
     execute: (run, signal) => executeRun({ agent: () => agent, registry, clock: now }, run, signal),
   });
+  const restores = createRestoreRuns({ agent: () => agent, registry, queue, clock: now });
   let scheduler: Scheduler | undefined;
   let retentionScheduler: Scheduler | undefined;
   let verifyScheduler: Scheduler | undefined;
+  let sandboxExpiry: SandboxExpiryTimer | undefined;
 
   registry.subscribe(({ run }) => {
     if (run.progress && run.status === 'running') return;
-    const fields = { target: run.target, run: run.id, trigger: run.trigger, message: run.message };
+    const fields = {
+      kind: run.kind ?? 'backup',
+      target: run.target,
+      run: run.id,
+      trigger: run.trigger,
+      message: run.message,
+    };
     if (run.status === 'failed' || run.status === 'partial') log.error(`run ${run.status}`, fields);
     else if (run.status === 'refused') log.warn('run refused', fields);
     else log.info(`run ${run.status}`, fields);
@@ -159,6 +172,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       await refreshCatalog();
       schedule();
       catchUp();
+      // Sandboxes past their TTL are dropped every minute (sandbox/expire-sandboxes.ts).
+      sandboxExpiry ??= startSandboxExpiryTimer({ expire: (at) => agent.expireSandboxes(at), log, now });
       log.info('agent started', {
         version: agent.version,
         targets: Object.keys(agent.config.targets),
@@ -169,8 +184,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
       scheduler?.stop();
       retentionScheduler?.stop();
       verifyScheduler?.stop();
+      sandboxExpiry?.stop();
       log.info('stopping: waiting for running backups', { graceMs, running: [...queue.active()] });
-      await queue.shutdown(graceMs);
+      await Promise.all([queue.shutdown(graceMs), restores.shutdown(graceMs)]);
       await agent.close();
       log.info('agent stopped');
     },
@@ -184,7 +200,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       log.info('config reloaded', { targets: Object.keys(config.targets) });
     },
     runNow: (target) => queue.submit(target, 'manual'),
-    cancel: (runId) => queue.cancel(runId),
+    restores,
+    cancel: (runId) => restores.cancel(runId) || queue.cancel(runId),
     status() {
       const next = scheduler?.nextRuns() ?? new Map<string, Date>();
       return Object.entries(agent.config.targets).map(([name, target]) =>

@@ -21,7 +21,9 @@ export function targetStatus(input: TargetStatusInput): TargetStatus {
   const { name, target, catalog, registry, now } = input;
   const newest = catalog.list({ target: name })[0]?.manifest;
   const runs = registry.list({ target: name });
-  const lastFailure = runs.find((run) => run.status === 'failed' || run.status === 'partial');
+  const lastFailure = runs.find(
+    (run) => run.kind !== 'restore' && (run.status === 'failed' || run.status === 'partial'),
+  );
   const running = runs.find((run) => run.status === 'running' || run.status === 'queued');
   const maxAge = target.maxAge ? parseDuration(target.maxAge) : undefined;
   const since = newest ? new Date(newest.startedAt) : input.startedAt;

@@ -27,6 +27,39 @@ export interface Engine {
   dropDatabase(connection: ConnectionSettings, database: string): Promise<void>;
   /** The command that reads a decompressed dump on stdin and loads it into `database`. */
   prepareRestore(request: RestoreRequest): Promise<PreparedCommand>;
+  /** The database's size on disk in bytes (for "what will be overwritten"). */
+  databaseSize(connection: ConnectionSettings, database: string): Promise<number>;
+  /** Sessions connected to `database`, other than this one. */
+  openConnections(connection: ConnectionSettings, database: string): Promise<OpenConnections>;
+  /**
+   * True when replacing a database is atomic: the restore loads into a copy that takes the
+   * database's name only once it is complete (PostgreSQL). False: the database is emptied first
+   * and a failed load leaves it incomplete (MariaDB/MySQL, which cannot rename a database).
+   */
+  readonly atomicReplace: boolean;
+  /**
+   * Starts replacing `database`: returns where to load the dump, then `commit` makes the loaded
+   * copy the database and `abort` undoes what can be undone. Open connections are refused
+   * (CONFLICT) or, with `terminateConnections`, ended.
+   */
+  beginReplace(
+    connection: ConnectionSettings,
+    database: string,
+    options: { readonly terminateConnections: boolean },
+  ): Promise<DatabaseReplacement>;
+}
+
+export interface OpenConnections {
+  readonly count: number;
+  /** The users holding them, without duplicates. */
+  readonly users: readonly string[];
+}
+
+export interface DatabaseReplacement {
+  /** The database the dump is loaded into: the database itself, or a copy beside it. */
+  readonly loadInto: string;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
 }
 
 /** The connection part of a target's config, with the password already resolved. */
@@ -61,6 +94,16 @@ export interface RestoreRequest {
   readonly connection: ConnectionSettings;
   readonly database: string;
   readonly format: DumpFormat;
+  /**
+   * PostgreSQL custom format: restore without the dump's owners and grants (`--no-owner
+   * --no-privileges`), so everything belongs to the connecting user (sandboxes).
+   */
+  readonly withoutOwnership?: boolean;
+  /**
+   * PostgreSQL custom format staged in a local file: pg_restore reads the file itself, with
+   * `--jobs` parallel workers (without a single transaction, which --jobs excludes).
+   */
+  readonly stagedFile?: { readonly path: string; readonly jobs: number };
 }
 
 export interface PreparedCommand {

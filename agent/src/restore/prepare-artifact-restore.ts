@@ -3,9 +3,8 @@ import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { CatalogEntry } from '../catalog/catalog.ts';
 import type { ConnectionSettings, Engine } from '../engines/engine.ts';
-import { createAgeDecryption } from '../pipeline/age-encryption.ts';
-import { createCodec } from '../pipeline/compression.ts';
 import type { Storage } from '../storage/storage.ts';
+import { openArtifactSource } from './artifact-source.ts';
 import { streamRestore } from './stream-restore.ts';
 
 export interface PrepareArtifactRestoreRequest {
@@ -41,14 +40,7 @@ export async function prepareArtifactRestore(
 ): Promise<PreparedArtifactRestore> {
   const { entry, engine } = request;
   const { manifest } = entry;
-  const location = entry.locations.find((candidate) => request.storages.has(candidate.storage));
-  if (!location)
-    throw new PortYardError('NOT_FOUND', `artifact ${manifest.artifactId} is in no configured storage`);
-  const storage = request.storages.get(location.storage)!;
-  const codec = await createCodec(manifest.compression.algorithm);
-  const decryption = manifest.encryption
-    ? await createAgeDecryption(request.target.encryption?.identityFile, manifest.artifactId)
-    : undefined;
+  const source = await openArtifactSource(entry, request.storages, request.target);
   const prepared = await engine.prepareRestore({
     connection: request.connection,
     database: request.database,
@@ -58,17 +50,16 @@ export async function prepareArtifactRestore(
     async run(options = {}) {
       try {
         await streamRestore({
-          source: await storage.get(location.dataKey),
+          source: await source.storage.get(source.dataKey),
           manifest,
-          codec,
-          decryption,
+          decoder: source.decoder(),
           tool: prepared.command,
           toolName: prepared.command.command.split('/').pop()!,
           signal: options.signal,
           onBytes: (read) => options.onProgress?.(read, manifest.storedBytes),
         });
       } catch (error) {
-        throw await explainFailure(error, storage, location.dataKey, manifest);
+        throw await explainFailure(error, source.storage, source.dataKey, manifest);
       }
     },
     dispose: () => prepared.dispose(),
@@ -80,7 +71,7 @@ export async function prepareArtifactRestore(
  * runs. When a restore fails for any reason but cancellation, the stored bytes are checked once
  * more, so a damaged artifact is reported as such (INTEGRITY_FAILED) rather than as a tool error.
  */
-async function explainFailure(
+export async function explainFailure(
   error: unknown,
   storage: Storage,
   dataKey: string,

@@ -2,18 +2,16 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
-import { chainCodecs } from '../pipeline/chain-codecs.ts';
-import type { Codec, CodecStream } from '../pipeline/compression.ts';
+import type { CodecStream } from '../pipeline/compression.ts';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
-import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
+import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
 export interface StreamRestoreRequest {
   readonly source: Readable;
   readonly manifest: Manifest;
-  readonly codec: Codec;
-  /** Decrypts before decompressing, for an encrypted artifact. */
-  readonly decryption?: () => CodecStream;
+  /** Stored bytes in, raw dump out: decrypts (if encrypted) and decompresses. */
+  readonly decoder: CodecStream;
   readonly tool: ToolCommand;
   readonly toolName: string;
   readonly signal?: AbortSignal;
@@ -30,8 +28,7 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
   const { fail, stop } = failure;
 
   const tool = spawnTool(request.tool, { stdin: 'pipe', stdout: 'ignore' });
-  const decompress = request.codec.decompress();
-  const codec = request.decryption ? chainCodecs(request.decryption(), decompress) : decompress;
+  const codec = request.decoder;
   stop.addEventListener('abort', () => {
     tool.kill();
     codec.kill();
@@ -51,28 +48,36 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
     ),
   );
   const decompressed = codec.finished.catch(fail);
-  const exited = tool.exited.then((exit) => {
-    if (exit.code !== 0) {
-      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-      const stderrTail = tool.stderr.text();
-      const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
-      fail(
-        new PortYardError(
-          'RESTORE_FAILED',
-          `${request.toolName} ${how}${firstLine ? `: ${firstLine}` : ''}`,
-          { phase: 'restore', stderrTail },
-        ),
-      );
-    }
-  }, fail);
+  const exited = watchToolExit(tool, request.toolName, fail);
   await Promise.allSettled([feeding, loading, decompressed, exited]);
   failure.dispose();
-  if (failure.error !== undefined) {
-    throw isPortYardError(failure.error)
-      ? failure.error
-      : new PortYardError('RESTORE_FAILED', (failure.error as Error).message, {
-          phase: 'restore',
-          cause: failure.error,
-        });
-  }
+  throwRestoreFailure(failure.error);
+}
+
+/** Fails with RESTORE_FAILED and the first stderr line when the restore tool exits non-zero. */
+export function watchToolExit(
+  tool: RunningTool,
+  toolName: string,
+  fail: (error: unknown) => void,
+): Promise<void> {
+  return tool.exited.then((exit) => {
+    if (exit.code === 0) return;
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const stderrTail = tool.stderr.text();
+    const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
+    fail(
+      new PortYardError('RESTORE_FAILED', `${toolName} ${how}${firstLine ? `: ${firstLine}` : ''}`, {
+        phase: 'restore',
+        stderrTail,
+      }),
+    );
+  }, fail);
+}
+
+/** Rethrows a stream's first failure as a PortYardError (RESTORE_FAILED unless it is one). */
+export function throwRestoreFailure(error: unknown): void {
+  if (error === undefined) return;
+  throw isPortYardError(error)
+    ? error
+    : new PortYardError('RESTORE_FAILED', (error as Error).message, { phase: 'restore', cause: error });
 }

@@ -49,9 +49,21 @@ describe('run queue', () => {
     expect(first.status).toBe('queued');
     expect(second).toMatchObject({
       status: 'refused',
-      message: 'the previous run of this target is still going',
+      message: 'the previous run (or a restore) of this target is still going',
     });
     expect(registry.list({ target: 'a' }).map((run) => run.status)).toEqual(['refused', 'running']);
+  });
+
+  it('reserves an idle target for a restore: its backups are refused until released', () => {
+    const { queue } = harness(2);
+    const hold = queue.reserve('a');
+    expect(hold).toBeDefined();
+    expect(queue.reserve('a')).toBeUndefined();
+    expect(queue.submit('a', 'schedule').status).toBe('refused');
+    hold!.release();
+    hold!.release();
+    expect(queue.submit('a', 'schedule').status).toBe('queued');
+    expect(queue.reserve('a')).toBeUndefined();
   });
 
   it('cancels a queued run without starting it, and a running one through its signal', async () => {

@@ -11,6 +11,11 @@ export interface RunQueue {
   cancel(runId: string, reason?: string): boolean;
   /** Targets with a run queued or running. */
   active(): ReadonlySet<string>;
+  /**
+   * Holds a target for work outside the queue (a restore): its backups are refused until
+   * `release` is called. Undefined when the target is busy.
+   */
+  reserve(target: string): { release(): void } | undefined;
   /** Stops taking runs; waits up to `graceMs` for running ones, then aborts them and waits for them to clean up. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -55,7 +60,7 @@ export function createRunQueue(options: {
       if (busyTargets.has(target)) {
         return registry.create(target, trigger, {
           status: 'refused',
-          message: 'the previous run of this target is still going',
+          message: 'the previous run (or a restore) of this target is still going',
         });
       }
       const run = registry.create(target, trigger);
@@ -84,6 +89,17 @@ export function createRunQueue(options: {
       return true;
     },
     active: () => new Set(busyTargets),
+    reserve(target) {
+      if (closed || busyTargets.has(target)) return undefined;
+      busyTargets.add(target);
+      let held = true;
+      return {
+        release() {
+          if (held) busyTargets.delete(target);
+          held = false;
+        },
+      };
+    },
     async shutdown(graceMs) {
       closed = true;
       for (const run of waiting.splice(0)) {

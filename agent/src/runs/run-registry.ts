@@ -7,7 +7,7 @@ export interface RunRegistry {
   get(id: string): RunRecord | undefined;
   /** Newest first. */
   list(filter?: { target?: string }): RunRecord[];
-  /** Runs that ended failed or partial since the agent started, per target. */
+  /** Backup runs that ended failed or partial since the agent started, per target. */
   failuresSinceStartup(target: string): number;
   /** Events after `afterSeq` that are still held, then every new one, until `signal` aborts. */
   subscribe(listener: (event: RunEvent) => void): () => void;
@@ -65,6 +65,7 @@ export function createRunRegistry(
       const next: RunRecord = { ...current, ...patch };
       runs.set(id, next);
       if (
+        next.kind !== 'restore' &&
         patch.status &&
         (patch.status === 'failed' || patch.status === 'partial') &&
         current.status !== patch.status

@@ -53,6 +53,19 @@ const procedures: Record<string, Row> = {
     input: () => ({ id: kept }),
     operatorAnswer: 'BAD_REQUEST',
   },
+  // The fake artifacts are MariaDB dumps of a PostgreSQL target: refused after the role check.
+  'artifacts.restorePlan': {
+    kind: 'query',
+    access: 'operator',
+    input: () => ({ id: kept }),
+    operatorAnswer: 'BAD_REQUEST',
+  },
+  'artifacts.restore': {
+    kind: 'mutation',
+    access: 'operator',
+    input: () => ({ id: kept, confirm: 'py_t_api_missing' }),
+    operatorAnswer: 'BAD_REQUEST',
+  },
   'artifacts.pin': { kind: 'mutation', access: 'operator', input: () => ({ id: kept }) },
   'artifacts.unpin': { kind: 'mutation', access: 'operator', input: () => ({ id: kept }) },
   'artifacts.delete': { kind: 'mutation', access: 'operator', input: () => ({ id: doomed }) },
@@ -64,6 +77,20 @@ const procedures: Record<string, Row> = {
   'retention.plan': { kind: 'query', access: 'viewer', input: () => ({ target: 'shop' }) },
   'retention.applyNow': { kind: 'mutation', access: 'operator', input: () => ({ target: 'shop' }) },
   'audit.list': { kind: 'query', access: 'operator', input: () => ({ limit: 5 }) },
+  'sandboxes.list': { kind: 'query', access: 'viewer' },
+  // The test target has no sandbox config: the operator gets past the role check to that answer.
+  'sandboxes.create': {
+    kind: 'mutation',
+    access: 'operator',
+    input: () => ({ artifactId: kept }),
+    operatorAnswer: 'BAD_REQUEST',
+  },
+  'sandboxes.extend': {
+    kind: 'mutation',
+    access: 'operator',
+    input: () => ({ id: 'py_sbx_0000000000', ttl: '1h' }),
+  },
+  'sandboxes.destroy': { kind: 'mutation', access: 'operator', input: () => ({ id: 'py_sbx_0000000000' }) },
 };
 
 /** Calls one procedure the way a client would; resolves with the tRPC error code or 'OK'. */

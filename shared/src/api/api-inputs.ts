@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resourceNamePattern } from '../config/names.ts';
+import { durationSchema } from '../config/retention-schema.ts';
 import { artifactIdSchema } from '../manifest/manifest-schema.ts';
 
 /** Inputs of the agent's API procedures: validated on the agent, reused by the console's forms. */
@@ -43,3 +44,23 @@ export const auditListInput = z.strictObject({
   limit: z.int().min(1).max(1000).default(100),
   beforeSeq: z.int().min(1).optional(),
 });
+
+/** A developer sandbox: its id is also its database and user name, `py_sbx_` and 10 hex digits. */
+export const sandboxIdPattern = /^py_sbx_[0-9a-f]{10}$/;
+export const sandboxIdSchema = z
+  .string()
+  .regex(sandboxIdPattern, 'is not a sandbox id (py_sbx_ and 10 hex digits)');
+
+export const sandboxCreateInput = z.strictObject({
+  artifactId: artifactIdSchema,
+  /** How long it lives; the target's `sandbox.ttl` when omitted. */
+  ttl: durationSchema.optional(),
+});
+
+export const sandboxExtendInput = z.strictObject({
+  id: sandboxIdSchema,
+  /** The sandbox then expires this long from now. */
+  ttl: durationSchema,
+});
+
+export const sandboxIdInput = z.strictObject({ id: sandboxIdSchema });

@@ -38,3 +38,46 @@ export interface Permissions {
   readonly reloadConfig: boolean;
   readonly readAudit: boolean;
 }
+
+/**
+ * A developer sandbox as the API and CLI list it: never its password. `id`, `database` and `user`
+ * are the same name (`py_sbx_<10 hex>`); `host`/`port` are where developers connect
+ * (`publicHost`/`publicPort` of the test server, else its own address).
+ */
+export interface SandboxSummary {
+  readonly id: string;
+  /** The test server (a `testServers` name) it lives on. */
+  readonly server: string;
+  readonly target: string;
+  readonly artifactId: string;
+  readonly database: string;
+  readonly user: string;
+  readonly host: string;
+  readonly port: number;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly createdBy: string;
+  /** `creating` while it is restored, `ready` once its credentials were issued, `dropping` while it goes. */
+  readonly status: 'creating' | 'ready' | 'dropping';
+}
+
+/** The answer to creating a sandbox: the only place its password ever appears. */
+export interface SandboxCredentials extends SandboxSummary {
+  readonly password: string;
+  /** `mysql://` or `postgresql://` URI with the user and password percent-encoded. */
+  readonly uri: string;
+}
+
+/** Sandboxes on every test server a target's `sandbox.server` names; unreachable servers as problems. */
+export interface SandboxList {
+  readonly items: readonly SandboxSummary[];
+  readonly problems: readonly { readonly server: string; readonly message: string }[];
+}
+
+/** What one expiry pass dropped: expired sandboxes, and leftovers without a registry row. */
+export interface ExpiredSandboxes {
+  readonly dropped: readonly SandboxSummary[];
+  /** `py_sbx_` databases and users that had no registry row, as `<server>/<name>`. */
+  readonly orphans: readonly string[];
+  readonly problems: readonly { readonly server: string; readonly message: string }[];
+}

@@ -102,6 +102,17 @@ export const testServerSchema = z
     password: secretText.optional(),
     passwordFile: z.string().min(1).optional(),
     tls: tlsSchema.optional(),
+    publicHost: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Sandboxes: the host name developers connect to (default: host).'),
+    publicPort: z
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe('Sandboxes: the port developers connect to (default: port).'),
   })
   .describe('A database server for restore verification and developer sandboxes: never a production server.');
 
@@ -133,6 +144,33 @@ export const sandboxSchema = z
       .describe('SQL file run after the restore, before credentials are issued.'),
   })
   .describe('Developer sandboxes: a restored copy with a generated user that can reach only it.');
+
+export const restoreOptionsSchema = z
+  .strictObject({
+    openConnections: z
+      .enum(['refuse', 'terminate'])
+      .default('refuse')
+      .describe(
+        'When a database being replaced has open connections: refuse the restore, or terminate them.',
+      ),
+    safetyBackup: z
+      .boolean()
+      .default(true)
+      .describe('Back up the database being replaced first (a request can turn it off).'),
+    staging: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Stage the artifact, checked and decompressed, in a local temporary file before the database is touched (lets pg_restore use jobs).',
+      ),
+    stagingDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Folder for the staged file (default: the system temp folder); needs room for the raw dump.'),
+    jobs: z.int().min(1).max(64).default(2).describe('pg_restore --jobs for a staged custom-format dump.'),
+  })
+  .describe('How restores of this target behave.');
 
 export const targetSchema = z
   .strictObject({
@@ -203,6 +241,7 @@ export const targetSchema = z
     encryption: encryptionSchema.optional(),
     verify: verifySchema.optional(),
     sandbox: sandboxSchema.optional(),
+    restore: restoreOptionsSchema.optional(),
     labels: z
       .record(z.string(), z.string())
       .optional()
@@ -352,3 +391,4 @@ export type EncryptionConfig = z.infer<typeof encryptionSchema>;
 export type TestServerConfig = z.infer<typeof testServerSchema>;
 export type VerifyConfig = z.infer<typeof verifySchema>;
 export type SandboxConfig = z.infer<typeof sandboxSchema>;
+export type RestoreOptions = z.infer<typeof restoreOptionsSchema>;

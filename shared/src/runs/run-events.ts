@@ -1,5 +1,10 @@
-/** What a backup run reports while it works: for the CLI progress line, the API and the UI. */
-export type RunPhase = 'connect' | 'dump' | 'commit' | 'succeeded' | 'failed';
+/**
+ * What a run reports while it works: for the CLI progress line, the API and the UI. Backups go
+ * connect → dump → commit; restores go stage (download, check, decompress to a local file) →
+ * safety-backup → restore → swap (PostgreSQL: the restored copy takes the database's name).
+ */
+export type RunPhase =
+  'connect' | 'dump' | 'commit' | 'stage' | 'safety-backup' | 'restore' | 'swap' | 'succeeded' | 'failed';
 
 export interface RunProgress {
   readonly target: string;
@@ -16,6 +21,8 @@ export interface RunProgress {
   readonly expectedRawBytes?: number;
   /** Seconds left at the current rate, if there is a previous backup to compare with. */
   readonly etaSeconds?: number;
+  /** Restores: the artifact's stored size, the total of `storedBytes` (bytes read so far). */
+  readonly totalStoredBytes?: number;
 }
 
 /** Why one database of a run failed: a shared error code, the phase, and the tool's stderr tail. */
@@ -64,8 +71,26 @@ export type RunTrigger = 'schedule' | 'manual' | 'catch-up';
 export type RunStatus =
   'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped' | 'cancelled' | 'refused';
 
+/** What a restore run restores where, and how it ended. */
+export interface RestoreRunInfo {
+  readonly artifactId: string;
+  /** The database restored into. */
+  readonly database: string;
+  /** replace: an existing database is replaced; new: a new database is created. */
+  readonly mode: 'replace' | 'new';
+  /** The backup of the replaced database taken first, if any. */
+  readonly safetyArtifactId?: string;
+  readonly warnings: readonly string[];
+  /** Who asked for it. */
+  readonly requestedBy?: string;
+}
+
+export type RunKind = 'backup' | 'restore';
+
 export interface RunRecord {
   readonly id: string;
+  /** backup when absent. */
+  readonly kind?: RunKind;
   readonly target: string;
   readonly trigger: RunTrigger;
   readonly status: RunStatus;
@@ -77,6 +102,8 @@ export interface RunRecord {
   /** Why a run was skipped, refused or cancelled, or its error in one line. */
   readonly message?: string;
   readonly result?: BackupRunResult;
+  /** Restore runs: what is restored where. */
+  readonly restore?: RestoreRunInfo;
   /** What retention did after the backup: artifacts deleted, deferred (over the cap) and failed. */
   readonly retention?: { readonly deleted: number; readonly deferred: number; readonly failed: number };
   /** With verify.after: each, the verification of the new artifacts: passed, failed, not possible. */

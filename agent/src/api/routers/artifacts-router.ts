@@ -9,6 +9,7 @@ import { deleteArtifact, setPinned } from '../../artifacts/artifact-actions.ts';
 import { isPinned, type CatalogEntry } from '../../catalog/catalog.ts';
 import { readVerificationSidecar } from '../../verify/verification-sidecar.ts';
 import { operatorProcedure, router, viewerProcedure } from '../trpc.ts';
+import { restoreProcedures } from './restore-procedures.ts';
 
 function summary(entry: CatalogEntry): ArtifactSummary {
   return {
@@ -20,6 +21,8 @@ function summary(entry: CatalogEntry): ArtifactSummary {
 }
 
 export const artifactsRouter = router({
+  ...restoreProcedures,
+
   /** Newest first, a page at a time (`cursor`: the last id of the previous page). */
   list: viewerProcedure.input(artifactListInput).query(({ ctx, input }) => {
     const all = ctx.services.daemon

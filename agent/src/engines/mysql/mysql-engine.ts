@@ -9,6 +9,7 @@ import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
 import { mysqlFingerprint } from './mysql-fingerprint.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
 import { mysqlOptionsFile } from './mysql-options-file.ts';
+import { mysqlBeginReplace, mysqlDatabaseSize, mysqlOpenConnections } from './mysql-replace.ts';
 
 const systemDatabases = new Set(['information_schema', 'performance_schema', 'mysql', 'sys']);
 
@@ -140,5 +141,10 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
         dispose: () => secrets.dispose(),
       };
     },
+
+    databaseSize: mysqlDatabaseSize,
+    openConnections: mysqlOpenConnections,
+    atomicReplace: false,
+    beginReplace: mysqlBeginReplace,
   };
 }

@@ -6,6 +6,7 @@ import { headerCheck, trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
 import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
+import { postgresBeginReplace, postgresDatabaseSize, postgresOpenConnections } from './postgres-replace.ts';
 import { parsePostgresToolVersion, pgpassLine, postgresToolEnv } from './postgres-tool-env.ts';
 
 /** `postgres` is the maintenance database: `databases: all` leaves it out (list it to back it up). */
@@ -154,12 +155,10 @@ export function createPostgresEngine(): Engine {
 
     async prepareRestore(request) {
       if (request.format === 'pg-custom') {
-        const args = [
-          '--no-password',
-          '--exit-on-error',
-          '--single-transaction',
-          `--dbname=${request.database}`,
-        ];
+        const args = ['--no-password', '--exit-on-error', `--dbname=${request.database}`];
+        if (request.withoutOwnership) args.push('--no-owner', '--no-privileges');
+        if (request.stagedFile) args.push(`--jobs=${request.stagedFile.jobs}`, request.stagedFile.path);
+        else args.push('--single-transaction');
         return prepareLibpqCommand(await tool('pg_restore'), args, request.connection);
       }
       if (request.format === 'pg-plain') {
@@ -175,5 +174,10 @@ export function createPostgresEngine(): Engine {
       }
       throw new PortYardError('INVALID_INPUT', `a postgres target cannot restore a ${request.format} dump`);
     },
+
+    databaseSize: postgresDatabaseSize,
+    openConnections: postgresOpenConnections,
+    atomicReplace: true,
+    beginReplace: postgresBeginReplace,
   };
 }

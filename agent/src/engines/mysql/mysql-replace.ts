@@ -1,0 +1,74 @@
+import { PortYardError } from '@port-yard/shared';
+import type { ConnectionSettings, DatabaseReplacement, OpenConnections } from '../engine.ts';
+import { openConnectionsConflict } from '../open-connections.ts';
+import { withMysqlConnection } from './mysql-connection.ts';
+
+const quoteIdentifier = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+
+type Connection = Parameters<Parameters<typeof withMysqlConnection>[1]>[0];
+
+async function sessionsOn(db: Connection, database: string): Promise<{ id: number; user: string }[]> {
+  const [rows] = await db.query(
+    'SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+    [database],
+  );
+  return (rows as { id: number; user: string }[]).map((row) => ({ id: Number(row.id), user: row.user }));
+}
+
+export function summarizeSessions(sessions: readonly { user: string }[]): OpenConnections {
+  return { count: sessions.length, users: [...new Set(sessions.map((session) => session.user))].sort() };
+}
+
+export async function mysqlOpenConnections(
+  connection: ConnectionSettings,
+  database: string,
+): Promise<OpenConnections> {
+  return withMysqlConnection(connection, async (db) => summarizeSessions(await sessionsOn(db, database)));
+}
+
+export async function mysqlDatabaseSize(connection: ConnectionSettings, database: string): Promise<number> {
+  return withMysqlConnection(connection, async (db) => {
+    const [rows] = await db.query(
+      `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) AS bytes
+       FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?`,
+      [database],
+    );
+    return Number((rows as { bytes: string | number }[])[0]?.bytes ?? 0);
+  });
+}
+
+/**
+ * MariaDB/MySQL cannot rename a database, so a replacement empties it in place: other sessions
+ * are refused or killed, the database is dropped and created again with its character set and
+ * collation, and the dump loads into it. Grants on `db`.* live in mysql.db and survive the drop.
+ */
+export async function mysqlBeginReplace(
+  connection: ConnectionSettings,
+  database: string,
+  options: { readonly terminateConnections: boolean },
+): Promise<DatabaseReplacement> {
+  await withMysqlConnection(connection, async (db) => {
+    const [schemata] = await db.query(
+      `SELECT DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation
+       FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`,
+      [database],
+    );
+    const schema = (schemata as { charset: string; collation: string }[])[0];
+    if (!schema) throw new PortYardError('NOT_FOUND', `database ${database} does not exist`);
+    const word = /^\w+$/;
+    if (!word.test(schema.charset) || !word.test(schema.collation))
+      throw new PortYardError('INTERNAL', `unexpected character set ${schema.charset} / ${schema.collation}`);
+    const sessions = await sessionsOn(db, database);
+    if (sessions.length > 0 && !options.terminateConnections)
+      throw openConnectionsConflict(database, summarizeSessions(sessions));
+    for (const session of sessions) {
+      // The session may have ended meanwhile: "Unknown thread id" is fine.
+      await db.query(`KILL CONNECTION ${session.id}`).catch(() => undefined);
+    }
+    await db.query(`DROP DATABASE ${quoteIdentifier(database)}`);
+    await db.query(
+      `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET ${schema.charset} COLLATE ${schema.collation}`,
+    );
+  });
+  return { loadInto: database, commit: async () => undefined, abort: async () => undefined };
+}

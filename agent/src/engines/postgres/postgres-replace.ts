@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { PortYardError } from '@port-yard/shared';
+import type { ConnectionSettings, DatabaseReplacement, OpenConnections } from '../engine.ts';
+import { openConnectionsConflict } from '../open-connections.ts';
+import { withPostgresConnection } from './postgres-connection.ts';
+
+const maintenanceDatabase = 'postgres';
+const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const quoteLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+async function sessionsOn(client: pg.Client, database: string): Promise<OpenConnections> {
+  const { rows } = await client.query<{ count: string; users: string[] | null }>(
+    `SELECT count(*) AS count, array_agg(DISTINCT usename) FILTER (WHERE usename IS NOT NULL) AS users
+     FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [database],
+  );
+  return { count: Number(rows[0]?.count ?? 0), users: [...(rows[0]?.users ?? [])].sort() };
+}
+
+export function postgresOpenConnections(
+  connection: ConnectionSettings,
+  database: string,
+): Promise<OpenConnections> {
+  return withPostgresConnection(connection, maintenanceDatabase, (client) => sessionsOn(client, database));
+}
+
+export function postgresDatabaseSize(connection: ConnectionSettings, database: string): Promise<number> {
+  return withPostgresConnection(connection, maintenanceDatabase, async (client) => {
+    const { rows } = await client.query<{ bytes: string }>('SELECT pg_database_size($1) AS bytes', [
+      database,
+    ]);
+    return Number(rows[0]?.bytes ?? 0);
+  });
+}
+
+/** `<database>_pyr_<8 hex>`, within PostgreSQL's 63-byte identifier limit. */
+export function stagingDatabaseName(database: string): string {
+  const suffix = `_pyr_${randomBytes(4).toString('hex')}`;
+  let base = database;
+  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
+  return base + suffix;
+}
+
+interface DatabaseFacts {
+  readonly owner: string;
+  readonly encoding: string;
+  readonly collate: string;
+  readonly ctype: string;
+  readonly grants: readonly { grantee: string | null; privilege: string }[] | null;
+}
+
+async function databaseFacts(client: pg.Client, database: string): Promise<DatabaseFacts> {
+  const { rows } = await client.query<DatabaseFacts & { has_acl: boolean }>(
+    `SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding,
+            d.datcollate AS collate, d.datctype AS ctype, d.datacl IS NOT NULL AS has_acl,
+            (SELECT json_agg(json_build_object(
+                      'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END,
+                      'privilege', a.privilege_type))
+               FROM aclexplode(d.datacl) a) AS grants
+     FROM pg_database d WHERE d.datname = $1`,
+    [database],
+  );
+  const row = rows[0];
+  if (!row) throw new PortYardError('NOT_FOUND', `database ${database} does not exist`);
+  return { ...row, grants: row.has_acl ? (row.grants ?? []) : null };
+}
+
+/**
+ * PostgreSQL replaces atomically: the dump loads into a new database beside the original (same
+ * owner, encoding, locale and database grants), and only a complete load swaps names with it.
+ * A failed or cancelled restore drops the copy and leaves the original untouched. At the swap,
+ * new connections to the original are blocked, and open ones refused (CONFLICT) or terminated.
+ * Not carried over: database-level settings (ALTER DATABASE ... SET) and the database comment.
+ */
+export async function postgresBeginReplace(
+  connection: ConnectionSettings,
+  database: string,
+  options: { readonly terminateConnections: boolean },
+): Promise<DatabaseReplacement> {
+  const staging = stagingDatabaseName(database);
+  const maintenance = <T>(use: (client: pg.Client) => Promise<T>): Promise<T> =>
+    withPostgresConnection(connection, maintenanceDatabase, use);
+
+  await maintenance(async (client) => {
+    const facts = await databaseFacts(client, database);
+    const open = await sessionsOn(client, database);
+    if (open.count > 0 && !options.terminateConnections) throw openConnectionsConflict(database, open);
+    await client.query(
+      `CREATE DATABASE ${quoteIdentifier(staging)} OWNER ${quoteIdentifier(facts.owner)} TEMPLATE template0
+       ENCODING ${quoteLiteral(facts.encoding)} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}`,
+    );
+    if (facts.grants) {
+      await client.query(`REVOKE ALL ON DATABASE ${quoteIdentifier(staging)} FROM PUBLIC`);
+      for (const grant of facts.grants) {
+        if (!/^(CONNECT|CREATE|TEMPORARY)$/.test(grant.privilege)) continue;
+        const grantee = grant.grantee === null ? 'PUBLIC' : quoteIdentifier(grant.grantee);
+        await client.query(`GRANT ${grant.privilege} ON DATABASE ${quoteIdentifier(staging)} TO ${grantee}`);
+      }
+    }
+  });
+
+  const dropStaging = (): Promise<void> =>
+    maintenance(async (client) => {
+      await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(staging)} WITH (FORCE)`);
+    });
+
+  return {
+    loadInto: staging,
+    abort: dropStaging,
+    commit: () =>
+      maintenance(async (client) => {
+        const old = stagingDatabaseName(database).replace(/_pyr_/, '_pyo_');
+        await client.query(`ALTER DATABASE ${quoteIdentifier(database)} WITH ALLOW_CONNECTIONS false`);
+        try {
+          const open = await sessionsOn(client, database);
+          if (open.count > 0 && !options.terminateConnections) throw openConnectionsConflict(database, open);
+          await client.query(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+            [database],
+          );
+          await renameWhenFree(client, database, old);
+        } catch (error) {
+          await client
+            .query(`ALTER DATABASE ${quoteIdentifier(database)} WITH ALLOW_CONNECTIONS true`)
+            .catch(() => undefined);
+          throw error;
+        }
+        try {
+          await client.query(
+            `ALTER DATABASE ${quoteIdentifier(staging)} RENAME TO ${quoteIdentifier(database)}`,
+          );
+        } catch (error) {
+          await client.query(`ALTER DATABASE ${quoteIdentifier(old)} RENAME TO ${quoteIdentifier(database)}`);
+          await client.query(`ALTER DATABASE ${quoteIdentifier(database)} WITH ALLOW_CONNECTIONS true`);
+          throw error;
+        }
+        await client.query(`DROP DATABASE ${quoteIdentifier(old)} WITH (FORCE)`);
+      }),
+  };
+}
+
+/** A terminated backend takes a moment to leave: RENAME fails while it is still there. */
+async function renameWhenFree(client: pg.Client, from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await client.query(`ALTER DATABASE ${quoteIdentifier(from)} RENAME TO ${quoteIdentifier(to)}`);
+      return;
+    } catch (error) {
+      // 55006 object_in_use: "database is being accessed by other users".
+      if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

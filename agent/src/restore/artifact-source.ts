@@ -1,0 +1,39 @@
+import type { TargetConfig } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import type { CatalogEntry } from '../catalog/catalog.ts';
+import { createAgeDecryption } from '../pipeline/age-encryption.ts';
+import { chainCodecs } from '../pipeline/chain-codecs.ts';
+import { createCodec, type CodecStream } from '../pipeline/compression.ts';
+import type { Storage } from '../storage/storage.ts';
+
+/** Where an artifact's bytes come from, and how they turn back into a dump. */
+export interface ArtifactSource {
+  readonly storage: Storage;
+  readonly dataKey: string;
+  /** Decrypt (if encrypted), then decompress: stored bytes in, raw dump out. */
+  decoder(): CodecStream;
+}
+
+/**
+ * The first configured storage holding the artifact, its codec and its decryption. Fails with
+ * NOT_FOUND or a clear codec/identity error before anything is read.
+ */
+export async function openArtifactSource(
+  entry: CatalogEntry,
+  storages: ReadonlyMap<string, Storage>,
+  target: TargetConfig,
+): Promise<ArtifactSource> {
+  const { manifest } = entry;
+  const location = entry.locations.find((candidate) => storages.has(candidate.storage));
+  if (!location)
+    throw new PortYardError('NOT_FOUND', `artifact ${manifest.artifactId} is in no configured storage`);
+  const codec = await createCodec(manifest.compression.algorithm);
+  const decryption = manifest.encryption
+    ? await createAgeDecryption(target.encryption?.identityFile, manifest.artifactId)
+    : undefined;
+  return {
+    storage: storages.get(location.storage)!,
+    dataKey: location.dataKey,
+    decoder: () => (decryption ? chainCodecs(decryption(), codec.decompress()) : codec.decompress()),
+  };
+}

@@ -1,0 +1,57 @@
+import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PortYardError } from '@port-yard/shared';
+import { createFirstFailure } from '../platform/first-failure.ts';
+import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
+import { throwRestoreFailure, watchToolExit } from './stream-restore.ts';
+
+export interface LoadStagedDumpRequest {
+  /** The staged, already checked and decompressed dump. */
+  readonly path: string;
+  readonly tool: ToolCommand;
+  readonly toolName: string;
+  /** The tool opens `path` itself (pg_restore --jobs); otherwise the file is fed to its stdin. */
+  readonly toolReadsFile: boolean;
+  readonly signal?: AbortSignal;
+  readonly onBytes?: (bytesFed: number) => void;
+}
+
+/** Loads a staged dump with the restore tool: the file on its stdin, or named in its arguments. */
+export async function loadStagedDump(request: LoadStagedDumpRequest): Promise<void> {
+  const failure = createFirstFailure(request.signal, 'restore', 'restore');
+  const { fail, stop } = failure;
+  const tool = spawnTool(request.tool, {
+    stdin: request.toolReadsFile ? 'ignore' : 'pipe',
+    stdout: 'ignore',
+  });
+  stop.addEventListener('abort', () => tool.kill());
+  let fed = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      fed += chunk.length;
+      request.onBytes?.(fed);
+      done(null, chunk);
+    },
+  });
+  const feeding = request.toolReadsFile
+    ? Promise.resolve()
+    : pipeline(createReadStream(request.path), count, tool.child.stdin!, { signal: stop }).catch(
+        (error: unknown) =>
+          fail(
+            new PortYardError(
+              'RESTORE_FAILED',
+              `${request.toolName} stopped reading: ${(error as Error).message}`,
+              {
+                phase: 'restore',
+                stderrTail: tool.stderr.text(),
+                cause: error,
+              },
+            ),
+          ),
+      );
+  const exited = watchToolExit(tool, request.toolName, fail);
+  await Promise.allSettled([feeding, exited]);
+  failure.dispose();
+  throwRestoreFailure(failure.error);
+}

@@ -1,0 +1,101 @@
+import type { RestoreOptions, RestorePlan, TargetConfig } from '@port-yard/shared';
+import { PortYardError, isDatabaseName, restoreOptionsSchema } from '@port-yard/shared';
+import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
+import { describeConnection } from '../engines/describe-connection.ts';
+import type { Engine } from '../engines/engine.ts';
+import { engineFamily } from '../verify/engine-family.ts';
+import { versionWarnings } from './version-warnings.ts';
+
+export interface PlanRestoreDeps {
+  readonly catalog: Catalog;
+  readonly engineFor: (target: TargetConfig) => Engine;
+  readonly targets: Readonly<Record<string, TargetConfig>>;
+  readonly now?: () => Date;
+}
+
+export interface ResolvedRestore {
+  readonly entry: CatalogEntry;
+  readonly target: TargetConfig;
+  readonly engine: Engine;
+  readonly options: RestoreOptions;
+  readonly plan: RestorePlan;
+}
+
+/** A target's restore settings, with the defaults filled in. */
+export function restoreOptionsOf(target: TargetConfig): RestoreOptions {
+  return target.restore ?? restoreOptionsSchema.parse({});
+}
+
+/**
+ * Looks before a restore leaps: the artifact, its target and server, whether the database exists
+ * (replace) or not (new), its size, open connections and version warnings. Reads only.
+ */
+export async function planRestore(
+  deps: PlanRestoreDeps,
+  request: { readonly artifactId: string; readonly toDatabase?: string },
+): Promise<ResolvedRestore> {
+  const now = deps.now ?? (() => new Date());
+  const entry = deps.catalog.get(request.artifactId);
+  if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${request.artifactId} in any storage`);
+  const { manifest } = entry;
+  const target = deps.targets[manifest.target];
+  if (!target)
+    throw new PortYardError(
+      'NOT_FOUND',
+      `artifact ${manifest.artifactId} belongs to target ${manifest.target}, which is not in the config`,
+    );
+  const database = request.toDatabase ?? manifest.database;
+  if (!isDatabaseName(database))
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `toDatabase ${JSON.stringify(database)} is not a valid database name`,
+    );
+  if (engineFamily(target.engine) !== engineFamily(manifest.engine))
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `artifact ${manifest.artifactId} is a ${manifest.engine} dump; target ${manifest.target} is now ${target.engine}`,
+    );
+  const engine = deps.engineFor(target);
+  const options = restoreOptionsOf(target);
+  const server = await engine.probe(target);
+  const exists = await engine.databaseExists(target, database);
+  const [databaseBytes, openConnections] = exists
+    ? await Promise.all([engine.databaseSize(target, database), engine.openConnections(target, database)])
+    : [undefined, { count: 0, users: [] }];
+
+  const warnings = versionWarnings(manifest.server, server);
+  if (database !== manifest.database)
+    warnings.push(`the artifact is a backup of database ${manifest.database}, restored into ${database}`);
+  if (exists && !engine.atomicReplace)
+    warnings.push(
+      `${server.flavor} cannot swap databases: ${database} is emptied before the load, and a failed load leaves it incomplete (the safety backup holds its current contents)`,
+    );
+  if (exists && openConnections.count > 0)
+    warnings.push(
+      `${database} has ${openConnections.count} open connection(s) (${openConnections.users.join(', ')}): ${options.openConnections === 'terminate' ? 'they will be terminated' : 'the restore is refused unless they close or are terminated'}`,
+    );
+
+  const plan: RestorePlan = {
+    artifactId: manifest.artifactId,
+    target: manifest.target,
+    sourceDatabase: manifest.database,
+    database,
+    mode: exists ? 'replace' : 'new',
+    server: describeConnection(target, engine.defaultPort),
+    serverVersion: server.version,
+    ...(databaseBytes === undefined ? {} : { databaseBytes }),
+    artifact: {
+      startedAt: manifest.startedAt,
+      ageSeconds: Math.max(0, Math.round((now().getTime() - Date.parse(manifest.startedAt)) / 1000)),
+      storedBytes: manifest.storedBytes,
+      rawBytes: manifest.rawBytes,
+      serverVersion: manifest.server.version,
+    },
+    openConnections,
+    atomic: engine.atomicReplace,
+    warnings,
+    defaults: { safetyBackup: options.safetyBackup, openConnections: options.openConnections },
+    ...(exists ? { confirmation: database } : {}),
+  };
+  return { entry, target, engine, options, plan };
+}

@@ -1,0 +1,276 @@
+import type { RestorePlan, RunPhase, RunProgress } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
+import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
+import type { DatabaseReplacement } from '../engines/engine.ts';
+import type { Storage } from '../storage/storage.ts';
+import { openArtifactSource, type ArtifactSource } from './artifact-source.ts';
+import { loadStagedDump } from './load-staged-dump.ts';
+import { explainFailure } from './prepare-artifact-restore.ts';
+import { planRestore, type PlanRestoreDeps, type ResolvedRestore } from './plan-restore.ts';
+import { stageArtifact, type StagedDump } from './stage-artifact.ts';
+import { streamRestore } from './stream-restore.ts';
+
+export interface RestoreArtifactDeps extends PlanRestoreDeps {
+  readonly storages: ReadonlyMap<string, Storage>;
+  /**
+   * Backs up `database` of the target as it is now, before it is replaced; resolves with the new
+   * artifact's id and rejects when the backup did not succeed.
+   */
+  readonly safetyBackup: (request: {
+    readonly targetName: string;
+    readonly database: string;
+    readonly reason: string;
+    readonly signal?: AbortSignal;
+    readonly onProgress?: (progress: RunProgress) => void;
+  }) => Promise<string>;
+}
+
+export interface RestoreArtifactRequest {
+  readonly artifactId: string;
+  /** The artifact's own database when omitted. */
+  readonly toDatabase?: string;
+  /** The database name typed back: required when an existing database is replaced. */
+  readonly confirm?: string;
+  /** Refuse (CONFLICT) instead of replacing an existing database. */
+  readonly requireNew?: boolean;
+  /** Back up the database being replaced first; default: the target's restore.safetyBackup. */
+  readonly safetyBackup?: boolean;
+  readonly openConnections?: 'refuse' | 'terminate';
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+export interface RestoreResult {
+  readonly artifactId: string;
+  readonly database: string;
+  readonly mode: 'replace' | 'new';
+  readonly safetyArtifactId?: string;
+  readonly warnings: readonly string[];
+  readonly storedBytes: number;
+  readonly durationMs: number;
+}
+
+/** The checks that must pass before a restore changes anything; throws INVALID_INPUT or CONFLICT. */
+export function checkRestoreRequest(
+  plan: RestorePlan,
+  request: Pick<RestoreArtifactRequest, 'requireNew' | 'confirm' | 'openConnections'>,
+): void {
+  if (plan.mode !== 'replace') return;
+  if (request.requireNew)
+    throw new PortYardError(
+      'CONFLICT',
+      `database ${plan.database} already exists on ${plan.server}: restore into a new name, or replace it with its name confirmed`,
+    );
+  if (request.confirm !== plan.database)
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `confirm: type the database name ${plan.database} to replace it (its current contents are lost${plan.databaseBytes === undefined ? '' : `, ${plan.databaseBytes} bytes`})`,
+    );
+  const terminate = (request.openConnections ?? plan.defaults.openConnections) === 'terminate';
+  if (!terminate && plan.openConnections.count > 0)
+    throw new PortYardError(
+      'CONFLICT',
+      `database ${plan.database} has ${plan.openConnections.count} open connection(s) (users: ${plan.openConnections.users.join(', ')}): close them, or terminate them (openConnections: terminate)`,
+    );
+}
+
+/**
+ * Restores an artifact over an existing database (replace, confirmed by its name) or into a new
+ * one. In order, each step only once the previous one succeeded:
+ *   1. plan and check (nothing changes on a bad request);
+ *   2. stage: download, check sha256 and size, decompress to a private temp file (restore.staging);
+ *      without staging, a replace reads the artifact once to check it first;
+ *   3. safety backup of the database being replaced (default on);
+ *   4. load: PostgreSQL into a copy that is swapped in when complete (a failure leaves the
+ *      original untouched); MariaDB/MySQL into the emptied database (a failure leaves it
+ *      incomplete, and the error names the safety backup);
+ *   5. a new database is dropped again if the load fails.
+ */
+export async function restoreArtifact(
+  deps: RestoreArtifactDeps,
+  request: RestoreArtifactRequest,
+): Promise<RestoreResult> {
+  const started = Date.now();
+  const resolved = await planRestore(deps, request);
+  checkRestoreRequest(resolved.plan, request);
+  const { entry, target, engine, options, plan } = resolved;
+  const { manifest } = entry;
+  const replace = plan.mode === 'replace';
+  const terminate = (request.openConnections ?? options.openConnections) === 'terminate';
+  const progress = progressReporter(manifest.target, plan.database, request.onProgress);
+
+  const source = await openArtifactSource(entry, deps.storages, target);
+  // The restore tool must exist before anything is downloaded or changed.
+  await (
+    await engine.prepareRestore({ connection: target, database: plan.database, format: manifest.dumpFormat })
+  ).dispose();
+
+  let staged: StagedDump | undefined;
+  try {
+    if (options.staging) {
+      progress.phase('stage', manifest.storedBytes);
+      staged = await stageArtifact(source, manifest, {
+        dir: options.stagingDir,
+        signal: request.signal,
+        onBytes: progress.bytes,
+      });
+    } else if (replace) {
+      progress.phase('stage', manifest.storedBytes);
+      const problem = await storedBytesProblem(source.storage, source.dataKey, manifest);
+      if (problem) throw new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore' });
+    }
+    request.signal?.throwIfAborted();
+
+    const safetyArtifactId =
+      replace && (request.safetyBackup ?? options.safetyBackup)
+        ? await deps.safetyBackup({
+            targetName: manifest.target,
+            database: plan.database,
+            reason: `before restoring ${manifest.artifactId}`,
+            signal: request.signal,
+            onProgress: (backup) => request.onProgress?.({ ...backup, phase: 'safety-backup' }),
+          })
+        : undefined;
+    request.signal?.throwIfAborted();
+
+    const replacement: DatabaseReplacement = replace
+      ? await engine.beginReplace(target, plan.database, { terminateConnections: terminate })
+      : await createNew(resolved);
+    try {
+      progress.phase('restore', staged ? staged.rawBytes : manifest.storedBytes);
+      await load(resolved, source, staged, replacement.loadInto, request.signal, progress.bytes);
+      request.signal?.throwIfAborted();
+      progress.phase('swap', 0);
+      await replacement.commit();
+    } catch (error) {
+      await replacement.abort().catch(() => undefined);
+      throw replace && !engine.atomicReplace ? incomplete(error, plan.database, safetyArtifactId) : error;
+    }
+    return {
+      artifactId: manifest.artifactId,
+      database: plan.database,
+      mode: plan.mode,
+      ...(safetyArtifactId ? { safetyArtifactId } : {}),
+      warnings: plan.warnings,
+      storedBytes: manifest.storedBytes,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    throw cancelledOr(error, request.signal);
+  } finally {
+    await staged?.dispose();
+  }
+}
+
+async function createNew({ engine, target, plan }: ResolvedRestore): Promise<DatabaseReplacement> {
+  await engine.createDatabase(target, plan.database);
+  return {
+    loadInto: plan.database,
+    commit: async () => undefined,
+    abort: () => engine.dropDatabase(target, plan.database),
+  };
+}
+
+async function load(
+  { engine, target, entry, options }: ResolvedRestore,
+  source: ArtifactSource,
+  staged: StagedDump | undefined,
+  database: string,
+  signal: AbortSignal | undefined,
+  onBytes: (bytes: number) => void,
+): Promise<void> {
+  const { manifest } = entry;
+  const parallel = staged !== undefined && manifest.dumpFormat === 'pg-custom';
+  const prepared = await engine.prepareRestore({
+    connection: target,
+    database,
+    format: manifest.dumpFormat,
+    ...(parallel ? { stagedFile: { path: staged.path, jobs: options.jobs } } : {}),
+  });
+  const toolName = prepared.command.command.split('/').pop()!;
+  try {
+    if (staged) {
+      await loadStagedDump({
+        path: staged.path,
+        tool: prepared.command,
+        toolName,
+        toolReadsFile: parallel,
+        signal,
+        onBytes,
+      });
+    } else {
+      await streamRestore({
+        source: await source.storage.get(source.dataKey),
+        manifest,
+        decoder: source.decoder(),
+        tool: prepared.command,
+        toolName,
+        signal,
+        onBytes,
+      }).catch(async (error: unknown) => {
+        throw await explainFailure(error, source.storage, source.dataKey, manifest);
+      });
+    }
+  } finally {
+    await prepared.dispose();
+  }
+}
+
+function incomplete(error: unknown, database: string, safetyArtifactId: string | undefined): unknown {
+  const code = isPortYardError(error) ? error.code : 'RESTORE_FAILED';
+  const recovery = safetyArtifactId
+    ? `restore the safety backup ${safetyArtifactId} to get its previous contents back`
+    : 'no safety backup was taken';
+  return new PortYardError(
+    code,
+    `${(error as Error).message}; database ${database} is incomplete: ${recovery}`,
+    { phase: 'restore', cause: error, stderrTail: isPortYardError(error) ? error.stderrTail : undefined },
+  );
+}
+
+function cancelledOr(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted || (isPortYardError(error) && error.code !== 'INTERNAL')) return error;
+  return new PortYardError('CANCELLED', 'the restore was cancelled', { phase: 'restore', cause: error });
+}
+
+/** Progress per phase: bytes so far against the phase's total, with the rate and an ETA. */
+function progressReporter(
+  target: string,
+  database: string,
+  onProgress: ((progress: RunProgress) => void) | undefined,
+) {
+  const started = Date.now();
+  let phase: RunPhase = 'stage';
+  let phaseStarted = started;
+  let total = 0;
+  let lastReport = 0;
+  const report = (bytes: number, force: boolean): void => {
+    const now = Date.now();
+    if (!onProgress || (!force && now - lastReport < 250)) return;
+    lastReport = now;
+    const seconds = (now - phaseStarted) / 1000;
+    const bytesPerSecond = seconds > 0 ? Math.round(bytes / seconds) : 0;
+    onProgress({
+      target,
+      database,
+      phase,
+      rawBytes: 0,
+      storedBytes: bytes,
+      bytesPerSecond,
+      elapsedMs: now - started,
+      totalStoredBytes: total,
+      ...(bytesPerSecond > 0 && total > 0
+        ? { etaSeconds: Math.round(Math.max(0, total - bytes) / bytesPerSecond) }
+        : {}),
+    });
+  };
+  return {
+    phase(next: RunPhase, totalBytes: number): void {
+      phase = next;
+      phaseStarted = Date.now();
+      total = totalBytes;
+      report(0, true);
+    },
+    bytes: (bytes: number): void => report(bytes, false),
+  };
+}

@@ -1,0 +1,84 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Manifest } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
+import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
+import { createFirstFailure } from '../platform/first-failure.ts';
+import type { ArtifactSource } from './artifact-source.ts';
+
+export interface StagedDump {
+  /** The raw dump (decrypted, decompressed), readable only by this user. */
+  readonly path: string;
+  readonly rawBytes: number;
+  /** Removes the file and its folder. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Downloads an artifact, checks its size and sha256 against the manifest, and writes the raw dump
+ * to a private temporary folder (0700). Nothing is staged when the check fails: the folder is
+ * removed and the error is INTEGRITY_FAILED. Staging first means the target database is touched
+ * only once the artifact is known to be whole, and lets pg_restore run parallel jobs on the file.
+ */
+export async function stageArtifact(
+  source: ArtifactSource,
+  manifest: Manifest,
+  options: {
+    readonly dir?: string;
+    readonly signal?: AbortSignal;
+    readonly onBytes?: (storedBytesRead: number) => void;
+  } = {},
+): Promise<StagedDump> {
+  const base = options.dir ?? tmpdir();
+  const folder = await mkdtemp(join(base, 'port-yard-restore-')).catch((error: unknown) => {
+    throw new PortYardError(
+      'STORAGE_FAILED',
+      `cannot stage the artifact in ${base}: ${(error as Error).message} (set restore.stagingDir, or restore.staging: false)`,
+      { phase: 'restore', cause: error },
+    );
+  });
+  const path = join(folder, 'dump');
+  const dispose = (): Promise<void> => rm(folder, { recursive: true, force: true });
+  const failure = createFirstFailure(options.signal, 'restore', 'restore');
+  const { fail, stop } = failure;
+  try {
+    const input = await source.storage.get(source.dataKey);
+    const decoder = source.decoder();
+    stop.addEventListener('abort', () => {
+      decoder.kill();
+      input.destroy();
+    });
+    const verify = verifyingPassThrough(manifest, { phase: 'restore', onBytes: options.onBytes });
+    const file = createWriteStream(path, { mode: 0o600 });
+    let rawBytes = 0;
+    decoder.output.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
+    await Promise.allSettled([
+      pipeline(input, verify, decoder.input, { signal: stop }).catch(fail),
+      pipeline(decoder.output, file, { signal: stop }).catch((error: unknown) =>
+        fail(stagingError(base, error)),
+      ),
+      decoder.finished.catch(fail),
+    ]);
+    failure.dispose();
+    if (failure.error !== undefined) throw failure.error;
+    return { path, rawBytes, dispose };
+  } catch (error) {
+    failure.dispose();
+    await dispose();
+    throw error;
+  }
+}
+
+function stagingError(base: string, error: unknown): unknown {
+  if (isPortYardError(error)) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = code === 'ENOSPC' ? ': not enough room' : '';
+  return new PortYardError(
+    'STORAGE_FAILED',
+    `cannot stage the artifact in ${base}${hint}: ${(error as Error).message} (set restore.stagingDir, or restore.staging: false)`,
+    { phase: 'restore', cause: error },
+  );
+}
