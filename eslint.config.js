@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 /** Folder boundaries (STYLE.md habit 10), enforced here rather than remembered. */
 const nodeBuiltins = { group: ['node:*'], message: 'shared/ is pure TypeScript: no node:* imports.' };
@@ -48,6 +49,42 @@ export default tseslint.config(
             {
               group: ['../../shared/**', '../../../shared/**'],
               message: 'Import @port-yard/shared, not its files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The console's single-file components: Vue's recommended rules, TypeScript in <script setup>.
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['desktop/**/*.vue'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
+      globals: { ...globals.browser },
+    },
+    rules: {
+      // Prettier owns the layout of templates.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+    },
+  },
+  {
+    files: ['desktop/src/renderer/**/*.{ts,vue}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', 'node:*', '**/desktop/src/main/**', '../main/**'],
+              message:
+                'The renderer runs in a browser: no Node or Electron; the desktop bridge is window.portYard.',
             },
           ],
         },

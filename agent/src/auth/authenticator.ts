@@ -32,6 +32,8 @@ export function createAuthenticator(
   clock: () => number = Date.now,
 ): Authenticator {
   const verified = new Map<string, { identity: Identity; until: number }>();
+  // One verification per secret at a time: a page's parallel requests share it (no argon2 stampede).
+  const verifying = new Map<string, Promise<Identity | undefined>>();
   const isTrustedProxy = createAddressMatcher(auth.proxy?.trustedProxies ?? []);
 
   const cached = async (
@@ -42,9 +44,18 @@ export function createAuthenticator(
     const key = createHash('sha256').update(`${kind}\u0000${secret}`).digest('hex');
     const hit = verified.get(key);
     if (hit && hit.until > clock()) return hit.identity;
-    const identity = await verify();
-    if (identity) verified.set(key, { identity, until: clock() + cacheMs });
-    return identity;
+    const pending = verifying.get(key);
+    if (pending) return pending;
+    const verification = verify().then((identity) => {
+      if (identity) verified.set(key, { identity, until: clock() + cacheMs });
+      return identity;
+    });
+    verifying.set(key, verification);
+    try {
+      return await verification;
+    } finally {
+      verifying.delete(key);
+    }
   };
 
   const verifyToken = (token: string): Promise<Identity | undefined> =>

@@ -24,7 +24,8 @@ export interface Daemon {
   readonly restores: RestoreRuns;
   /** Cancels a backup or restore run; false when it is not active. */
   cancel(runId: string): boolean;
-  status(): TargetStatus[];
+  /** Every target's status, or only the named ones (a live update concerns one target). */
+  status(only?: readonly string[]): TargetStatus[];
 }
 
 export interface DaemonOptions {
@@ -202,19 +203,24 @@ export function createDaemon(options: DaemonOptions): Daemon {
     runNow: (target) => queue.submit(target, 'manual'),
     restores,
     cancel: (runId) => restores.cancel(runId) || queue.cancel(runId),
-    status() {
+    status(only) {
       const next = scheduler?.nextRuns() ?? new Map<string, Date>();
-      return Object.entries(agent.config.targets).map(([name, target]) =>
-        targetStatus({
-          name,
-          target,
-          catalog: agent.catalog,
-          registry,
-          nextRunAt: next.get(name),
-          startedAt,
-          now: now(),
-        }),
-      );
+      const names = only ?? Object.keys(agent.config.targets);
+      return names.flatMap((name) => {
+        const target = agent.config.targets[name];
+        if (!target) return [];
+        return [
+          targetStatus({
+            name,
+            target,
+            catalog: agent.catalog,
+            registry,
+            nextRunAt: next.get(name),
+            startedAt,
+            now: now(),
+          }),
+        ];
+      });
     },
   };
 }

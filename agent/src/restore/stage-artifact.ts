@@ -8,6 +8,7 @@ import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import type { ArtifactSource } from './artifact-source.ts';
+import { explainFailure } from './prepare-artifact-restore.ts';
 
 export interface StagedDump {
   /** The raw dump (decrypted, decompressed), readable only by this user. */
@@ -63,7 +64,10 @@ export async function stageArtifact(
       decoder.finished.catch(fail),
     ]);
     failure.dispose();
-    if (failure.error !== undefined) throw failure.error;
+    // The decompressor often trips over damaged bytes before the size and sha256 check can
+    // tell: a failure is checked against the stored bytes once more (INTEGRITY_FAILED).
+    if (failure.error !== undefined)
+      throw await explainFailure(failure.error, source.storage, source.dataKey, manifest);
     return { path, rawBytes, dispose };
   } catch (error) {
     failure.dispose();

@@ -168,7 +168,7 @@ export async function http(
   const response = await fetch(url, {
     method: init.method ?? 'GET',
     headers: init.headers,
-    body: init.body,
+    body: typeof init.body === 'object' ? new Uint8Array(init.body) : init.body,
     redirect: 'manual',
   });
   const text = await response.text();

@@ -29,9 +29,9 @@ export interface RunProgress {
 export interface RunFailure {
   readonly database: string;
   readonly code: string;
-  readonly phase: string | undefined;
+  readonly phase?: string;
   readonly message: string;
-  readonly stderrTail: string | undefined;
+  readonly stderrTail?: string;
 }
 
 /** The outcome of one backup run of a target (one artifact per database). */

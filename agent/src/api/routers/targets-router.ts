@@ -1,5 +1,5 @@
 import { tracked } from '@trpc/server';
-import { eventsInput, PortYardError, targetInput, type TargetStatus } from '@port-yard/shared';
+import { eventsInput, PortYardError, targetInput } from '@port-yard/shared';
 import { router, viewerProcedure } from '../trpc.ts';
 import { eventStream } from './event-stream.ts';
 
@@ -7,7 +7,7 @@ export const targetsRouter = router({
   list: viewerProcedure.query(({ ctx }) => ctx.services.daemon.status()),
 
   get: viewerProcedure.input(targetInput).query(({ ctx, input }) => {
-    const status = ctx.services.daemon.status().find((target) => target.name === input.target);
+    const [status] = ctx.services.daemon.status([input.target]);
     if (!status) throw new PortYardError('NOT_FOUND', `no target ${input.target}`);
     return status;
   }),
@@ -16,9 +16,7 @@ export const targetsRouter = router({
   changes: viewerProcedure.input(eventsInput).subscription(async function* ({ ctx, input, signal }) {
     const { registry } = ctx.services.daemon;
     for await (const event of eventStream(registry, input.lastEventId, signal)) {
-      const status: TargetStatus | undefined = ctx.services.daemon
-        .status()
-        .find((target) => target.name === event.run.target);
+      const [status] = ctx.services.daemon.status([event.run.target]);
       if (status) yield tracked(String(event.seq), status);
     }
   }),

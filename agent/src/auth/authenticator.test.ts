@@ -1,0 +1,46 @@
+import { describe, expect, it, vi } from 'vitest';
+import { configSchema } from '@port-yard/shared';
+
+const verifications = vi.hoisted(() => ({ count: 0 }));
+vi.mock('./password-hash.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./password-hash.ts')>();
+  return {
+    ...original,
+    verifySecret: async (hash: string, secret: string) => {
+      verifications.count += 1;
+      return original.verifySecret(hash, secret);
+    },
+  };
+});
+
+const { hashSecret } = await import('./password-hash.ts');
+const { createAuthenticator } = await import('./authenticator.ts');
+const { createSessions } = await import('./sessions.ts');
+
+describe('the authenticator', () => {
+  it('verifies a token once for many parallel requests (a page loads its scripts at once)', async () => {
+    const token = 'pyt_parallel_0123456789abcdef';
+    const auth = configSchema.parse({
+      version: 1,
+      auth: { mode: 'basic', tokens: [{ name: 'ci', tokenHash: await hashSecret(token), role: 'viewer' }] },
+      storages: { local: { type: 'filesystem', path: '/tmp/unused' } },
+      targets: {},
+    }).auth;
+    const authenticator = createAuthenticator(auth, createSessions(60_000));
+    verifications.count = 0;
+    const identities = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        authenticator.identify({ bearer: token, remoteAddress: '127.0.0.1', headers: {} }),
+      ),
+    );
+    expect(identities.every((identity) => identity?.name === 'ci')).toBe(true);
+    expect(verifications.count).toBe(1);
+    await authenticator.identify({ bearer: token, remoteAddress: '127.0.0.1', headers: {} });
+    expect(verifications.count).toBe(1);
+    await expect(
+      authenticator.identify({ bearer: 'pyt_wrong', remoteAddress: '127.0.0.1', headers: {} }),
+    ).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+    });
+  });
+});

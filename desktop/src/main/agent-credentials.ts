@@ -1,0 +1,26 @@
+import type { AgentRegistry } from './agent-registry.ts';
+import type { AgentCredential } from './auth-headers.ts';
+
+export interface AgentCredentials {
+  /** The agents and their tokens as of the last refresh (synchronous: request hooks need it). */
+  current(): readonly AgentCredential[];
+  /** Reads the registry and the keychain again: at start and after every change. */
+  refresh(): Promise<void>;
+}
+
+/**
+ * The main process's in-memory copy of URL + token per agent, so that the request hooks do not
+ * ask the OS keychain on every request. It never leaves the main process.
+ */
+export function createAgentCredentials(registry: Pick<AgentRegistry, 'list' | 'token'>): AgentCredentials {
+  let current: readonly AgentCredential[] = [];
+  return {
+    current: () => current,
+    async refresh() {
+      const agents = await registry.list();
+      current = await Promise.all(
+        agents.map(async (agent) => ({ url: agent.url, token: await registry.token(agent.id) })),
+      );
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { PortYardError } from '@port-yard/shared';
+import { checkToken } from './agent-input.ts';
+import { agentError, agentRequest } from './agent-http.ts';
+import type { AgentRegistry } from './agent-registry.ts';
+
+/**
+ * OIDC sign-in of the desktop app in the system browser (RFC 8252, "OAuth 2.0 for Native Apps"):
+ * a one-shot listener on 127.0.0.1:<random port>, the agent's login page opened in the browser
+ * with that loopback redirect, a state and a PKCE challenge; the agent sends the browser back
+ * with a one-time code, which the app exchanges (with the verifier) for a token it keeps in the
+ * keychain. The provider's redirect stays the agent's own callback: nothing to register at the
+ * provider per desktop app.
+ *
+ * What the app expects of the agent (not built yet: today its callback gives the session cookie
+ * to the browser and redirects to `/`):
+ * - `agent.session` answers `desktopSignIn: { loopback: true }`;
+ * - `GET /api/auth/oidc/login?client=desktop&redirect_uri=http://127.0.0.1:<port>/callback&state=
+ *   <s>&code_challenge=<c>&code_challenge_method=S256` accepts only loopback redirect URIs and
+ *   keeps them with the pending login; its callback, after the usual checks, redirects to
+ *   `<redirect_uri>?code=<one-time, short-lived>&state=<s>` instead of setting a cookie;
+ * - `POST /api/auth/oidc/token` `{ code, code_verifier, redirect_uri }` (no Origin) answers
+ *   `{ token, name?, role?, expiresAt? }`, a token the agent accepts as `Authorization: Bearer`.
+ * So before opening any browser this asks `agent.session`, and says plainly when it is missing.
+ */
+export interface OidcLoopbackOptions {
+  readonly agentUrl: string;
+  /** Opens a URL in the system browser (Electron's `shell.openExternal`). */
+  openExternal(url: string): Promise<void>;
+  readonly fetch?: typeof fetch;
+  /** How long to wait for the browser to come back (default 5 minutes). */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface OidcSignIn {
+  readonly token: string;
+  readonly name?: string;
+  readonly role?: string;
+  readonly expiresAt?: string;
+}
+
+/** The proposed agent additions (above): what `agent.session` and the token endpoint answer. */
+const sessionAnswer = z.looseObject({
+  result: z.looseObject({
+    data: z.looseObject({
+      authMode: z.string(),
+      desktopSignIn: z.looseObject({ loopback: z.boolean() }).optional(),
+    }),
+  }),
+});
+const tokenAnswer = z.looseObject({
+  token: z.string(),
+  name: z.string().optional(),
+  role: z.string().optional(),
+  expiresAt: z.string().optional(),
+});
+
+export const loginPath = '/api/auth/oidc/login';
+export const tokenPath = '/api/auth/oidc/token';
+
+export async function signInWithLoopback(options: OidcLoopbackOptions): Promise<OidcSignIn> {
+  const agent = { url: options.agentUrl, token: undefined, fetch: options.fetch };
+  await requireLoopbackSupport(agent);
+
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(32).toString('base64url');
+  const listener = await listenOnce(state, options);
+  try {
+    const redirectUri = listener.redirectUri;
+    const login = new URL(`${options.agentUrl}${loginPath}`);
+    login.search = new URLSearchParams({
+      client: 'desktop',
+      redirect_uri: redirectUri,
+      state,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    await options.openExternal(login.href);
+    const code = await listener.code;
+
+    const response = await agentRequest(agent, tokenPath, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      signal: options.signal,
+      body: JSON.stringify({ code, code_verifier: verifier, redirect_uri: redirectUri }),
+    });
+    if (!response.ok) throw await agentError(agent, response, 'exchanging the sign-in code');
+    const answer = tokenAnswer.safeParse(await response.json().catch(() => undefined));
+    if (!answer.success || checkToken(answer.data.token) !== undefined)
+      throw new PortYardError('AUTH_FAILED', `the agent at ${options.agentUrl} sent no usable token`);
+    return answer.data;
+  } finally {
+    listener.close();
+  }
+}
+
+/** Signs a registered agent in and stores the token in the keychain. */
+export function createOidcSignIn(deps: {
+  readonly agents: Pick<AgentRegistry, 'get' | 'setToken'>;
+  openExternal(url: string): Promise<void>;
+  readonly fetch?: typeof fetch;
+}): (agentId: string) => Promise<void> {
+  return async (agentId) => {
+    const entry = await deps.agents.get(agentId);
+    if (!entry) throw new PortYardError('NOT_FOUND', `no agent ${agentId}`);
+    const signedIn = await signInWithLoopback({
+      agentUrl: entry.url,
+      openExternal: deps.openExternal,
+      fetch: deps.fetch,
+    });
+    await deps.agents.setToken(agentId, signedIn.token);
+  };
+}
+
+async function requireLoopbackSupport(agent: {
+  url: string;
+  token: undefined;
+  fetch?: typeof fetch;
+}): Promise<void> {
+  const response = await agentRequest(agent, '/api/trpc/agent.session');
+  if (!response.ok) throw await agentError(agent, response, 'asking how the agent signs in');
+  const session = sessionAnswer.safeParse(await response.json().catch(() => undefined));
+  if (!session.success)
+    throw new PortYardError('CONNECTION_FAILED', `the agent at ${agent.url} did not say how it signs in`);
+  const { authMode, desktopSignIn } = session.data.result.data;
+  if (authMode !== 'oidc')
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `the agent at ${agent.url} signs in with "${authMode}", not OIDC: use an API token`,
+    );
+  if (desktopSignIn?.loopback !== true)
+    throw new PortYardError(
+      'VERSION_MISMATCH',
+      `the agent at ${agent.url} cannot sign the desktop app in with OIDC yet (its sign-in hands the session to the browser only): use an API token`,
+    );
+}
+
+interface Listener {
+  readonly redirectUri: string;
+  /** The code from the first callback with the right state. */
+  readonly code: Promise<string>;
+  close(): void;
+}
+
+/** The one-shot loopback listener: 127.0.0.1 only, `/callback` only, the expected state only. */
+async function listenOnce(state: string, options: OidcLoopbackOptions): Promise<Listener> {
+  let settle: { resolve(code: string): void; reject(error: Error): void } | undefined;
+  const code = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+  code.catch(() => undefined);
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (request.method !== 'GET' || url.pathname !== '/callback') return page(response, 404, 'Not found.');
+    const returned = url.searchParams.get('state') ?? '';
+    if (!sameSecret(returned, state))
+      return page(
+        response,
+        400,
+        'This sign-in link is not the one Port-Yard is waiting for: start again from the app.',
+      );
+    const refused = url.searchParams.get('error');
+    const received = url.searchParams.get('code');
+    if (refused || !received) {
+      const reason = [refused ?? 'no code', url.searchParams.get('error_description')]
+        .filter(Boolean)
+        .join(': ');
+      page(response, 401, `The sign-in failed: ${reason}. You can close this tab.`);
+      settle?.reject(new PortYardError('AUTH_FAILED', `the OIDC sign-in failed: ${reason.slice(0, 300)}`));
+      return;
+    }
+    page(response, 200, 'Signed in to Port-Yard. You can close this tab and return to the app.');
+    settle?.resolve(received);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+  const timer = setTimeout(
+    () =>
+      settle?.reject(
+        new PortYardError('TIMEOUT', `no sign-in came back within ${Math.round(timeoutMs / 1000)} s`),
+      ),
+    timeoutMs,
+  );
+  const abort = (): void => settle?.reject(new PortYardError('CANCELLED', 'the sign-in was cancelled'));
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
+  return {
+    redirectUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`,
+    code,
+    close() {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** A plain page for the browser tab: no script, nothing from the request unescaped. */
+function page(response: ServerResponse, status: number, text: string): void {
+  const escaped = text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  response
+    .writeHead(status, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'",
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    })
+    .end(
+      `<!doctype html><meta charset="utf-8"><title>Port-Yard</title><p style="font-family:system-ui">${escaped}</p>`,
+    );
+}

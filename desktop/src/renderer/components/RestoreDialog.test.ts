@@ -1,0 +1,177 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils';
+import { NDialogProvider, NMessageProvider } from 'naive-ui';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defineComponent, h } from 'vue';
+import type { RestorePlan } from '@port-yard/shared';
+import { fakeAgent, type FakeAgent } from '../../../test/support/fake-agent.ts';
+import { useAgentsStore, useConnector } from '../stores/agents.ts';
+import RestoreDialog from './RestoreDialog.vue';
+
+const replacePlan: RestorePlan = {
+  artifactId: '2026-11-26T03-28-22Z_iy5atpwg4r',
+  target: 'shop',
+  sourceDatabase: 'shop',
+  database: 'shop',
+  mode: 'replace',
+  server: 'root@db1:3306',
+  serverVersion: '10.11.19-MariaDB',
+  databaseBytes: 52_000_000,
+  artifact: {
+    startedAt: '2026-11-26T03:28:22Z',
+    ageSeconds: 3600,
+    storedBytes: 9_000_000,
+    rawBytes: 40_000_000,
+    serverVersion: '10.11.6-MariaDB',
+  },
+  openConnections: { count: 2, users: ['app'] },
+  atomic: false,
+  warnings: ['MariaDB cannot swap databases: shop is emptied before the load'],
+  defaults: { safetyBackup: true, openConnections: 'refuse' },
+  confirmation: 'shop',
+};
+
+let fake: FakeAgent;
+let unmount: (() => void) | undefined;
+
+async function open(plan: RestorePlan | Error) {
+  fake.plan = plan;
+  const store = useAgentsStore();
+  store.connect({ id: 'a', name: 'prod', url: 'http://agent' });
+  const Host = defineComponent(
+    () => () =>
+      h(NMessageProvider, () =>
+        h(NDialogProvider, () => h(RestoreDialog, { agentId: 'a', artifactId: replacePlan.artifactId })),
+      ),
+  );
+  const wrapper = mount(Host, { attachTo: document.body });
+  unmount = () => wrapper.unmount();
+  await flushPromises();
+  return { store };
+}
+
+const $ = (testid: string) => document.body.querySelector(`[data-testid="${testid}"]`) as HTMLElement | null;
+const input = (testid: string) => $(testid)!.querySelector('input') as HTMLInputElement;
+async function type(testid: string, text: string) {
+  const element = input(testid);
+  element.value = text;
+  element.dispatchEvent(new Event('input'));
+  await flushPromises();
+}
+/** Live events are applied in a batch on the next timer tick, then rendered. */
+const settle = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await flushPromises();
+};
+const startButton = () => $('restore-start') as HTMLButtonElement;
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+  fake = fakeAgent();
+  useConnector(fake.connector, { batchMs: 0 });
+});
+afterEach(() => {
+  unmount?.();
+  document.body.innerHTML = '';
+});
+
+describe('the restore dialog', () => {
+  it('shows what will be overwritten: server, database, its size, the artifact age, and the warnings', async () => {
+    await open(replacePlan);
+    const text = $('restore-dialog')!.textContent!;
+    expect(text).toContain('root@db1:3306 (10.11.19-MariaDB)');
+    expect($('restore-database')!.textContent).toBe('shop');
+    expect($('restore-mode')!.textContent).toContain('will be REPLACED');
+    expect(text).toContain('52 MB');
+    expect(text).toContain('ago');
+    expect($('restore-warning')!.textContent).toContain('emptied before the load');
+    expect(fake.calls.find((call) => call.path === 'artifacts.restorePlan')!.input).toEqual({
+      id: replacePlan.artifactId,
+    });
+  });
+
+  it('enables the restore only once the database name is typed exactly', async () => {
+    await open(replacePlan);
+    expect(startButton().disabled).toBe(true);
+    await type('restore-confirm', 'Shop');
+    expect(startButton().disabled).toBe(true);
+    await type('restore-confirm', 'shop');
+    expect(startButton().disabled).toBe(false);
+  });
+
+  it('sends the typed name and the options, then follows the run to its outcome', async () => {
+    await open(replacePlan);
+    await type('restore-confirm', 'shop');
+    ($('restore-safety-backup')! as HTMLElement).click();
+    ($('restore-terminate')! as HTMLElement).click();
+    await flushPromises();
+    startButton().click();
+    await flushPromises();
+    expect(fake.calls.find((call) => call.path === 'artifacts.restore')!.input).toEqual({
+      id: replacePlan.artifactId,
+      confirm: 'shop',
+      safetyBackup: false,
+      openConnections: 'terminate',
+    });
+    const base = {
+      id: 'run-restore-1',
+      kind: 'restore' as const,
+      target: 'shop',
+      trigger: 'manual' as const,
+      queuedAt: '2026-11-26T04:00:00Z',
+    };
+    fake.pushRun({
+      ...base,
+      status: 'running',
+      progress: {
+        target: 'shop',
+        database: 'shop',
+        phase: 'restore',
+        rawBytes: 0,
+        storedBytes: 4_500_000,
+        totalStoredBytes: 9_000_000,
+        bytesPerSecond: 1_000_000,
+        elapsedMs: 4000,
+        etaSeconds: 5,
+      },
+    });
+    await settle();
+    expect($('run-progress')!.dataset.percent).toBe('50');
+    expect($('restore-cancel')).not.toBeNull();
+    fake.pushRun({
+      ...base,
+      status: 'succeeded',
+      message: 'restored it into shop',
+      restore: {
+        artifactId: 'x',
+        database: 'shop',
+        mode: 'replace',
+        warnings: [],
+        safetyArtifactId: 'safety-1',
+      },
+    });
+    await settle();
+    expect($('restore-result')!.textContent).toContain('restored it into shop');
+    expect($('restore-result')!.textContent).toContain('safety-1');
+  });
+
+  it('a restore into a new database needs no typed name', async () => {
+    await open({
+      ...replacePlan,
+      mode: 'new',
+      confirmation: undefined,
+      databaseBytes: undefined,
+      warnings: [],
+    });
+    expect($('restore-confirm')).toBeNull();
+    expect($('restore-mode')!.textContent).toContain('new');
+    expect(startButton().disabled).toBe(false);
+  });
+
+  it('shows why a plan cannot be made', async () => {
+    await open(new Error('no artifact x in any storage'));
+    expect($('restore-plan-error')!.textContent).toContain('no artifact x in any storage');
+    expect($('restore-start')).toBeNull();
+  });
+});

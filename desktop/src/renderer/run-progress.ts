@@ -1,0 +1,43 @@
+import type { RunRecord, TargetStatus } from '@port-yard/shared';
+
+/** A run's progress as a percentage, or undefined when there is no total to compare with yet. */
+export function runPercent(run: RunRecord): number | undefined {
+  const progress = run.progress;
+  if (!progress) return undefined;
+  if (progress.totalStoredBytes !== undefined && progress.totalStoredBytes > 0)
+    return Math.min(100, Math.round((progress.storedBytes / progress.totalStoredBytes) * 100));
+  if (progress.expectedRawBytes !== undefined && progress.expectedRawBytes > 0)
+    return Math.min(99, Math.round((progress.rawBytes / progress.expectedRawBytes) * 100));
+  return undefined;
+}
+
+/** What a run is doing, in a few words: `dump shop`, `restore into shop_copy`. */
+export function runLabel(run: RunRecord): string {
+  if (run.kind === 'restore') {
+    const phase = run.progress?.phase ?? run.status;
+    return `${phase === 'restore' ? 'restore' : phase} → ${run.restore?.database ?? ''}`;
+  }
+  const phase = run.progress?.phase ?? run.status;
+  return run.progress ? `${phase} ${run.progress.database}` : phase;
+}
+
+export type Health = 'running' | 'failing' | 'stale' | 'ok' | 'never';
+
+/** One word for a target's state, worst first: failing (last run failed), stale, running, ok. */
+export function targetHealth(status: TargetStatus): Health {
+  const failedLast =
+    status.lastFailureAt !== undefined &&
+    (status.lastSuccessAt === undefined || status.lastFailureAt > status.lastSuccessAt);
+  if (failedLast) return 'failing';
+  if (status.stale) return 'stale';
+  if (status.running) return 'running';
+  return status.lastSuccessAt ? 'ok' : 'never';
+}
+
+export const healthType: Record<Health, 'error' | 'warning' | 'info' | 'success' | 'default'> = {
+  failing: 'error',
+  stale: 'warning',
+  running: 'info',
+  ok: 'success',
+  never: 'default',
+};

@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mariadbExec, uniqueName } from '../../../agent/test/harness/sql.ts';
+import { waitFor } from '../../../agent/test/harness/wait-for.ts';
+import { secrets } from '../../../agent/test/api/api-harness.ts';
+import { launchChromium, screenshot } from './browser.ts';
+import { buildWebBundle, startE2eAgent, type E2eAgent } from './e2e-agent.ts';
+
+/**
+ * The console in Debian Chromium against a real agent serving the web bundle, with a real
+ * MariaDB database: sign-in, the overview, a backup with a moving progress bar, a download whose
+ * checksum matches, a restore through the typed confirmation, a viewer without operator actions,
+ * recovery after an agent restart. Saves a screenshot of each main screen.
+ */
+const database = uniqueName('py_t_e2e');
+let webRoot: string;
+let agent: E2eAgent;
+let browser: Browser;
+let operator: { context: BrowserContext; page: Page };
+
+async function rows(): Promise<number> {
+  const [row] = (await mariadbExec(`SELECT count(*) AS n FROM ${database}.events`)) as { n: number }[];
+  return Number(row!.n);
+}
+
+async function signIn(
+  user: 'alice' | 'victor',
+  password: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(agent.url);
+  await page.waitForURL(/\/login/);
+  await page.getByTestId('login-user').locator('input').fill(user);
+  await page.getByTestId('login-password').locator('input').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('overview-table').waitFor();
+  return { context, page };
+}
+
+beforeAll(async () => {
+  webRoot = await mkdtemp(join(tmpdir(), 'py-e2e-web-'));
+  await buildWebBundle(webRoot);
+  await mariadbExec(
+    `CREATE DATABASE ${database}; CREATE TABLE ${database}.events (id INT PRIMARY KEY, payload TEXT);
+     INSERT INTO ${database}.events SELECT seq, REPEAT(MD5(seq), 12) FROM seq_1_to_150000;`,
+    'test',
+  );
+  agent = await startE2eAgent({
+    webRoot,
+    targets: {
+      shop: {
+        engine: 'mariadb',
+        host: '127.0.0.1',
+        port: 3306,
+        user: 'root',
+        databases: [database],
+        destinations: ['local'],
+        schedule: '0 3 * * *',
+        maxAge: '1d',
+        retention: { keepLast: 3, tiers: [{ every: '1d', for: '7d' }] },
+      },
+    },
+  });
+  // A first backup, so the next one knows its expected size (a progress bar with a percentage).
+  await agent.daemon.agent().backup({ targetName: 'shop' });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.close();
+  await mariadbExec(`DROP DATABASE IF EXISTS ${database}`);
+  await rm(webRoot, { recursive: true, force: true });
+});
+
+describe('the web console', () => {
+  it('signs in and shows every target, the user and the role', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(agent.url);
+    await page.waitForURL(/\/login/);
+    await screenshot(page, '01-login');
+    await context.close();
+
+    operator = await signIn('alice', secrets.alicePassword);
+    const { page: op } = operator;
+    await op.getByTestId('target-link-shop').waitFor();
+    await expect.poll(() => op.getByTestId('current-user').textContent()).toBe('alice');
+    expect(await op.getByTestId('current-role').textContent()).toContain('operator');
+    expect(await op.getByTestId('countdown-shop').textContent()).toMatch(/^in \d/);
+    await screenshot(op, '02-overview');
+  });
+
+  it('starts a backup from the UI: the progress bar moves and the run finishes', async () => {
+    const { page } = operator;
+    await page.getByTestId('target-link-shop').click();
+    await page.getByTestId('artifacts-table').waitFor();
+    const before = await page.getByTestId('artifacts-table').locator('tbody tr').count();
+    await page.getByTestId('backup-now').click();
+    const bar = page.getByTestId('run-progress').first();
+    await bar.waitFor();
+    const seen = new Set<string>();
+    let shot = false;
+    while ((await page.getByTestId('run-progress').count()) > 0) {
+      const percent = await bar.getAttribute('data-percent').catch(() => null);
+      if (percent) seen.add(percent);
+      if (!shot && percent && Number(percent) > 10) {
+        await screenshot(page, '03-target-backup-running');
+        shot = true;
+      }
+      await page.waitForTimeout(50);
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByTestId('artifacts-table').locator('tbody tr').count()).toBe(before + 1);
+    await expect.poll(() => page.getByTestId('target-health').textContent()).toBe('ok');
+    await screenshot(page, '04-target-artifacts');
+  });
+
+  it('downloads an artifact whose sha256 matches its manifest', async () => {
+    const { page } = operator;
+    const newest = agent.daemon.agent().catalog.list({ target: 'shop' })[0]!.manifest;
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId(`download-${newest.artifactId}`).click(),
+    ]);
+    const file = await download.path();
+    const bytes = await readFile(file);
+    expect(bytes.length).toBe(newest.storedBytes);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(newest.sha256);
+  });
+
+  it('restores over the database through the typed confirmation', async () => {
+    const { page } = operator;
+    const newest = agent.daemon.agent().catalog.list({ target: 'shop' })[0]!.manifest;
+    await mariadbExec(`DELETE FROM ${database}.events WHERE id > 1000`);
+    await page.getByTestId(`restore-${newest.artifactId}`).click();
+    const dialog = page.getByTestId('restore-dialog');
+    await dialog.waitFor();
+    await expect.poll(() => page.getByTestId('restore-mode').textContent()).toContain('REPLACED');
+    const start = page.getByTestId('restore-start');
+    expect(await start.isDisabled()).toBe(true);
+    await page.getByTestId('restore-confirm').locator('input').fill(database);
+    await screenshot(page, '05-restore-dialog');
+    expect(await start.isDisabled()).toBe(false);
+    await start.click();
+    const result = page.getByTestId('restore-result');
+    await result.waitFor({ timeout: 60_000 });
+    expect(await result.textContent()).toContain('Restored');
+    await screenshot(page, '06-restore-done');
+    expect(await rows()).toBe(150_000);
+    await page.getByTestId('restore-close').click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('shows the charts, the run history and the retention preview', async () => {
+    const { page } = operator;
+    await page.locator('.n-tabs-tab', { hasText: 'Size and duration' }).click();
+    await page.getByTestId('target-charts').locator('canvas').first().waitFor();
+    await screenshot(page, '07-target-charts');
+    await page.locator('.n-tabs-tab', { hasText: 'Run history' }).click();
+    await page.getByTestId('run-history').waitFor();
+    await screenshot(page, '08-target-runs');
+    await page.locator('.n-tabs-tab', { hasText: 'Retention preview' }).click();
+    await page.getByTestId('retention-summary').waitFor();
+    await screenshot(page, '09-target-retention');
+  });
+
+  it('shows the sandboxes and the audit log, and a dark theme', async () => {
+    const { page } = operator;
+    await page.getByTestId('nav-sandboxes').click();
+    await page.getByTestId('sandboxes-table').waitFor();
+    await screenshot(page, '10-sandboxes');
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-table').getByText('artifact.restore').first().waitFor();
+    await screenshot(page, '11-audit');
+    await page.getByTestId('theme-toggle').click();
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('overview-table').waitFor();
+    await screenshot(page, '12-overview-dark');
+    await page.getByTestId('theme-toggle').click();
+  });
+
+  it('shows a viewer no operator action, and the agent refuses them anyway', async () => {
+    const viewer = await signIn('victor', secrets.victorPassword);
+    const { page } = viewer;
+    expect(await page.getByTestId('current-role').textContent()).toContain('viewer');
+    await page.getByTestId('target-link-shop').click();
+    await page.getByTestId('artifacts-table').locator('tbody tr').first().waitFor();
+    expect(await page.getByTestId('backup-now').count()).toBe(0);
+    expect(await page.locator('[data-testid^="download-"]').count()).toBeGreaterThan(0);
+    for (const action of ['restore-', 'delete-', 'pin-', 'verify-', 'sandbox-'])
+      expect(await page.locator(`[data-testid^="${action}"]`).count()).toBe(0);
+    expect(await page.getByTestId('nav-audit').count()).toBe(0);
+    const status = await page.evaluate(async () => {
+      const response = await fetch('/api/trpc/runs.start', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ target: 'shop' }),
+      });
+      return response.status;
+    });
+    expect(status).toBe(403);
+    await screenshot(page, '13-target-viewer');
+    await viewer.context.close();
+  });
+
+  it('recovers by itself after the agent restarts', async () => {
+    // An API token (as a proxy or the desktop app would send): it outlives the restart, unlike
+    // the in-memory password session.
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 720 },
+      extraHTTPHeaders: { authorization: `Bearer ${secrets.operatorToken}` },
+    });
+    const page = await context.newPage();
+    await page.goto(agent.url);
+    await page.getByTestId('target-link-shop').waitFor();
+    await agent.stop();
+    await page.getByTestId('offline-banner').waitFor({ timeout: 20_000 });
+    await screenshot(page, '14-agent-offline');
+    await agent.start();
+    await page.getByTestId('offline-banner').waitFor({ state: 'detached', timeout: 30_000 });
+    // Live again: a run started elsewhere shows up without a reload.
+    agent.daemon.runNow('shop');
+    await page.getByTestId('run-progress').first().waitFor({ timeout: 20_000 });
+    await waitFor(
+      'the run to end',
+      () => agent.daemon.registry.list({ target: 'shop' })[0]?.status === 'succeeded',
+      60_000,
+    );
+    await context.close();
+  });
+});

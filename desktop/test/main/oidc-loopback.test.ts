@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { basicAuth, startTestApi, type TestApi } from '../../../agent/test/api/api-harness.ts';
+import { createOidcSignIn, signInWithLoopback } from '../../src/main/oidc-loopback.ts';
+import { browse, startFakeOidcAgent, type FakeOidcAgent } from './fake-oidc-agent.ts';
+
+describe('OIDC sign-in with a loopback redirect, against the proposed agent protocol', () => {
+  let agent: FakeOidcAgent;
+  beforeEach(async () => {
+    agent = await startFakeOidcAgent();
+  });
+  afterEach(() => agent.close());
+
+  it('opens the login page with a loopback redirect, state and PKCE, and exchanges the code', async () => {
+    const pages: { status: number; text: string; url: string }[] = [];
+    const signedIn = await signInWithLoopback({
+      agentUrl: agent.url,
+      openExternal: async (url) => void pages.push(await browse(url)),
+    });
+    expect(signedIn).toEqual({ token: 'pys_session', name: 'olivia', role: 'operator' });
+    const login = agent.logins[0]!;
+    expect(Object.fromEntries(login)).toMatchObject({
+      client: 'desktop',
+      redirect_uri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/callback$/),
+      state: expect.stringMatching(/^[\w-]{43}$/),
+      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+      code_challenge_method: 'S256',
+    });
+    expect(pages).toEqual([
+      expect.objectContaining({ status: 200, text: expect.stringContaining('Signed in to Port-Yard') }),
+    ]);
+    // One shot: the listener is gone.
+    await expect(fetch(login.get('redirect_uri')!)).rejects.toThrow();
+  });
+
+  it('ignores a callback with another state, and takes the right one', async () => {
+    const pages: number[] = [];
+    const signedIn = await signInWithLoopback({
+      agentUrl: agent.url,
+      openExternal: async (url) => {
+        const redirect = new URL(url).searchParams.get('redirect_uri')!;
+        pages.push((await fetch(`${redirect}?code=stolen&state=guessed`)).status);
+        pages.push((await fetch(redirect.replace('/callback', '/other'))).status);
+        pages.push((await browse(url)).status);
+      },
+    });
+    expect(pages).toEqual([400, 404, 200]);
+    expect(signedIn.token).toBe('pys_session');
+  });
+
+  it('fails with the provider’s refusal, shown escaped in the browser tab', async () => {
+    let shown = '';
+    const failure = signInWithLoopback({
+      agentUrl: agent.url,
+      openExternal: async (url) => {
+        const params = new URL(url).searchParams;
+        const back = `${params.get('redirect_uri')}?state=${params.get('state')}&error=access_denied&error_description=${encodeURIComponent('<b>no</b>')}`;
+        shown = await (await fetch(back)).text();
+      },
+    });
+    await expect(failure).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: 'the OIDC sign-in failed: access_denied: <b>no</b>',
+    });
+    expect(shown).toContain('access_denied: &#60;b&#62;no&#60;/b&#62;');
+  });
+
+  it('times out when the browser never comes back, and can be cancelled', async () => {
+    let redirect = '';
+    const remember = async (url: string) => void (redirect = new URL(url).searchParams.get('redirect_uri')!);
+    await expect(
+      signInWithLoopback({ agentUrl: agent.url, openExternal: remember, timeoutMs: 100 }),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(fetch(redirect)).rejects.toThrow();
+    const controller = new AbortController();
+    const cancelled = signInWithLoopback({
+      agentUrl: agent.url,
+      openExternal: async () => controller.abort(),
+      signal: controller.signal,
+    });
+    await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('stores the token of a registered agent in the keychain', async () => {
+    const tokens: [string, string][] = [];
+    const signIn = createOidcSignIn({
+      agents: {
+        get: async (id) => (id === 'a1' ? { id, name: 'sso', url: agent.url } : undefined),
+        setToken: async (id, token) => void tokens.push([id, token]),
+      },
+      openExternal: async (url) => void (await browse(url)),
+    });
+    await signIn('a1');
+    expect(tokens).toEqual([['a1', 'pys_session']]);
+    await expect(signIn('a2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('OIDC sign-in against the real agent (which lacks the desktop part)', () => {
+  let api: TestApi | undefined;
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+
+  it('says that an agent in OIDC mode cannot sign the desktop app in yet, before opening a browser', async () => {
+    api = await startTestApi({
+      auth: {
+        ...(await basicAuth()),
+        mode: 'oidc',
+        users: [],
+        oidc: { issuer: 'http://127.0.0.1:9/realms/test', clientId: 'port-yard', clientSecret: 'unused' },
+      },
+    });
+    const opened: string[] = [];
+    await expect(
+      signInWithLoopback({ agentUrl: api.url, openExternal: async (url) => void opened.push(url) }),
+    ).rejects.toMatchObject({
+      code: 'VERSION_MISMATCH',
+      message: `the agent at ${api.url} cannot sign the desktop app in with OIDC yet (its sign-in hands the session to the browser only): use an API token`,
+    });
+    expect(opened).toEqual([]);
+  });
+
+  it('says that an agent in basic mode does not use OIDC', async () => {
+    api = await startTestApi();
+    await expect(
+      signInWithLoopback({ agentUrl: api.url, openExternal: async () => undefined }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: `the agent at ${api.url} signs in with "basic", not OIDC: use an API token`,
+    });
+  });
+});

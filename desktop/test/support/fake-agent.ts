@@ -1,0 +1,113 @@
+import type { RestorePlan, RunRecord, TargetStatus } from '@port-yard/shared';
+import type { AgentConnector, ConnectionEvents } from '../../src/renderer/api/agent-client.ts';
+import type { Session } from '../../src/renderer/api/api-types.ts';
+
+/**
+ * A stand-in for one agent in store and component tests: answers the queries the console makes
+ * and lets the test push subscription events and connection changes.
+ */
+export interface FakeAgent {
+  readonly connector: AgentConnector;
+  session: Session;
+  targets: TargetStatus[];
+  runs: RunRecord[];
+  plan: RestorePlan | Error;
+  readonly calls: { path: string; input: unknown }[];
+  pushTarget(status: TargetStatus): void;
+  pushRun(run: RunRecord): void;
+  open(): void;
+  close(): void;
+  readonly closed: boolean;
+  readonly unsubscribed: number;
+}
+
+export const operatorSession: Session = {
+  authMode: 'basic',
+  identity: { name: 'olga', role: 'operator', kind: 'user' },
+  permissions: {
+    view: true,
+    download: true,
+    runBackup: true,
+    cancelRun: true,
+    deleteArtifact: true,
+    pin: true,
+    applyRetention: true,
+    restore: true,
+    verify: true,
+    sandbox: true,
+    reloadConfig: true,
+    readAudit: true,
+  },
+} as Session;
+
+export function fakeAgent(): FakeAgent {
+  const listeners: { targets?: (status: TargetStatus) => void; runs?: (run: RunRecord) => void } = {};
+  let events: ConnectionEvents | undefined;
+  const state = { closed: false, unsubscribed: 0 };
+  const fake: FakeAgent = {
+    session: operatorSession,
+    targets: [],
+    runs: [],
+    plan: new Error('no plan'),
+    calls: [],
+    pushTarget: (status) => listeners.targets?.(status),
+    pushRun: (run) => listeners.runs?.(run),
+    open: () => events?.onOpen(),
+    close: () => events?.onClose(),
+    get closed() {
+      return state.closed;
+    },
+    get unsubscribed() {
+      return state.unsubscribed;
+    },
+    connector: (_agent, connectionEvents) => {
+      events = connectionEvents;
+      const call = (path: string, answer: (input: unknown) => unknown) => async (input?: unknown) => {
+        fake.calls.push({ path, input });
+        const result = answer(input);
+        if (result instanceof Error) throw result;
+        return result;
+      };
+      const subscription =
+        (key: 'targets' | 'runs') =>
+        (_input: unknown, handlers: { onData(event: { id: string; data: never }): void }) => {
+          listeners[key] = (data: unknown) => handlers.onData({ id: '1', data: data as never });
+          return { unsubscribe: () => (state.unsubscribed += 1) };
+        };
+      const client = {
+        agent: { session: { query: call('agent.session', () => fake.session) } },
+        targets: {
+          list: { query: call('targets.list', () => fake.targets) },
+          changes: { subscribe: subscription('targets') },
+        },
+        runs: {
+          list: { query: call('runs.list', () => fake.runs) },
+          events: { subscribe: subscription('runs') },
+          cancel: { mutate: call('runs.cancel', () => ({ cancelled: true })) },
+          start: { mutate: call('runs.start', () => fake.runs[0]) },
+        },
+        artifacts: {
+          restorePlan: { query: call('artifacts.restorePlan', () => fake.plan) },
+          restore: {
+            mutate: call('artifacts.restore', (input) => ({
+              id: 'run-restore-1',
+              kind: 'restore',
+              target: 'shop',
+              trigger: 'manual',
+              status: 'running',
+              queuedAt: new Date().toISOString(),
+              restore: {
+                artifactId: (input as { id: string }).id,
+                database: 'shop',
+                mode: 'replace',
+                warnings: [],
+              },
+            })),
+          },
+        },
+      };
+      return { client: client as never, close: () => (state.closed = true) };
+    },
+  };
+  return fake;
+}
