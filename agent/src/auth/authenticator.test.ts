@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { configSchema } from '@port-yard/shared';
+import type * as PasswordHash from './password-hash.ts';
 
 const verifications = vi.hoisted(() => ({ count: 0 }));
 vi.mock('./password-hash.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./password-hash.ts')>();
+  const original = await importOriginal<typeof PasswordHash>();
   return {
     ...original,
     verifySecret: async (hash: string, secret: string) => {
