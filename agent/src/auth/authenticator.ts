@@ -6,7 +6,7 @@ import type { Identity } from './identity.ts';
 import { verifySecret } from './password-hash.ts';
 import type { RequestCredentials } from './request-credentials.ts';
 import { roleFor } from './role-mapping.ts';
-import type { Sessions } from './sessions.ts';
+import { sessionTokenPrefix, type Sessions } from './sessions.ts';
 
 export interface Authenticator {
   readonly mode: AuthConfig['mode'];
@@ -23,8 +23,10 @@ const cacheMs = 5 * 60_000;
 
 /**
  * Resolves identities for the modes that need no external service (none, proxy, basic) plus API
- * tokens and login sessions, which work in every mode. Verified secrets are cached by their
- * sha256 for a few minutes: argon2id is deliberately slow, and a console polls.
+ * tokens and login sessions, which work in every mode. A bearer token starting with `pys_` is a
+ * session (the desktop app's OIDC sign-in), looked up in memory and never checked against the
+ * configured tokens. Verified secrets are cached by their sha256 for a few minutes: argon2id is
+ * deliberately slow, and a console polls.
  */
 export function createAuthenticator(
   auth: AuthConfig,
@@ -78,6 +80,15 @@ export function createAuthenticator(
     mode: auth.mode,
     verifyPassword,
     async identify(credentials) {
+      if (credentials.bearer?.startsWith(sessionTokenPrefix)) {
+        const identity = sessions.getBearer(credentials.bearer);
+        if (!identity)
+          throw new PortYardError(
+            'AUTH_FAILED',
+            'the sign-in session has expired or ended (sessions end when the agent restarts): sign in again',
+          );
+        return identity;
+      }
       if (credentials.bearer !== undefined) {
         const identity = await verifyToken(credentials.bearer);
         if (!identity) throw new PortYardError('AUTH_FAILED', 'the API token is not valid');

@@ -28,6 +28,8 @@ export interface StartApiOptions {
   readonly log: Logger;
   readonly reloadConfig: () => Promise<PortYardConfig>;
   readonly audit?: AuditLog;
+  /** For sessions and sign-in expiry (tests move it forward). */
+  readonly clock?: () => number;
 }
 
 export interface RunningApi extends ApiServer {
@@ -43,8 +45,9 @@ export interface RunningApi extends ApiServer {
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { config, log } = options;
   const ttl = parseDuration(config.auth.sessionTtl);
-  const sessions = createSessions(ttl ? nominalDurationSeconds(ttl) * 1000 : 12 * 3_600_000);
-  const authenticator = createAuthenticator(config.auth, sessions);
+  const { clock } = options;
+  const sessions = createSessions(ttl ? nominalDurationSeconds(ttl) * 1000 : 12 * 3_600_000, clock);
+  const authenticator = createAuthenticator(config.auth, sessions, clock);
   const audit = options.audit ?? createAuditLog(log);
   const services: ApiServices = {
     daemon: options.daemon,
@@ -93,6 +96,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       publicUrl: config.server.publicUrl,
       tls: Boolean(config.server.tls),
       secureCookies,
+      clock,
     });
     routes.push(
       {
@@ -104,6 +108,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         method: 'GET',
         path: '/api/auth/oidc/callback',
         handle: (request, response) => oidc.callback(request, response),
+      },
+      // The desktop app's code exchange (no Origin: a foreign one is refused above every route).
+      {
+        method: 'POST',
+        path: '/api/auth/oidc/token',
+        handle: (request, response) => oidc.token(request, response),
       },
     );
   }

@@ -15,7 +15,10 @@ export interface AuthAgent {
   close(): Promise<void>;
 }
 
-export async function startAuthAgent(auth: PortYardConfigInput['auth']): Promise<AuthAgent> {
+export async function startAuthAgent(
+  auth: PortYardConfigInput['auth'],
+  options: { clock?: () => number } = {},
+): Promise<AuthAgent> {
   const dir = await mkdtemp(join(tmpdir(), 'py-test-auth-'));
   const config = configSchema.parse({
     version: 1,
@@ -30,7 +33,7 @@ export async function startAuthAgent(auth: PortYardConfigInput['auth']): Promise
       void logLines.push(JSON.stringify({ level, message, ...fields }));
   const log: Logger = { info: write('info'), warn: write('warn'), error: write('error') };
   const daemon = createDaemon({ config, log });
-  const api = await startApi({ config, daemon, log, reloadConfig: async () => config });
+  const api = await startApi({ config, daemon, log, reloadConfig: async () => config, clock: options.clock });
   return {
     url: api.url,
     api,

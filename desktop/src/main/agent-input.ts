@@ -1,10 +1,13 @@
 import { PortYardError } from '@port-yard/shared';
 
-/** What the user typed to add an agent, checked and normalized. */
+/**
+ * What the user typed to add an agent, checked and normalized. No token: an agent in OIDC mode,
+ * signed in afterwards through the system browser (oidc-loopback.ts).
+ */
 export interface AgentInput {
   readonly name: string;
   readonly url: string;
-  readonly token: string;
+  readonly token?: string;
 }
 
 export const maxNameLength = 64;
@@ -22,11 +25,11 @@ export function checkAgentInput(input: AgentInput): AgentInput {
   else if (/\p{Cc}/u.test(name)) problems.push('name: must not contain control characters');
   const url = normalizeAgentUrl(input.url);
   if (typeof url !== 'string') problems.push(`url: ${url.problem}`);
-  const tokenProblem = checkToken(input.token);
+  const tokenProblem = input.token === undefined ? undefined : checkToken(input.token);
   if (tokenProblem) problems.push(`token: ${tokenProblem}`);
   if (problems.length > 0 || typeof url !== 'string')
     throw new PortYardError('INVALID_INPUT', problems.join('; '));
-  return { name, url, token: input.token.trim() };
+  return { name, url, token: input.token?.trim() };
 }
 
 /** Why a token cannot go into an `Authorization: Bearer` header, or undefined when it can. */

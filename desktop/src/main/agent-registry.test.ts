@@ -119,6 +119,19 @@ describe('the agent registry', () => {
     await expect(registry.setToken('nobody', 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('adds an agent without a token (OIDC), which a sign-in gives one later', async () => {
+    const added = await registry.add({ name: 'sso', url: 'https://sso.example' });
+    expect(added).toEqual({ id: 'agent-1', name: 'sso', url: 'https://sso.example', hasToken: false });
+    expect(keytar.items.size).toBe(0);
+    expect(await registry.token('agent-1')).toBeUndefined();
+    await registry.setToken('agent-1', 'pys_signed_in');
+    expect(await registry.list()).toEqual([{ ...added, hasToken: true }]);
+    // A token that is given must still be a valid one.
+    await expect(registry.add({ name: 'b', url: 'https://b.example', token: ' ' })).rejects.toThrow(
+      'token: must not be empty',
+    );
+  });
+
   it('keeps concurrent adds', async () => {
     await Promise.all(
       Array.from({ length: 5 }, (_, index) =>

@@ -19,7 +19,10 @@ export interface AgentRegistry {
   /** Every agent, in the order added, with whether the keychain holds a token for it. */
   list(): Promise<DesktopAgent[]>;
   get(id: string): Promise<AgentEntry | undefined>;
-  /** Checks the input (nothing changes when it fails), stores the token, then the entry. */
+  /**
+   * Checks the input (nothing changes when it fails), stores the token if there is one, then the
+   * entry. Without a token, `setToken` gives it one later (an OIDC sign-in).
+   */
   add(input: AgentInput): Promise<DesktopAgent>;
   /** Deletes the keychain item, then the entry. NOT_FOUND for an unknown id. */
   remove(id: string): Promise<void>;
@@ -95,14 +98,14 @@ export function createAgentRegistry(options: AgentRegistryOptions): AgentRegistr
         if (same)
           throw new PortYardError('CONFLICT', `url: ${checked.url} is already registered as "${same.name}"`);
         const entry: AgentEntry = { id: newId(), name: checked.name, url: checked.url };
-        await keychain.setPassword(entry.id, checked.token);
+        if (checked.token !== undefined) await keychain.setPassword(entry.id, checked.token);
         try {
           await save([...current, entry]);
         } catch (error) {
-          await keychain.deletePassword(entry.id).catch(() => undefined);
+          if (checked.token !== undefined) await keychain.deletePassword(entry.id).catch(() => undefined);
           throw error;
         }
-        return { ...entry, hasToken: true };
+        return { ...entry, hasToken: checked.token !== undefined };
       }),
     remove: (id) =>
       serial(async () => {

@@ -74,6 +74,14 @@ describe('the IPC handlers', () => {
     expect(calls).toEqual(['changed', 'changed']);
   });
 
+  it('adds an agent without a token (OIDC: signed in afterwards in the browser)', async () => {
+    expect(await invoke('agents:add', { name: 'sso', url: 'https://sso.example' })).toEqual({
+      ok: true,
+      value: { id: 'agent-1', name: 'sso', url: 'https://sso.example', hasToken: false },
+    });
+    expect(calls).toEqual(['changed']);
+  });
+
   it('returns the registry errors as values, code included', async () => {
     expect(await invoke('agents:add', { name: '', url: 'ftp://x', token: 't' })).toEqual({
       ok: false,
@@ -104,7 +112,9 @@ describe('the IPC handlers', () => {
     expect(await refused('agents:add', { name: 'a', url: 'https://a', token: 't', role: 'admin' })).toMatch(
       /^agents:add: argument 0: Unrecognized key: "role"/,
     );
-    expect(await refused('agents:add', { name: 'a', url: 'https://a' })).toMatch(/argument 0.token/);
+    expect(await refused('agents:add', { name: 'a', url: 'https://a', token: 42 })).toMatch(
+      /argument 0.token/,
+    );
     expect(await refused('agents:add', { name: 'a', url: 'x'.repeat(3000), token: 't' })).toMatch(
       /argument 0.url/,
     );

@@ -54,7 +54,7 @@ export function registerIpcHandlers(deps: IpcDeps): void {
         z.strictObject({
           name: z.string().max(1000),
           url: z.string().max(2048),
-          token: z.string().max(8192),
+          token: z.string().max(8192).optional(),
         }),
       ]),
       async (input) => changed(await deps.agents.add(input)),

@@ -15,16 +15,19 @@ import type { AgentRegistry } from './agent-registry.ts';
  * keychain. The provider's redirect stays the agent's own callback: nothing to register at the
  * provider per desktop app.
  *
- * What the app expects of the agent (not built yet: today its callback gives the session cookie
- * to the browser and redirects to `/`):
+ * What the app needs of the agent (agent/src/auth/oidc/, desktop-*.ts):
  * - `agent.session` answers `desktopSignIn: { loopback: true }`;
  * - `GET /api/auth/oidc/login?client=desktop&redirect_uri=http://127.0.0.1:<port>/callback&state=
  *   <s>&code_challenge=<c>&code_challenge_method=S256` accepts only loopback redirect URIs and
  *   keeps them with the pending login; its callback, after the usual checks, redirects to
- *   `<redirect_uri>?code=<one-time, short-lived>&state=<s>` instead of setting a cookie;
+ *   `<redirect_uri>?code=<one-time, 60 s>&state=<s>` instead of setting a cookie (or, when the
+ *   sign-in is refused, `?error=...&error_description=...&state=<s>`);
  * - `POST /api/auth/oidc/token` `{ code, code_verifier, redirect_uri }` (no Origin) answers
- *   `{ token, name?, role?, expiresAt? }`, a token the agent accepts as `Authorization: Bearer`.
- * So before opening any browser this asks `agent.session`, and says plainly when it is missing.
+ *   `{ token, name, role, expiresAt }`, a session token (`pys_...`) the agent accepts as
+ *   `Authorization: Bearer` until `auth.sessionTtl` ends or the agent restarts; a refused
+ *   exchange answers 400.
+ * Older agents lack it, so before opening any browser this asks `agent.session`, and says plainly
+ * when it is missing.
  */
 export interface OidcLoopbackOptions {
   readonly agentUrl: string;
@@ -88,7 +91,11 @@ export async function signInWithLoopback(options: OidcLoopbackOptions): Promise<
       signal: options.signal,
       body: JSON.stringify({ code, code_verifier: verifier, redirect_uri: redirectUri }),
     });
-    if (!response.ok) throw await agentError(agent, response, 'exchanging the sign-in code');
+    if (!response.ok) {
+      const failure = await agentError(agent, response, 'exchanging the sign-in code');
+      // 400: the agent refused the code (spent, expired, PKCE or redirect mismatch), not the network.
+      throw response.status === 400 ? new PortYardError('AUTH_FAILED', failure.message) : failure;
+    }
     const answer = tokenAnswer.safeParse(await response.json().catch(() => undefined));
     if (!answer.success || checkToken(answer.data.token) !== undefined)
       throw new PortYardError('AUTH_FAILED', `the agent at ${options.agentUrl} sent no usable token`);
@@ -135,7 +142,7 @@ async function requireLoopbackSupport(agent: {
   if (desktopSignIn?.loopback !== true)
     throw new PortYardError(
       'VERSION_MISMATCH',
-      `the agent at ${agent.url} cannot sign the desktop app in with OIDC yet (its sign-in hands the session to the browser only): use an API token`,
+      `the agent at ${agent.url} cannot sign the desktop app in with OIDC (an older agent, whose sign-in hands the session to the browser only): upgrade it, or use an API token`,
     );
 }
 

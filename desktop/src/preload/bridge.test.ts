@@ -30,6 +30,8 @@ describe('the preload bridge', () => {
     await bridge.agents.list();
     // Extra properties a page might pass never reach the main process.
     await bridge.agents.add({ name: 'n', url: 'u', token: 't', extra: 1 } as never);
+    // An OIDC agent: no token key at all.
+    await bridge.agents.add({ name: 'o', url: 'u', token: undefined });
     await bridge.agents.remove('a1');
     await bridge.agents.signInWithOidc('a1');
     expect(await bridge.downloads.start({ agentId: 'a1', artifactId: 'x', decompress: true })).toBe('v');
@@ -37,6 +39,7 @@ describe('the preload bridge', () => {
     expect(invoked).toEqual([
       ['agents:list', []],
       ['agents:add', [{ name: 'n', url: 'u', token: 't' }]],
+      ['agents:add', [{ name: 'o', url: 'u' }]],
       ['agents:remove', ['a1']],
       ['agents:oidc', ['a1']],
       ['downloads:start', [{ agentId: 'a1', artifactId: 'x', decompress: true }]],

@@ -28,7 +28,8 @@ export function createBridge(ipc: IpcRendererLike): DesktopBridge {
   return {
     agents: {
       list: () => call(channels.agentsList),
-      add: ({ name, url, token }) => call(channels.agentsAdd, { name, url, token }),
+      add: ({ name, url, token }) =>
+        call(channels.agentsAdd, token === undefined ? { name, url } : { name, url, token }),
       remove: (agentId) => call(channels.agentsRemove, agentId),
       signInWithOidc: (agentId) => call(channels.agentsOidc, agentId),
     },

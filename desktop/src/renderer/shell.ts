@@ -21,7 +21,8 @@ export interface DownloadProgress {
 export interface DesktopBridge {
   readonly agents: {
     list(): Promise<DesktopAgent[]>;
-    add(input: { name: string; url: string; token: string }): Promise<DesktopAgent>;
+    /** Without a token: an OIDC agent, signed in afterwards with `signInWithOidc`. */
+    add(input: { name: string; url: string; token?: string }): Promise<DesktopAgent>;
     remove(agentId: string): Promise<void>;
     signInWithOidc(agentId: string): Promise<void>;
   };

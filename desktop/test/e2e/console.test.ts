@@ -185,6 +185,24 @@ describe('the web console', () => {
     await page.getByTestId('theme-toggle').click();
   });
 
+  it('works from the keyboard: Tab reaches a target, Enter opens it', async () => {
+    const { page } = operator;
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('target-link-shop').waitFor();
+    await page.locator('body').focus();
+    let reached = false;
+    for (let step = 0; step < 20 && !reached; step += 1) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(
+        () => document.activeElement?.getAttribute('data-testid') === 'target-link-shop',
+      );
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('artifacts-table').waitFor();
+    expect(page.url()).toContain('/targets/shop');
+  });
+
   it('shows a viewer no operator action, and the agent refuses them anyway', async () => {
     const viewer = await signIn('victor', secrets.victorPassword);
     const { page } = viewer;

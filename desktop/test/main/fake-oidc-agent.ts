@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * An HTTP server that plays the agent side of the desktop OIDC sign-in as proposed in the README
- * (the real agent does not have it yet): `agent.session` announces `desktopSignIn.loopback`, the
- * login page "signs the user in" at once and redirects to the loopback URI with a one-time code,
- * and the token endpoint checks the code, the PKCE verifier and the redirect URI.
+ * An HTTP server that plays the agent side of the desktop OIDC sign-in, for the app's own edge
+ * cases (the real agent and provider: oidc-loopback-agent.test.ts): `agent.session` announces
+ * `desktopSignIn.loopback` (or not: an older agent), the login page "signs the user in" at once
+ * and redirects to the loopback URI with a one-time code, and the token endpoint checks the code,
+ * the PKCE verifier and the redirect URI.
  */
 export interface FakeOidcAgent {
   readonly url: string;

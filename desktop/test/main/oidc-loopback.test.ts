@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { basicAuth, startTestApi, type TestApi } from '../../../agent/test/api/api-harness.ts';
+import { startTestApi, type TestApi } from '../../../agent/test/api/api-harness.ts';
 import { createOidcSignIn, signInWithLoopback } from '../../src/main/oidc-loopback.ts';
 import { browse, startFakeOidcAgent, type FakeOidcAgent } from './fake-oidc-agent.ts';
 
-describe('OIDC sign-in with a loopback redirect, against the proposed agent protocol', () => {
+describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () => {
   let agent: FakeOidcAgent;
   beforeEach(async () => {
     agent = await startFakeOidcAgent();
@@ -80,6 +80,20 @@ describe('OIDC sign-in with a loopback redirect, against the proposed agent prot
     await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
+  it('fails as AUTH_FAILED when the agent refuses the code', async () => {
+    const failure = signInWithLoopback({
+      agentUrl: agent.url,
+      openExternal: async (url) => {
+        const params = new URL(url).searchParams;
+        await fetch(`${params.get('redirect_uri')}?code=forged&state=${params.get('state')}`);
+      },
+    });
+    await expect(failure).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: `exchanging the sign-in code: the agent at ${agent.url} answered 400: invalid code`,
+    });
+  });
+
   it('stores the token of a registered agent in the keychain', async () => {
     const tokens: [string, string][] = [];
     const signIn = createOidcSignIn({
@@ -95,29 +109,26 @@ describe('OIDC sign-in with a loopback redirect, against the proposed agent prot
   });
 });
 
-describe('OIDC sign-in against the real agent (which lacks the desktop part)', () => {
+describe('OIDC sign-in with agents that cannot do it', () => {
   let api: TestApi | undefined;
   afterEach(async () => {
     await api?.close();
     api = undefined;
   });
 
-  it('says that an agent in OIDC mode cannot sign the desktop app in yet, before opening a browser', async () => {
-    api = await startTestApi({
-      auth: {
-        ...(await basicAuth()),
-        mode: 'oidc',
-        users: [],
-        oidc: { issuer: 'http://127.0.0.1:9/realms/test', clientId: 'port-yard', clientSecret: 'unused' },
-      },
-    });
+  it('says that an older agent in OIDC mode cannot sign the desktop app in, before opening a browser', async () => {
+    const older = await startFakeOidcAgent({ loopback: false });
     const opened: string[] = [];
-    await expect(
-      signInWithLoopback({ agentUrl: api.url, openExternal: async (url) => void opened.push(url) }),
-    ).rejects.toMatchObject({
-      code: 'VERSION_MISMATCH',
-      message: `the agent at ${api.url} cannot sign the desktop app in with OIDC yet (its sign-in hands the session to the browser only): use an API token`,
-    });
+    try {
+      await expect(
+        signInWithLoopback({ agentUrl: older.url, openExternal: async (url) => void opened.push(url) }),
+      ).rejects.toMatchObject({
+        code: 'VERSION_MISMATCH',
+        message: `the agent at ${older.url} cannot sign the desktop app in with OIDC (an older agent, whose sign-in hands the session to the browser only): upgrade it, or use an API token`,
+      });
+    } finally {
+      await older.close();
+    }
     expect(opened).toEqual([]);
   });
 

@@ -24,11 +24,16 @@ export function permissionsOf(identity: Identity | undefined): Permissions {
 }
 
 export const agentRouter = router({
-  /** Who am I, and how does this agent authenticate? Public: the login screen needs it. */
+  /**
+   * Who am I, and how does this agent authenticate? Public: the login screen needs it.
+   * `desktopSignIn.loopback`: the desktop app may sign in through the system browser (OIDC with
+   * a loopback redirect, POST /api/auth/oidc/token).
+   */
   session: publicProcedure.query(({ ctx }) => {
     const agent = ctx.services.daemon.agent();
     return {
       authMode: agent.config.auth.mode,
+      desktopSignIn: { loopback: agent.config.auth.mode === 'oidc' },
       identity: ctx.identity
         ? { name: ctx.identity.name, role: ctx.identity.role, kind: ctx.identity.kind }
         : null,

@@ -7,7 +7,9 @@ export type OidcSettings = NonNullable<AuthConfig['oidc']>;
 
 export interface OidcClient {
   /** Where to send the browser, and what its return must match (state is the map key). */
-  begin(redirectUri: string): Promise<{ url: URL; state: string; pending: Omit<PendingLogin, 'browser'> }>;
+  begin(
+    redirectUri: string,
+  ): Promise<{ url: URL; state: string; pending: Omit<PendingLogin, 'browser' | 'desktop'> }>;
   /**
    * Exchanges the code of `callbackUrl` (PKCE verifier, state, nonce and the ID token's signature
    * and audience checked by openid-client) and returns the user's claims.

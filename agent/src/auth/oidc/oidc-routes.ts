@@ -3,9 +3,13 @@ import type { AuthConfig } from '@port-yard/shared';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import { sessionCookie } from '../../http/session-cookie.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { Identity } from '../identity.ts';
 import { roleFor } from '../role-mapping.ts';
 import type { Sessions } from '../sessions.ts';
 import { bindingCookie, browserBinding, clearedBindingCookie, readBinding } from './browser-binding.ts';
+import { desktopClientFrom, type DesktopClient } from './desktop-client.ts';
+import { createDesktopCodes } from './desktop-codes.ts';
+import { createDesktopTokenRoute } from './desktop-token-route.ts';
 import { claimAt, groupsFrom, usernameFrom } from './oidc-claims.ts';
 import type { OidcClient } from './oidc-client.ts';
 import { sendOidcProblem } from './oidc-page.ts';
@@ -22,25 +26,38 @@ export interface OidcRoutesDeps {
   /** The agent serves HTTPS itself (for the request's own origin). */
   readonly tls: boolean;
   readonly secureCookies: boolean;
+  readonly clock?: () => number;
 }
 
 /**
  * GET /api/auth/oidc/login sends the browser to the provider; GET /api/auth/oidc/callback takes
  * it back, signs it in with a session cookie and sends it to the console. Every outcome of a
  * callback is audited.
+ *
+ * The desktop app (`login?client=desktop&redirect_uri=<loopback>&state&code_challenge`, see
+ * desktop-client.ts) runs the same flow in the system browser; its callback sends the browser on
+ * to the app's loopback listener with a one-time code (and no cookie), which the app exchanges at
+ * POST /api/auth/oidc/token (desktop-token-route.ts).
  */
 export function createOidcRoutes(deps: OidcRoutesDeps) {
-  const pending = createPendingLogins();
+  const pending = createPendingLogins({ clock: deps.clock });
+  const codes = createDesktopCodes({ clock: deps.clock });
   const { secureCookies } = deps;
 
   async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const base = deps.publicUrl?.replace(/\/+$/, '') ?? ownOrigin(request, deps.tls);
     if (!base)
       return sendOidcProblem(response, 400, 'the request has no valid Host header (set server.publicUrl)');
+    let desktop: DesktopClient | undefined;
+    try {
+      desktop = desktopClientFrom(new URL(request.url ?? '/', 'http://agent').searchParams);
+    } catch (error) {
+      return sendOidcProblem(response, 400, (error as Error).message);
+    }
     const browser = browserBinding(request);
     try {
       const started = await deps.client.begin(`${base}/api/auth/oidc/callback`);
-      pending.add(started.state, { ...started.pending, browser });
+      pending.add(started.state, { ...started.pending, browser, desktop });
       response
         .writeHead(302, {
           location: started.url.href,
@@ -61,15 +78,20 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
     const state = params.get('state') ?? '';
     // Taken before anything else: a state is spent by its first use, whatever the outcome.
     const started = state ? pending.take(state) : undefined;
-    const deny = (status: number, reason: string, actor = 'unknown'): void => {
+    const desktop = started?.desktop;
+    // `toApp`: the error code a desktop sign-in's listener gets, so the app learns the refusal at
+    // once (RFC 6749 §4.1.2.1); only once the callback is known to come from the right browser.
+    const deny = (status: number, reason: string, actor = 'unknown', toApp?: string): void => {
       deps.audit.record({
         action: 'login',
         actor,
         via: 'oidc',
         address,
         outcome: 'denied',
-        details: { reason },
+        details: { reason, ...(desktop ? { client: 'desktop' } : {}) },
       });
+      if (desktop && toApp)
+        return backToApp(response, desktop, { error: toApp, error_description: reason }, secureCookies);
       sendOidcProblem(response, status, reason, { 'set-cookie': clearedBindingCookie(secureCookies) });
     };
     if (!started) return deny(400, 'this sign-in expired or was already used: start again');
@@ -80,6 +102,8 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
       return deny(
         401,
         `the provider refused: ${[refused, params.get('error_description')].filter(Boolean).join(': ')}`,
+        'unknown',
+        /^[\w.-]{1,64}$/.test(refused) ? refused : 'access_denied',
       );
 
     let claims: Record<string, unknown>;
@@ -90,13 +114,24 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
     } catch (error) {
       const message = (error as Error).message;
       deps.log.warn('OIDC sign-in failed', { issuer: deps.auth.oidc.issuer, error: message });
-      return deny(401, `the sign-in could not be verified: ${message}`);
+      return deny(401, `the sign-in could not be verified: ${message}`, 'unknown', 'access_denied');
     }
     const { usernameClaim, groupsClaim } = deps.auth.oidc;
     const name = usernameFrom(claims, usernameClaim);
     const groups = groupsFrom(claimAt(claims, groupsClaim));
     const role = roleFor(deps.auth, { name, groups });
-    if (!role) return deny(403, `${name} has no role on this agent (no role mapping matches)`, name);
+    if (!role)
+      return deny(403, `${name} has no role on this agent (no role mapping matches)`, name, 'access_denied');
+    if (desktop) {
+      // Audited as a login when the app exchanges the code (desktop-token-route.ts).
+      const identity: Identity = { kind: 'user', name, role, groups, via: 'session' };
+      const code = codes.issue({
+        identity,
+        redirectUri: desktop.redirectUri,
+        codeChallenge: desktop.codeChallenge,
+      });
+      return backToApp(response, desktop, { code }, secureCookies);
+    }
 
     const session = deps.sessions.create({ kind: 'user', name, role, groups, via: 'session' });
     deps.audit.record({
@@ -121,7 +156,26 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
       .end();
   }
 
-  return { login, callback };
+  const token = createDesktopTokenRoute({ codes, sessions: deps.sessions, audit: deps.audit });
+  return { login, callback, token };
+}
+
+/** To the desktop app's loopback listener, with its state; the binding cookie is done with. */
+function backToApp(
+  response: ServerResponse,
+  desktop: DesktopClient,
+  params: Record<string, string>,
+  secureCookies: boolean,
+): void {
+  const location = `${desktop.redirectUri}?${new URLSearchParams({ ...params, state: desktop.state })}`;
+  response
+    .writeHead(302, {
+      location,
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'set-cookie': clearedBindingCookie(secureCookies),
+    })
+    .end();
 }
 
 function ownOrigin(request: IncomingMessage, tls: boolean): string | undefined {

@@ -1,3 +1,5 @@
+import type { DesktopClient } from './desktop-client.ts';
+
 /** What the callback must check, kept server-side from the redirect to the provider until its return. */
 export interface PendingLogin {
   readonly codeVerifier: string;
@@ -5,6 +7,8 @@ export interface PendingLogin {
   readonly redirectUri: string;
   /** A random value also set as a cookie: the callback must come from the browser that started. */
   readonly browser: string;
+  /** Set when the desktop app started the login: the callback hands it a one-time code. */
+  readonly desktop?: DesktopClient;
 }
 
 export interface PendingLogins {
