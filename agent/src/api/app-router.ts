@@ -2,6 +2,7 @@ import { router } from './trpc.ts';
 import { agentRouter } from './routers/agent-router.ts';
 import { artifactsRouter } from './routers/artifacts-router.ts';
 import { auditRouter } from './routers/audit-router.ts';
+import { notificationsRouter } from './routers/notifications-router.ts';
 import { retentionRouter } from './routers/retention-router.ts';
 import { runsRouter } from './routers/runs-router.ts';
 import { sandboxesRouter } from './routers/sandboxes-router.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
   retention: retentionRouter,
   audit: auditRouter,
   sandboxes: sandboxesRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

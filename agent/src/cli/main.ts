@@ -8,6 +8,7 @@ import { registerBackupCommand } from './commands/backup-command.ts';
 import { registerConfigCommand } from './commands/config-command.ts';
 import { registerHashPasswordCommand } from './commands/hash-password-command.ts';
 import { registerListCommand } from './commands/list-command.ts';
+import { registerNotifyCommand } from './commands/notify-command.ts';
 import { registerRestoreCommand } from './commands/restore-command.ts';
 import { registerRetentionCommand } from './commands/retention-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerSandboxCommand(program);
   registerConfigCommand(program);
   registerRetentionCommand(program);
+  registerNotifyCommand(program);
   registerServeCommand(program);
   registerHashPasswordCommand(program);
   return program;

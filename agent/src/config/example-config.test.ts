@@ -13,6 +13,9 @@ import {
   testServerSchema,
   verifySchema,
   sandboxSchema,
+  notificationsSchema,
+  notificationChannelSchema,
+  notifyRuleSchema,
 } from '@port-yard/shared';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load-config.ts';
@@ -59,6 +62,9 @@ describe('config/port-yard.example.yaml', () => {
       ...Object.keys(sandboxSchema.shape),
       ...Object.keys(retentionSchema.shape),
       ...Object.keys(retentionTierSchema.shape),
+      ...Object.keys(notificationsSchema.shape),
+      ...notificationChannelSchema.options.flatMap((option) => Object.keys(option.shape)),
+      ...Object.keys(notifyRuleSchema.shape),
     ];
     const written = (key: string): boolean =>
       text

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
         sessionTtl: '12h',
       },
       testServers: {},
+      notifications: { channels: {}, reminderInterval: '24h', timeout: '10s', attempts: 3 },
       storages: {
         local: { type: 'filesystem', path: join(dir, 'backups') },
         abs: { type: 'filesystem', path: '/srv/backups' },

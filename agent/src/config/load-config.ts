@@ -55,7 +55,10 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
 
   const config = resolveConfigPaths(result.data, baseDir);
   for (const { section, name, key, value } of secretFiles.secrets) {
-    const entries = (config as unknown as Record<string, Record<string, Record<string, unknown>>>)[section];
+    const entries = section.reduce<unknown>(
+      (parent, step) => (parent as Record<string, unknown> | undefined)?.[step],
+      config,
+    ) as Record<string, Record<string, unknown>> | undefined;
     const entry = entries?.[name];
     if (entries && entry) entries[name] = { ...entry, [key]: value };
   }

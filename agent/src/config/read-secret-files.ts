@@ -10,6 +10,8 @@ export const secretFileKeys = {
   secretAccessKeyFile: 'secretAccessKey',
   passphraseFile: 'passphrase',
   clientSecretFile: 'clientSecret',
+  urlFile: 'url',
+  secretFile: 'secret',
 } as const;
 
 const labels: Record<keyof typeof secretFileKeys, string> = {
@@ -17,17 +19,23 @@ const labels: Record<keyof typeof secretFileKeys, string> = {
   secretAccessKeyFile: 'secret access key file',
   passphraseFile: 'passphrase file',
   clientSecretFile: 'client secret file',
+  urlFile: 'URL file',
+  secretFile: 'secret file',
 };
 
 /** The sections whose entries may name secret files, and the keys they may use. */
 const sections = ['targets', 'storages', 'testServers'] as const;
 const entryFileKeys = ['passwordFile', 'secretAccessKeyFile', 'passphraseFile'] as const;
 
+/** Notification channels (`notifications.channels.<name>`): webhook URLs, signing secrets, SMTP passwords. */
+const channelFileKeys = ['urlFile', 'secretFile', 'passwordFile'] as const;
+
 /** Single settings (not named entries) that may name a secret file: `auth.oidc.clientSecretFile`. */
 const settingFiles = [{ section: 'auth', name: 'oidc', fileKey: 'clientSecretFile' }] as const;
 
 export interface SecretValue {
-  readonly section: string;
+  /** The path of the section holding the entry: `['targets']`, `['notifications', 'channels']`. */
+  readonly section: readonly string[];
   readonly name: string;
   /** The inline key the secret goes to, e.g. `password`. */
   readonly key: string;
@@ -58,7 +66,7 @@ export async function readSecretFiles(
   const secrets: SecretValue[] = [];
   const problems: ConfigProblem[] = [];
   for (const entry of secretFileEntries(data)) {
-    const where = [entry.section, entry.name, entry.fileKey];
+    const where = [...entry.section, entry.name, entry.fileKey];
     const problem = (message: string): ConfigProblem => ({
       path: formatConfigPath(where),
       ...options.locator.valueAt(where),
@@ -83,7 +91,7 @@ export async function readSecretFiles(
 }
 
 interface SecretFileEntry {
-  readonly section: string;
+  readonly section: readonly string[];
   readonly name: string;
   readonly fileKey: keyof typeof secretFileKeys;
   readonly file: string;
@@ -95,19 +103,24 @@ function secretFileEntries(data: unknown): SecretFileEntry[] {
     const entries = data[section];
     if (!isRecord(entries)) return [];
     return Object.entries(entries).flatMap(([name, entry]) =>
-      entryFileKeys.flatMap((fileKey) => fileEntry(section, name, entry, fileKey)),
+      entryFileKeys.flatMap((fileKey) => fileEntry([section], name, entry, fileKey)),
     );
   });
+  const notifications = data['notifications'];
+  const channels = isRecord(notifications) ? notifications['channels'] : undefined;
+  const channelEntries = Object.entries(isRecord(channels) ? channels : {}).flatMap(([name, entry]) =>
+    channelFileKeys.flatMap((fileKey) => fileEntry(['notifications', 'channels'], name, entry, fileKey)),
+  );
   const settings = settingFiles.flatMap(({ section, name, fileKey }) => {
     const parent = data[section];
-    return fileEntry(section, name, isRecord(parent) ? parent[name] : undefined, fileKey);
+    return fileEntry([section], name, isRecord(parent) ? parent[name] : undefined, fileKey);
   });
-  return [...named, ...settings];
+  return [...named, ...channelEntries, ...settings];
 }
 
 /** `section.name.fileKey` when the entry gives it as a non-empty string. */
 function fileEntry(
-  section: string,
+  section: readonly string[],
   name: string,
   entry: unknown,
   fileKey: keyof typeof secretFileKeys,

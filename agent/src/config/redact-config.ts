@@ -9,9 +9,24 @@ export const redactedText = '<redacted>';
  */
 const secretName = /(password|passphrase|secret|hash|token)$/i;
 
-function isSecret(key: string, value: unknown): boolean {
+/**
+ * Keys that are secrets only in one place: a notification channel's webhook URL (Slack, Teams
+ * and Discord URLs carry their credential in the path) and its custom headers' values (an
+ * Authorization header). Paths are from the root; `*` matches any name.
+ */
+const secretPaths: readonly (readonly string[])[] = [
+  ['notifications', 'channels', '*', 'url'],
+  ['notifications', 'channels', '*', 'headers', '*'],
+];
+
+function isSecret(key: string, value: unknown, path: readonly string[]): boolean {
   if (value === undefined) return false;
-  return secretKeys.has(key) || (secretName.test(key) && typeof value !== 'object');
+  if (secretKeys.has(key) || (secretName.test(key) && typeof value !== 'object')) return true;
+  return secretPaths.some(
+    (pattern) =>
+      pattern.length === path.length + 1 &&
+      [...path, key].every((step, index) => pattern[index] === '*' || pattern[index] === step),
+  );
 }
 
 /**
@@ -22,13 +37,16 @@ function isSecret(key: string, value: unknown): boolean {
  * bring a secret back.
  */
 export function redactConfig<T>(config: T): T {
-  return redact(config) as T;
+  return redact(config, []) as T;
 }
 
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
+function redact(value: unknown, path: readonly string[]): unknown {
+  if (Array.isArray(value)) return value.map((item, index) => redact(item, [...path, String(index)]));
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, isSecret(key, inner) ? redactedText : redact(inner)]),
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      isSecret(key, inner, path) ? redactedText : redact(inner, [...path, key]),
+    ]),
   );
 }

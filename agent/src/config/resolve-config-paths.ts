@@ -1,11 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { PortYardConfig } from '@port-yard/shared';
 
-/** Keys whose values are file paths, wherever they appear (targets, storages, tls, encryption). */
+/**
+ * Keys whose values are file paths, wherever they appear (targets, storages, tls, encryption,
+ * notification channels).
+ */
 const fileKeys = new Set([
   'passwordFile',
   'secretAccessKeyFile',
   'passphraseFile',
+  'urlFile',
+  'secretFile',
   'privateKeyFile',
   'configFile',
   'identityFile',
@@ -41,6 +46,10 @@ export function resolveConfigPaths(config: PortYardConfig, baseDir: string): Por
     storages,
     targets: mapValues(config.targets, resolveFiles),
     testServers: mapValues(config.testServers, resolveFiles),
+    notifications: {
+      ...config.notifications,
+      channels: mapValues(config.notifications.channels, resolveFiles),
+    },
   };
 }
 

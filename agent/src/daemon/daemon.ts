@@ -10,6 +10,8 @@ import { executeRun } from './execute-run.ts';
 import { createRestoreRuns, type RestoreRuns } from './restore-runs.ts';
 import { targetStatus } from './target-status.ts';
 import { startSandboxExpiryTimer, type SandboxExpiryTimer } from '../sandbox/sandbox-expiry-timer.ts';
+import { createNotifications } from '../notify/notifications.ts';
+import type { Notifier } from '../notify/notifier.ts';
 
 export interface Daemon {
   readonly registry: RunRegistry;
@@ -26,6 +28,8 @@ export interface Daemon {
   cancel(runId: string): boolean;
   /** Every target's status, or only the named ones (a live update concerns one target). */
   status(only?: readonly string[]): TargetStatus[];
+  /** Notifications (notify/): the recent deliveries and test sends. */
+  readonly notifications: Notifier;
 }
 
 export interface DaemonOptions {
@@ -43,7 +47,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const now = (): Date => options.clock?.now() ?? new Date();
   const startedAt = now();
   const registry = createRunRegistry({ clock: now });
-  let agent = createAgent(options.config);
+  // Events of runs, stale targets, verifications and sandboxes go to the configured channels.
+  const notifications = createNotifications({ config: () => agent.config, log, clock: now });
+  let agent = notifications.observe(createAgent(options.config));
   const queue: RunQueue = createRunQueue({
     maxConcurrent: options.config.maxConcurrent,
     registry,
@@ -68,6 +74,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     else if (run.status === 'refused') log.warn('run refused', fields);
     else log.info(`run ${run.status}`, fields);
   });
+  registry.subscribe(({ run }) => notifications.runChanged(run));
 
   /**
    * The retention pass on its own schedule: every target not backing up right now, then a sweep
@@ -166,8 +173,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
       log.warn('storage holds something that is not a whole artifact', { ...problem });
   };
 
-  return {
+  const daemon: Daemon = {
     registry,
+    notifications: notifications.notifier,
     agent: () => agent,
     async start() {
       await refreshCatalog();
@@ -175,6 +183,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       catchUp();
       // Sandboxes past their TTL are dropped every minute (sandbox/expire-sandboxes.ts).
       sandboxExpiry ??= startSandboxExpiryTimer({ expire: (at) => agent.expireSandboxes(at), log, now });
+      // target.stale: every minute over every target's status.
+      notifications.start(() => daemon.status());
       log.info('agent started', {
         version: agent.version,
         targets: Object.keys(agent.config.targets),
@@ -188,12 +198,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
       sandboxExpiry?.stop();
       log.info('stopping: waiting for running backups', { graceMs, running: [...queue.active()] });
       await Promise.all([queue.shutdown(graceMs), restores.shutdown(graceMs)]);
+      await notifications.close(Math.min(graceMs, 5000));
       await agent.close();
       log.info('agent stopped');
     },
     async reload(config) {
       const previous = agent;
-      agent = createAgent(config);
+      agent = notifications.observe(createAgent(config));
       // Runs still going on the old config reconnect if they need to; idle connections go now.
       await previous.close();
       await refreshCatalog();
@@ -223,4 +234,5 @@ export function createDaemon(options: DaemonOptions): Daemon {
       });
     },
   };
+  return daemon;
 }

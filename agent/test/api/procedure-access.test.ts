@@ -91,6 +91,9 @@ const procedures: Record<string, Row> = {
     input: () => ({ id: 'py_sbx_0000000000', ttl: '1h' }),
   },
   'sandboxes.destroy': { kind: 'mutation', access: 'operator', input: () => ({ id: 'py_sbx_0000000000' }) },
+  'notifications.recent': { kind: 'query', access: 'viewer', input: () => ({ limit: 10 }) },
+  // The test config has no notification channels: the operator gets past the role check to that answer.
+  'notifications.test': { kind: 'mutation', access: 'operator', input: () => ({ channel: 'ops' }) },
 };
 
 /** Calls one procedure the way a client would; resolves with the tRPC error code or 'OK'. */

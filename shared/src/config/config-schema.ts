@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { databaseNamePattern, resourceNamePattern } from './names.ts';
 import { durationSchema, retentionSchema } from './retention-schema.ts';
+import { notificationsSchema, notifyRuleSchema } from './notification-schemas.ts';
 import { authSchema, serverSchema } from './server-schemas.ts';
 import { storageSchema } from './storage-schemas.ts';
 
@@ -242,6 +243,10 @@ export const targetSchema = z
     verify: verifySchema.optional(),
     sandbox: sandboxSchema.optional(),
     restore: restoreOptionsSchema.optional(),
+    notify: z
+      .array(notifyRuleSchema)
+      .optional()
+      .describe('Which events of this target go to which notification channels.'),
     labels: z
       .record(z.string(), z.string())
       .optional()
@@ -327,6 +332,12 @@ export const configSchema = z
       .record(resourceName, testServerSchema)
       .default({})
       .describe('Named servers for restore verification and sandboxes.'),
+    notifications: notificationsSchema.default({
+      channels: {},
+      reminderInterval: '24h',
+      timeout: '10s',
+      attempts: 3,
+    }),
   })
   .superRefine((config, ctx) => {
     const { storages, targets, testServers } = config as {
@@ -352,6 +363,7 @@ export const configSchema = z
           });
         }
       }
+      checkNotifyChannels(config, name, target, ctx);
       const destinations = isRecord(target) ? target['destinations'] : undefined;
       if (!Array.isArray(destinations)) continue;
       destinations.forEach((destination: unknown, index) => {
@@ -367,6 +379,24 @@ export const configSchema = z
       });
     }
   }, alsoBesideOtherProblems);
+
+/** Each `notify` rule of a target names a channel of `notifications.channels`. */
+function checkNotifyChannels(config: unknown, name: string, target: unknown, ctx: z.RefinementCtx): void {
+  const rules = isRecord(target) ? target['notify'] : undefined;
+  if (!Array.isArray(rules)) return;
+  const notifications = isRecord(config) ? config['notifications'] : undefined;
+  const channels =
+    isRecord(notifications) && isRecord(notifications['channels']) ? notifications['channels'] : {};
+  rules.forEach((rule: unknown, index) => {
+    const channel = isRecord(rule) ? rule['channel'] : undefined;
+    if (typeof channel !== 'string' || channel === '' || Object.hasOwn(channels, channel)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['targets', name, 'notify', index, 'channel'],
+      message: `names no notification channel: ${channel} (notifications.channels: ${Object.keys(channels).join(', ') || 'none'})`,
+    });
+  });
+}
 
 export type PortYardConfig = z.infer<typeof configSchema>;
 export type PortYardConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,79 @@
+import { abortedBecause, type SendOutcome } from './send-outcome.ts';
+
+/**
+ * One POST of a JSON body to a webhook URL. The URL is a secret (Slack, Teams and Discord carry
+ * the credential in it): it never appears in the outcome, only the status and the start of the
+ * receiver's answer. Redirects are not followed (a webhook that moves is a configuration to fix,
+ * and the signature must not travel to another host).
+ */
+export async function postJson(
+  request: {
+    readonly url: string;
+    readonly body: string;
+    readonly headers: Readonly<Record<string, string>>;
+  },
+  options: { readonly signal: AbortSignal; readonly timeoutMs: number; readonly userAgent: string },
+): Promise<SendOutcome> {
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: 'POST',
+      body: request.body,
+      headers: { 'user-agent': options.userAgent, ...request.headers },
+      redirect: 'manual',
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (options.signal.aborted) return abortedBecause(options.signal, options.timeoutMs);
+    return { ok: false, error: networkProblem(error, request.url), retryable: true };
+  }
+  let answer = '';
+  try {
+    answer = (await response.text()).slice(0, 300);
+  } catch {
+    if (options.signal.aborted) return abortedBecause(options.signal, options.timeoutMs);
+  }
+  if (response.status >= 200 && response.status < 300) return { ok: true };
+  const said = scrub(answer, request.url).replace(/\s+/g, ' ').trim();
+  const error = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${said ? `: ${said}` : ''}`;
+  if (response.status >= 300 && response.status < 400)
+    return { ok: false, error: `${error} (redirects are not followed)`, retryable: false };
+  const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
+  return { ok: false, error, retryable, retryAfterMs: retryAfter(response.headers.get('retry-after')) };
+}
+
+/** `connection refused (ECONNREFUSED)`: the cause's code, never the URL. */
+function networkProblem(error: unknown, url: string): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code;
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed',
+  };
+  if (code) return `${known[code] ?? 'cannot connect'} (${code})`;
+  return `cannot connect: ${scrub(cause?.message ?? (error as Error).message, url)}`;
+}
+
+/** Removes the URL, and its path and query on their own, from a text that might echo them. */
+function scrub(text: string, url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  const secrets = [url, parsed && `${parsed.pathname}${parsed.search}`, parsed?.pathname].filter(
+    (part): part is string => part !== undefined && part.length > 1,
+  );
+  return secrets.reduce((result, secret) => result.replaceAll(secret, '<redacted>'), text);
+}
+
+/** Retry-After in seconds (an HTTP date is rare for webhooks and ignored). */
+function retryAfter(header: string | null): number | undefined {
+  if (header === null || !/^\d+(\.\d+)?$/.test(header.trim())) return undefined;
+  return Math.round(Number(header) * 1000);
+}
