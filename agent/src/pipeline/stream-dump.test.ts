@@ -205,4 +205,18 @@ describe('streamDump to several destinations', () => {
       ),
     });
   });
+
+  it('reports a failure even when a part never winds down (a stuck storage)', async () => {
+    const stuck = createMemoryStorage({ name: 'stuck' });
+    // A put that ignores its abort signal and never settles.
+    stuck.put = () => new Promise(() => undefined);
+    const started = Date.now();
+    const { result } = await run({
+      dump: fakeDump('seq 1 1000; exit 3'),
+      storages: [stuck],
+      settleAfterFailureMs: 200,
+    });
+    await expect(result).rejects.toMatchObject({ code: 'DUMP_FAILED' });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });

@@ -23,6 +23,8 @@ export interface StreamDumpRequest {
   readonly signal?: AbortSignal;
   /** Called often (every chunk) with running totals; callers throttle. */
   readonly onBytes?: (rawBytes: number, storedBytes: number) => void;
+  /** After a failure, how long the other parts get to wind down (default settleAfterFailureMs). */
+  readonly settleAfterFailureMs?: number;
 }
 
 export interface DestinationOutcome {
@@ -95,10 +97,14 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
     throw error;
   });
 
-  // Wait for every part to settle, so temporary data is gone before the outcome is reported.
-  const settled = await Promise.allSettled([source.done, downstream, ...puts, dump.exited]);
+  // Wait for every part to settle, so temporary data is gone before the outcome is reported. Once
+  // a part has failed, the others get `settleAfterFailureMs` to wind down: a stuck one must not
+  // keep a failed run from ending (the sweep removes what it may leave behind).
+  const parts = Promise.allSettled([source.done, downstream, ...puts, dump.exited]);
+  const grace = afterAbort(stop, request.settleAfterFailureMs ?? settleAfterFailureMs);
+  const settled = await Promise.race([parts, grace.elapsed]).finally(grace.cancel);
   failure.dispose();
-  if (failure.error !== undefined) throw normalize(failure.error);
+  if (failure.error !== undefined || settled === undefined) throw normalize(failure.error);
   const destinations = request.storages.map((storage): DestinationOutcome => {
     const error = destinationErrors.get(storage.name);
     return error === undefined
@@ -107,6 +113,29 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   });
   const rawBytes = settled[0].status === 'fulfilled' ? (settled[0].value as number) : 0;
   return { rawBytes, storedBytes, sha256: hash.digest('hex'), destinations };
+}
+
+/** How long the parts of a failed stream get to clean up before the failure is reported anyway. */
+export const settleAfterFailureMs = 15_000;
+
+/** `elapsed` resolves `graceMs` after `signal` aborted (never if it does not); `cancel` stops it. */
+function afterAbort(signal: AbortSignal, graceMs: number): { elapsed: Promise<undefined>; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let start: () => void = () => undefined;
+  const elapsed = new Promise<undefined>((resolve) => {
+    start = () => {
+      timer = setTimeout(() => resolve(undefined), graceMs);
+    };
+  });
+  if (signal.aborted) start();
+  else signal.addEventListener('abort', start, { once: true });
+  return {
+    elapsed,
+    cancel() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', start);
+    },
+  };
 }
 
 function asStorageError(error: unknown, storage: Storage): unknown {
