@@ -208,8 +208,11 @@ describe('streamDump to several destinations', () => {
 
   it('reports a failure even when a part never winds down (a stuck storage)', async () => {
     const stuck = createMemoryStorage({ name: 'stuck' });
-    // A put that ignores its abort signal and never settles.
-    stuck.put = () => new Promise(() => undefined);
+    // A put that ignores its abort signal and never settles (it still listens for errors).
+    stuck.put = (_key, body) => {
+      body.on('error', () => undefined);
+      return new Promise(() => undefined);
+    };
     const started = Date.now();
     const { result } = await run({
       dump: fakeDump('seq 1 1000; exit 3'),
