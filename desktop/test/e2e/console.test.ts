@@ -177,6 +177,8 @@ describe('the web console', () => {
     await screenshot(page, '10-sandboxes');
     await page.getByTestId('nav-audit').click();
     await page.getByTestId('audit-table').getByText('artifact.restore').first().waitFor();
+    // One restore request, one outcome: nothing was sent twice, nothing refused.
+    expect(await page.getByTestId('audit-table').getByText('failed', { exact: true }).count()).toBe(0);
     await screenshot(page, '11-audit');
     await page.getByTestId('theme-toggle').click();
     await page.getByTestId('nav-overview').click();

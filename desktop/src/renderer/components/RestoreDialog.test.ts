@@ -108,6 +108,7 @@ describe('the restore dialog', () => {
     await flushPromises();
     startButton().click();
     await flushPromises();
+    expect(fake.calls.filter((call) => call.path === 'artifacts.restore')).toHaveLength(1);
     expect(fake.calls.find((call) => call.path === 'artifacts.restore')!.input).toEqual({
       id: replacePlan.artifactId,
       confirm: 'shop',
