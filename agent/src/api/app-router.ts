@@ -10,8 +10,8 @@ import { targetsRouter } from './routers/targets-router.ts';
 
 /**
  * The agent's API, one router per domain. Roles: viewers see and download; operators also run,
- * cancel, delete, pin, apply retention, reload, read the audit log, and (next) restore, verify
- * and deploy sandboxes. The console imports only this type.
+ * cancel, delete, pin, apply retention, reload, read the audit log, restore, verify, deploy
+ * sandboxes and send test notifications. The console imports only this type.
  */
 export const appRouter = router({
   agent: agentRouter,
