@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { hashSecret } from '../../auth/password-hash.ts';
 import { UsageError } from '../cli-errors.ts';
 
 /** Longer input is not a password: refuse it rather than hash a file piped by mistake. */
@@ -16,6 +15,7 @@ export function registerHashPasswordCommand(program: Command): void {
     .action(async () => {
       const secret = process.stdin.isTTY ? await promptTwice() : await readPiped(process.stdin);
       if (secret === '') throw new UsageError('the password is empty: nothing to hash');
+      const { hashSecret } = await import('../../auth/password-hash.ts');
       console.log(await hashSecret(secret));
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createNotifier } from '../../notify/notifier.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { UsageError, exitCodes } from '../cli-errors.ts';
 import { loadCliConfig, type GlobalOptions } from '../load-agent.ts';
@@ -29,6 +28,8 @@ export function registerNotifyCommand(program: Command): void {
         const known = Object.keys(channels).join(', ') || 'none';
         throw new UsageError(`no notification channel named ${channel} (notifications.channels: ${known})`);
       }
+      // Loaded on use: the notifier (and nodemailer) would slow every other command's start.
+      const { createNotifier } = await import('../../notify/notifier.ts');
       const notifier = createNotifier({ config: () => config, log: retriesOnStderr });
       const delivery = await notifier.test(channel);
       const attempts = `${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}`;

@@ -3,7 +3,6 @@ import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import type { PortYardConfig } from '@port-yard/shared';
-import { createLogger } from '../../platform/logger.ts';
 import { UsageError } from '../cli-errors.ts';
 import { configPath, type GlobalOptions } from '../load-agent.ts';
 
@@ -30,8 +29,10 @@ export function registerServeCommand(program: Command): void {
       if (options.logFormat !== 'json' && options.logFormat !== 'text')
         throw new UsageError('--log-format is json or text');
       const file = configPath(command.optsWithGlobals<GlobalOptions>());
+      // Loaded here, not at start-up: one-shot commands need neither the logger, the daemon nor
+      // the API server.
+      const { createLogger } = await import('../../platform/logger.ts');
       const log = createLogger({ json: options.logFormat === 'json' });
-      // Loaded here, not at start-up: one-shot commands need neither the daemon nor the API server.
       const { createDaemon } = await import('../../daemon/daemon.ts');
       const { startApi } = await import('../../http/start-api.ts');
       const config = await loadConfig(file);
