@@ -1,11 +1,11 @@
 import { access, constants } from 'node:fs/promises';
 import type { SandboxCredentials } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
+import { artifactWithTarget, testServerFor } from '../artifacts/artifact-target.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Engine } from '../engines/engine.ts';
 import { prepareArtifactRestore } from '../restore/prepare-artifact-restore.ts';
 import type { Storage } from '../storage/storage.ts';
-import { engineFamily } from '../verify/engine-family.ts';
 import { dropSandbox } from './drop-sandbox.ts';
 import { runMaskingSql } from './run-masking-sql.ts';
 import { newSandboxId, newSandboxPassword } from './sandbox-names.ts';
@@ -45,33 +45,22 @@ export interface CreateSandboxRequest {
  * the row stays, marked expired, and the next expiry pass retries it. Bad requests (NOT_FOUND,
  * INVALID_INPUT) are rejected before anything is created.
  */
+/** How long a sandbox may stay `creating` before the expiry pass treats it as abandoned. */
+export const creatingGraceMs = 24 * 3_600_000;
+
 export async function createSandbox(
   deps: CreateSandboxDeps,
   request: CreateSandboxRequest,
 ): Promise<SandboxCredentials> {
   const now = deps.now ?? (() => new Date());
-  const entry = deps.catalog.get(request.artifactId);
-  if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${request.artifactId} in any storage`);
-  const { manifest } = entry;
-  const target = deps.targets[manifest.target];
-  if (!target)
-    throw new PortYardError(
-      'NOT_FOUND',
-      `artifact ${manifest.artifactId} belongs to target ${manifest.target}, which is not in the config`,
-    );
-  const settings = target.sandbox;
-  if (!settings) throw new PortYardError('INVALID_INPUT', `target ${manifest.target} has no sandbox.server`);
-  if (!deps.testServers[settings.server])
-    throw new PortYardError(
-      'INVALID_INPUT',
-      `target ${manifest.target} deploys sandboxes to test server ${settings.server}, which is not in testServers`,
-    );
-  const server = openSandboxServer(deps, settings.server);
-  if (engineFamily(manifest.engine) !== server.family)
-    throw new PortYardError(
-      'INVALID_INPUT',
-      `test server ${server.name} is ${server.config.engine}: it cannot restore a ${manifest.engine} artifact`,
-    );
+  const { entry, manifest, target } = artifactWithTarget(deps.catalog, deps.targets, request.artifactId);
+  const { name: serverName } = testServerFor(deps.testServers, manifest, {
+    key: 'sandbox.server',
+    name: target.sandbox?.server,
+    verb: 'deploys sandboxes to',
+  });
+  const settings = target.sandbox!;
+  const server = openSandboxServer(deps, serverName);
   const ttlMs = sandboxTtlMs(request.ttl ?? settings.ttl);
   if (settings.maskingSql)
     await access(settings.maskingSql, constants.R_OK).catch((error: unknown) => {
@@ -101,7 +90,9 @@ export async function createSandbox(
     database: id,
     user: id,
     createdAt,
-    expiresAt: new Date(createdAt.getTime() + ttlMs),
+    // While it is being created, the expiry pass must leave it alone however long the restore
+    // takes; only a creation abandoned by a crashed agent is swept (after a day at least).
+    expiresAt: new Date(createdAt.getTime() + Math.max(ttlMs, creatingGraceMs)),
     createdBy: request.createdBy ?? 'unknown',
     status: 'creating',
   };

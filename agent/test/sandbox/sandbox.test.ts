@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type SandboxCredentials } from '@port-yard/shared';
 import { createAgent, type Agent } from '../../src/main.ts';
@@ -319,3 +321,33 @@ async function backUp(target: string): Promise<string> {
   expect(result.status).toBe('succeeded');
   return result.artifacts[0]!.id;
 }
+
+describe('a sandbox still being created', () => {
+  it('is left alone by an expiry pass past its TTL, however long its restore takes', async () => {
+    const slowMask = join(fixture.dir, 'slow-mask-mariadb.sql');
+    await writeFile(slowMask, 'DO SLEEP(2);\n');
+    const input = fixture.configInput() as { targets: Record<string, Record<string, unknown>> };
+    input.targets['maria-slow'] = {
+      ...input.targets['maria'],
+      sandbox: { server: 'maria', ttl: '1h', maskingSql: slowMask },
+    };
+    const slow = createAgent(configSchema.parse(input));
+    try {
+      const backup = await slow.backup({ targetName: 'maria-slow' });
+      const creating = slow.createSandbox({ artifactId: backup.artifacts[0]!.id });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Two hours on: past the 1h TTL the row would have, but the restore is still running.
+      const pass = await slow.expireSandboxes(new Date(Date.now() + hours(2)));
+      expect(pass.dropped).toEqual([]);
+      const created = await creating;
+      expect(await sandboxTraces('mariadb', fixture.servers.mariadb, created.id)).toEqual({
+        database: true,
+        user: true,
+        row: true,
+      });
+      await slow.destroySandbox(created.id);
+    } finally {
+      await slow.close();
+    }
+  });
+});
