@@ -1,6 +1,7 @@
 import type { RestoreOptions, RestorePlan, TargetConfig } from '@port-yard/shared';
 import { PortYardError, isDatabaseName, restoreOptionsSchema } from '@port-yard/shared';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
+import { artifactWithTarget } from '../artifacts/artifact-target.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
 import { engineFamily } from '../verify/engine-family.ts';
@@ -35,15 +36,7 @@ export async function planRestore(
   request: { readonly artifactId: string; readonly toDatabase?: string },
 ): Promise<ResolvedRestore> {
   const now = deps.now ?? (() => new Date());
-  const entry = deps.catalog.get(request.artifactId);
-  if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${request.artifactId} in any storage`);
-  const { manifest } = entry;
-  const target = deps.targets[manifest.target];
-  if (!target)
-    throw new PortYardError(
-      'NOT_FOUND',
-      `artifact ${manifest.artifactId} belongs to target ${manifest.target}, which is not in the config`,
-    );
+  const { entry, manifest, target } = artifactWithTarget(deps.catalog, deps.targets, request.artifactId);
   const database = request.toDatabase ?? manifest.database;
   if (!isDatabaseName(database))
     throw new PortYardError(

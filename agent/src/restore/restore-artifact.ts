@@ -2,6 +2,7 @@ import type { RestorePlan, RunPhase, RunProgress } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { DatabaseReplacement } from '../engines/engine.ts';
+import { openConnectionsConflict } from '../engines/open-connections.ts';
 import type { Storage } from '../storage/storage.ts';
 import { openArtifactSource, type ArtifactSource } from './artifact-source.ts';
 import { loadStagedDump } from './load-staged-dump.ts';
@@ -68,10 +69,7 @@ export function checkRestoreRequest(
     );
   const terminate = (request.openConnections ?? plan.defaults.openConnections) === 'terminate';
   if (!terminate && plan.openConnections.count > 0)
-    throw new PortYardError(
-      'CONFLICT',
-      `database ${plan.database} has ${plan.openConnections.count} open connection(s) (users: ${plan.openConnections.users.join(', ')}): close them, or terminate them (openConnections: terminate)`,
-    );
+    throw openConnectionsConflict(plan.database, plan.openConnections);
 }
 
 /**

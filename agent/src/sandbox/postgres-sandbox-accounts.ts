@@ -5,9 +5,10 @@ import type { SandboxAccounts } from './sandbox-accounts.ts';
 import { isSandboxId, sandboxPrefix } from './sandbox-names.ts';
 import { postgresOwnershipStatements } from './postgres-sandbox-ownership.ts';
 import { scramSha256Verifier } from './scram-verifier.ts';
-
-const maintenanceDatabase = 'postgres';
-const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+import {
+  postgresMaintenanceDatabase as maintenanceDatabase,
+  quotePostgresIdentifier as quote,
+} from '../engines/sql-quoting.ts';
 
 /**
  * PostgreSQL: the sandbox role owns its database and (after a `--no-owner --no-privileges`

@@ -7,8 +7,7 @@ import {
   type SandboxRegistry,
   type SandboxStatus,
 } from './sandbox-registry.ts';
-
-const maintenanceDatabase = 'postgres';
+import { postgresMaintenanceDatabase as maintenanceDatabase } from '../engines/sql-quoting.ts';
 
 interface Row {
   id: string;

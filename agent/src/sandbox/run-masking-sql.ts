@@ -1,8 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { PortYardError } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { ConnectionSettings, Engine } from '../engines/engine.ts';
-import { spawnTool } from '../platform/spawn-tool.ts';
+import { loadStagedDump } from '../restore/load-staged-dump.ts';
 import type { EngineFamily } from '../verify/engine-family.ts';
 
 export interface MaskingRequest {
@@ -18,7 +16,8 @@ export interface MaskingRequest {
 /**
  * Runs a masking SQL file inside the sandbox database as the admin user, through the engine's own
  * SQL client (the restore command of a plain SQL dump): `mariadb`/`mysql`, which stops at the first
- * error, or `psql` with ON_ERROR_STOP in one transaction. Any error fails with RESTORE_FAILED.
+ * error, or `psql` with ON_ERROR_STOP in one transaction. Any error fails with RESTORE_FAILED;
+ * a cancel with CANCELLED.
  */
 export async function runMaskingSql(request: MaskingRequest): Promise<void> {
   const prepared = await request.engine.prepareRestore({
@@ -27,28 +26,21 @@ export async function runMaskingSql(request: MaskingRequest): Promise<void> {
     format: request.family === 'postgres' ? 'pg-plain' : 'sql',
   });
   try {
-    const tool = spawnTool(prepared.command, { stdin: 'pipe', stdout: 'ignore' });
-    const kill = (): void => tool.kill();
-    request.signal?.addEventListener('abort', kill, { once: true });
-    try {
-      const feeding = pipeline(createReadStream(request.file), tool.child.stdin!).catch(
-        (error: unknown) => error,
-      );
-      const exit = await tool.exited;
-      const fed = await feeding;
-      request.signal?.throwIfAborted();
-      if (exit.code !== 0 || fed instanceof Error) {
-        const stderrTail = tool.stderr.text();
-        const firstLine = stderrTail.split('\n').find((line) => line.trim());
-        const why = firstLine ?? (fed instanceof Error ? fed.message : `exit code ${exit.code}`);
-        throw new PortYardError('RESTORE_FAILED', `the masking SQL ${request.file} failed: ${why}`, {
-          phase: 'restore',
-          stderrTail,
-        });
-      }
-    } finally {
-      request.signal?.removeEventListener('abort', kill);
-    }
+    // The same loader as a staged restore: the file on the client's stdin, its failure explained.
+    await loadStagedDump({
+      path: request.file,
+      tool: prepared.command,
+      toolName: prepared.command.command.split('/').pop()!,
+      toolReadsFile: false,
+      signal: request.signal,
+    });
+  } catch (error) {
+    if (!isPortYardError(error) || error.code !== 'RESTORE_FAILED') throw error;
+    throw new PortYardError('RESTORE_FAILED', `the masking SQL ${request.file} failed: ${error.message}`, {
+      phase: 'restore',
+      stderrTail: error.stderrTail,
+      cause: error,
+    });
   } finally {
     await prepared.dispose();
   }

@@ -2,6 +2,10 @@ import type { ConnectionSettings } from '../engines/engine.ts';
 import { withMysqlConnection } from '../engines/mysql/mysql-connection.ts';
 import { withPostgresConnection } from '../engines/postgres/postgres-connection.ts';
 import type { EngineFamily } from './engine-family.ts';
+import {
+  quoteMysqlIdentifier as mysqlQuote,
+  quotePostgresIdentifier as postgresQuote,
+} from '../engines/sql-quoting.ts';
 
 /** One base table of a restored database with its exact row count. */
 export interface RestoredTable {
@@ -10,9 +14,6 @@ export interface RestoredTable {
   readonly name: string;
   readonly rows: number;
 }
-
-const mysqlQuote = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
-const postgresQuote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * The base tables of `database` and an exact `COUNT(*)` of each: the same tables the engines list

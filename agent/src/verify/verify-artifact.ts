@@ -9,6 +9,7 @@ import type {
 import { PortYardError, isPortYardError, verificationFormatVersion } from '@port-yard/shared';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Engine } from '../engines/engine.ts';
+import { artifactWithTarget, testServerFor } from '../artifacts/artifact-target.ts';
 import { prepareArtifactRestore } from '../restore/prepare-artifact-restore.ts';
 import type { Storage } from '../storage/storage.ts';
 import { compareTables } from './compare-tables.ts';
@@ -53,29 +54,13 @@ export async function verifyArtifact(
   request: VerifyArtifactRequest,
 ): Promise<VerificationResult> {
   const now = deps.now ?? (() => new Date());
-  const entry = deps.catalog.get(request.artifactId);
-  if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${request.artifactId} in any storage`);
-  const { manifest } = entry;
-  const target = deps.targets[manifest.target];
-  if (!target)
-    throw new PortYardError(
-      'NOT_FOUND',
-      `artifact ${manifest.artifactId} belongs to target ${manifest.target}, which is not in the config`,
-    );
-  const serverName = target.verify?.server;
-  if (!serverName) throw new PortYardError('INVALID_INPUT', `target ${manifest.target} has no verify.server`);
-  const server = deps.testServers[serverName];
-  if (!server)
-    throw new PortYardError(
-      'INVALID_INPUT',
-      `target ${manifest.target} verifies on test server ${serverName}, which is not in testServers`,
-    );
+  const { entry, manifest, target } = artifactWithTarget(deps.catalog, deps.targets, request.artifactId);
+  const { name: serverName, config: server } = testServerFor(deps.testServers, manifest, {
+    key: 'verify.server',
+    name: target.verify?.server,
+    verb: 'verifies on',
+  });
   const family = engineFamily(manifest.engine);
-  if (engineFamily(server.engine) !== family)
-    throw new PortYardError(
-      'INVALID_INPUT',
-      `test server ${serverName} is ${server.engine}: it cannot restore a ${manifest.engine} artifact`,
-    );
   if (request.signal?.aborted) throw new PortYardError('CANCELLED', 'the verification was cancelled');
 
   const engine = deps.engineFor(server.engine);

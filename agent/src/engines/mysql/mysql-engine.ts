@@ -10,6 +10,7 @@ import { mysqlFingerprint } from './mysql-fingerprint.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
 import { mysqlOptionsFile } from './mysql-options-file.ts';
 import { mysqlBeginReplace, mysqlDatabaseSize, mysqlOpenConnections } from './mysql-replace.ts';
+import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 
 const systemDatabases = new Set(['information_schema', 'performance_schema', 'mysql', 'sys']);
 
@@ -19,8 +20,6 @@ export interface MysqlFamilyOptions {
   readonly dumpTools: readonly string[];
   readonly clientTools: readonly string[];
 }
-
-const quoteIdentifier = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 
 async function firstTool(candidates: readonly string[], configured?: string): Promise<string> {
   for (const candidate of configured ? [configured] : candidates) {

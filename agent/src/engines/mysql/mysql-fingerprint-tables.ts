@@ -1,8 +1,7 @@
 import type { Query, Row } from './mysql-fingerprint-schema.ts';
+import { quoteMysqlIdentifier as quote } from '../sql-quoting.ts';
 
 /** Per-table data facts of the MariaDB fingerprint that information_schema.TABLES does not give. */
-
-const quote = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 
 /** Tables of these engines without a live checksum are read whole (CHECKSUM TABLE) up to this size. */
 const smallTableBytes = 16 * 1024 * 1024;

@@ -2,8 +2,7 @@ import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings, DatabaseReplacement, OpenConnections } from '../engine.ts';
 import { openConnectionsConflict } from '../open-connections.ts';
 import { withMysqlConnection } from './mysql-connection.ts';
-
-const quoteIdentifier = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 
 type Connection = Parameters<Parameters<typeof withMysqlConnection>[1]>[0];
 

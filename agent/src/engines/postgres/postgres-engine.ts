@@ -8,10 +8,10 @@ import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
 import { postgresBeginReplace, postgresDatabaseSize, postgresOpenConnections } from './postgres-replace.ts';
 import { parsePostgresToolVersion, pgpassLine, postgresToolEnv } from './postgres-tool-env.ts';
-
-/** `postgres` is the maintenance database: `databases: all` leaves it out (list it to back it up). */
-const maintenanceDatabase = 'postgres';
-const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+import {
+  postgresMaintenanceDatabase as maintenanceDatabase,
+  quotePostgresIdentifier as quoteIdentifier,
+} from '../sql-quoting.ts';
 
 async function tool(name: string, configured?: string): Promise<string> {
   const found = await findExecutable(configured ?? name);
@@ -75,6 +75,7 @@ export function createPostgresEngine(): Engine {
         maintenanceDatabase,
         'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname',
       );
+      // `databases: all` leaves the maintenance database out (list it to back it up).
       return rows.map((row) => row.datname).filter((name) => name !== maintenanceDatabase);
     },
 

@@ -4,10 +4,11 @@ import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings, DatabaseReplacement, OpenConnections } from '../engine.ts';
 import { openConnectionsConflict } from '../open-connections.ts';
 import { withPostgresConnection } from './postgres-connection.ts';
-
-const maintenanceDatabase = 'postgres';
-const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const quoteLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+import {
+  postgresMaintenanceDatabase as maintenanceDatabase,
+  quotePostgresIdentifier as quoteIdentifier,
+  quotePostgresLiteral as quoteLiteral,
+} from '../sql-quoting.ts';
 
 async function sessionsOn(client: pg.Client, database: string): Promise<OpenConnections> {
   const { rows } = await client.query<{ count: string; users: string[] | null }>(

@@ -1,0 +1,54 @@
+import type { Manifest, TargetConfig, TestServerConfig } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
+import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
+import { engineFamily } from '../verify/engine-family.ts';
+
+/**
+ * An artifact from the catalog with the config of the target it belongs to: what restores,
+ * verification and sandboxes start from. NOT_FOUND when either is missing.
+ */
+export function artifactWithTarget(
+  catalog: Catalog,
+  targets: Readonly<Record<string, TargetConfig>>,
+  artifactId: string,
+): { entry: CatalogEntry; manifest: Manifest; target: TargetConfig } {
+  const entry = catalog.get(artifactId);
+  if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${artifactId} in any storage`);
+  const { manifest } = entry;
+  const target = targets[manifest.target];
+  if (!target)
+    throw new PortYardError(
+      'NOT_FOUND',
+      `artifact ${manifest.artifactId} belongs to target ${manifest.target}, which is not in the config`,
+    );
+  return { entry, manifest, target };
+}
+
+/**
+ * The test server a target names for verification or sandboxes, checked to exist and to be able
+ * to load the artifact's dumps (INVALID_INPUT otherwise).
+ */
+export function testServerFor(
+  testServers: Readonly<Record<string, TestServerConfig>>,
+  manifest: Manifest,
+  use: {
+    readonly key: 'verify.server' | 'sandbox.server';
+    readonly name: string | undefined;
+    readonly verb: string;
+  },
+): { name: string; config: TestServerConfig } {
+  const name = use.name;
+  if (!name) throw new PortYardError('INVALID_INPUT', `target ${manifest.target} has no ${use.key}`);
+  const config = testServers[name];
+  if (!config)
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `target ${manifest.target} ${use.verb} test server ${name}, which is not in testServers`,
+    );
+  if (engineFamily(config.engine) !== engineFamily(manifest.engine))
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `test server ${name} is ${config.engine}: it cannot restore a ${manifest.engine} artifact`,
+    );
+  return { name, config };
+}
