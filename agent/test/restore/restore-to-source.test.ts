@@ -1,10 +1,13 @@
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempAgent, localMariadb, localPostgres, type TempAgent } from '../harness/temp-agent.ts';
+import { newArtifactId } from '../../src/artifacts/artifact-keys.ts';
+import { fakeManifest } from '../harness/fake-artifacts.ts';
 import { mariadbExec, postgresExec } from '../harness/sql.ts';
 import {
   compareDatabases,
@@ -294,5 +297,69 @@ describe('MariaDB without staging', () => {
     } finally {
       await plain.cleanup();
     }
+  });
+});
+
+describe('MariaDB restores that fail', () => {
+  it('restores nothing when the safety backup fails', async () => {
+    const broken = await createTempAgent(
+      {
+        maria: { ...localMariadb, databases: [sources.mariadb], dumpCommand: '/nonexistent/mariadb-dump' },
+      },
+      temp.storageRoot,
+    );
+    try {
+      await broken.agent.catalog.refresh();
+      await mariadbExec(
+        `CREATE TABLE IF NOT EXISTS ${sources.mariadb}.added_after_backup (id INT PRIMARY KEY)`,
+      );
+      await expect(
+        broken.agent.restore({ artifactId: artifactIds.mariadb!, confirm: sources.mariadb }),
+      ).rejects.toMatchObject({
+        code: 'TOOL_MISSING',
+        message: expect.stringContaining(
+          `the safety backup of ${sources.mariadb} failed, so nothing was restored`,
+        ),
+      });
+      expect(await hasAddedTable('mariadb', sources.mariadb)).toBe(true);
+    } finally {
+      await broken.cleanup();
+    }
+  });
+
+  it('names the safety backup when the load fails half-way', async () => {
+    // A whole artifact (its sha256 matches) whose SQL stops loading at the second statement.
+    const data = Buffer.from('CREATE TABLE loaded_first (id INT);\nTHIS IS NOT SQL;\n');
+    const artifactId = newArtifactId(new Date());
+    const manifest = fakeManifest(artifactId, data, {
+      target: 'maria',
+      database: sources.mariadb,
+      compression: { algorithm: 'none' },
+      dataObject: `${artifactId}.sql`,
+      rawBytes: data.length,
+    });
+    const storage = temp.agent.storages.get('local')!;
+    const folder = `maria/${sources.mariadb}`;
+    await storage.put(`${folder}/${manifest.dataObject}`, Readable.from([data]));
+    await storage.put(
+      `${folder}/${artifactId}.manifest.json`,
+      Readable.from([Buffer.from(JSON.stringify(manifest))]),
+    );
+    await temp.agent.catalog.refresh();
+
+    const failure = await temp.agent
+      .restore({ artifactId, confirm: sources.mariadb })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'RESTORE_FAILED' });
+    const safety = /restore the safety backup (\S+) to get its previous contents back/.exec(
+      (failure as Error).message,
+    )?.[1];
+    expect(temp.agent.catalog.get(safety!)?.manifest.labels['port-yard.reason']).toBe(
+      `before restoring ${artifactId}`,
+    );
+
+    // The safety backup brings the database back.
+    await temp.agent.restore({ artifactId: safety!, confirm: sources.mariadb, safetyBackup: false });
+    expect(await hasAddedTable('mariadb', sources.mariadb)).toBe(true);
   });
 });
