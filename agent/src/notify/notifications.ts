@@ -1,5 +1,5 @@
 import type { PortYardConfig, RunRecord, TargetStatus } from '@port-yard/shared';
-import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
+import { durationMs } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAlertTracker } from './alert-tracker.ts';
@@ -36,8 +36,7 @@ export function createNotifications(deps: {
   const now = deps.clock ?? (() => new Date());
   const notifier = createNotifier(deps);
   const alerts = createAlertTracker({
-    reminderIntervalMs: () =>
-      nominalDurationSeconds(parseDuration(deps.config().notifications.reminderInterval)!) * 1000,
+    reminderIntervalMs: () => durationMs(deps.config().notifications.reminderInterval)!,
   });
   const sources = { alerts, emit: notifier.emit, now };
   const checkStale = createStaleNotifications(sources);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { NotificationDelivery, PortYardConfig } from '@port-yard/shared';
-import { PortYardError, nominalDurationSeconds, parseDuration } from '@port-yard/shared';
+import { PortYardError, durationMs } from '@port-yard/shared';
 import { agentVersion } from '../agent-version.ts';
 import type { Logger } from '../platform/logger.ts';
 import { channelAttempt, channelDestination } from './channel-sender.ts';
@@ -42,13 +42,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const inFlight = new Set<Promise<unknown>>();
   const stopping = new AbortController();
 
-  const seconds = (text: string): number => nominalDurationSeconds(parseDuration(text)!) * 1000;
+  // Durations in a loaded config are valid: the schema checked them.
+  const milliseconds = (text: string): number => durationMs(text)!;
 
   const deliver = async (channelName: string, notification: Notification): Promise<NotificationDelivery> => {
     const settings = deps.config().notifications;
     const channel = settings.channels[channelName];
     if (!channel) throw new PortYardError('NOT_FOUND', `no notification channel named ${channelName}`);
-    const timeoutMs = seconds(settings.timeout);
+    const timeoutMs = milliseconds(settings.timeout);
     const facts = { channel: channelName, event: notification.event, target: notification.target };
     const outcome = await deliverWithRetry(
       channelAttempt(channel, notification, { sender, timeoutMs, now }),

@@ -1,5 +1,3 @@
-import { nominalDurationSeconds, parseDuration } from '@port-yard/shared/duration';
-
 /** Sizes, durations and ages as people read them. */
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return '—';
@@ -32,10 +30,4 @@ export function formatAge(iso: string | undefined, now: number): string {
 export function formatTime(iso: string | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-/** A config duration (`15m`, `1h`, `2d`, `1mo`) in milliseconds, for "age against max age". */
-export function durationMs(text: string | undefined): number | undefined {
-  const duration = text ? parseDuration(text) : undefined;
-  return duration ? nominalDurationSeconds(duration) * 1000 : undefined;
 }

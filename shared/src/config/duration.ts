@@ -41,6 +41,12 @@ export function minimumDurationSeconds(duration: Duration): number {
   return nominalDurationSeconds(duration);
 }
 
+/** A duration's nominal length in milliseconds, or undefined when the text is not a duration. */
+export function durationMs(text: string | undefined): number | undefined {
+  const duration = text === undefined ? undefined : parseDuration(text);
+  return duration ? nominalDurationSeconds(duration) * 1000 : undefined;
+}
+
 export function formatDuration(duration: Duration): string {
   return `${duration.count}${duration.unit}`;
 }
