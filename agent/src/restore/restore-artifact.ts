@@ -4,12 +4,11 @@ import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { DatabaseReplacement } from '../engines/engine.ts';
 import { openConnectionsConflict } from '../engines/open-connections.ts';
 import type { Storage } from '../storage/storage.ts';
-import { openArtifactSource, type ArtifactSource } from './artifact-source.ts';
+import { openArtifactSource } from './artifact-source.ts';
 import { loadStagedDump } from './load-staged-dump.ts';
-import { explainFailure } from './prepare-artifact-restore.ts';
+import { prepareArtifactRestore } from './prepare-artifact-restore.ts';
 import { planRestore, type PlanRestoreDeps, type ResolvedRestore } from './plan-restore.ts';
 import { stageArtifact, type StagedDump } from './stage-artifact.ts';
-import { streamRestore } from './stream-restore.ts';
 
 export interface RestoreArtifactDeps extends PlanRestoreDeps {
   readonly storages: ReadonlyMap<string, Storage>;
@@ -136,7 +135,7 @@ export async function restoreArtifact(
       : await createNew(resolved);
     try {
       progress.phase('restore', staged ? staged.rawBytes : manifest.storedBytes);
-      await load(resolved, source, staged, replacement.loadInto, request.signal, progress.bytes);
+      await load(resolved, deps.storages, staged, replacement.loadInto, request.signal, progress.bytes);
       request.signal?.throwIfAborted();
       progress.phase('swap', 0);
       await replacement.commit();
@@ -171,44 +170,46 @@ async function createNew({ engine, target, plan }: ResolvedRestore): Promise<Dat
 
 async function load(
   { engine, target, entry, options }: ResolvedRestore,
-  source: ArtifactSource,
+  storages: ReadonlyMap<string, Storage>,
   staged: StagedDump | undefined,
   database: string,
   signal: AbortSignal | undefined,
   onBytes: (bytes: number) => void,
 ): Promise<void> {
+  if (!staged) {
+    // Streamed from storage, checked on the way: the same path as a verification's restore.
+    const streaming = await prepareArtifactRestore({
+      entry,
+      storages,
+      target,
+      engine,
+      connection: target,
+      database,
+    });
+    try {
+      await streaming.run({ signal, onProgress: onBytes });
+    } finally {
+      await streaming.dispose();
+    }
+    return;
+  }
   const { manifest } = entry;
-  const parallel = staged !== undefined && manifest.dumpFormat === 'pg-custom';
+  const parallel = manifest.dumpFormat === 'pg-custom';
   const prepared = await engine.prepareRestore({
     connection: target,
     database,
     format: manifest.dumpFormat,
     ...(parallel ? { stagedFile: { path: staged.path, jobs: options.jobs } } : {}),
   });
-  const toolName = prepared.command.command.split('/').pop()!;
   try {
-    if (staged) {
-      await loadStagedDump({
-        path: staged.path,
-        tool: prepared.command,
-        toolName,
-        toolReadsFile: parallel,
-        signal,
-        onBytes,
-      });
-    } else {
-      await streamRestore({
-        source: await source.storage.get(source.dataKey),
-        manifest,
-        decoder: source.decoder(),
-        tool: prepared.command,
-        toolName,
-        signal,
-        onBytes,
-      }).catch(async (error: unknown) => {
-        throw await explainFailure(error, source.storage, source.dataKey, manifest);
-      });
-    }
+    await loadStagedDump({
+      path: staged.path,
+      tool: prepared.command,
+      toolName: prepared.command.command.split('/').pop()!,
+      toolReadsFile: parallel,
+      signal,
+      onBytes,
+    });
   } finally {
     await prepared.dispose();
   }
