@@ -93,19 +93,35 @@ describe('a backup that cannot succeed', () => {
     });
   });
 
-  it('fails when the dump tool is killed mid-way', async () => {
-    const temp = await agentFor({ ...localMariadb, databases: [mariadbDb], compression: 'none' });
-    let killed = false;
-    const failed = await failure(temp, {
-      onProgress: (progress) => {
-        if (killed || progress.phase !== 'dump' || progress.rawBytes === 0) return;
-        killed = true;
-        execFileSync('pkill', ['-KILL', '-f', `mariadb-dump.*${mariadbDb}`]);
-      },
-    });
-    expect(failed).toMatchObject({ code: 'DUMP_FAILED', phase: 'dump' });
-    expect(failed.message).toMatch(/killed by SIGKILL|completion trailer/);
-  });
+  // `none` streams through the agent; `zstd` into one filesystem takes the direct path (zstd
+  // writes the temp file itself): both must fail the same way.
+  it.for(['none', 'zstd'])(
+    'fails when the dump tool is killed mid-way (compression %s)',
+    async (compression) => {
+      const temp = await agentFor({ ...localMariadb, databases: [mariadbDb], compression });
+      // From the start of the dump phase, kill mariadb-dump as soon as it runs (its dump takes
+      // about a second; the direct path reports progress only twice a second).
+      let hunting: NodeJS.Timeout | undefined;
+      let killed = false;
+      const failed = await failure(temp, {
+        onProgress: (progress) => {
+          if (hunting || progress.phase !== 'dump') return;
+          hunting = setInterval(() => {
+            try {
+              execFileSync('pkill', ['-KILL', '-f', `mariadb-dump.*${mariadbDb}`]);
+              killed = true;
+              clearInterval(hunting);
+            } catch {
+              // not started yet
+            }
+          }, 10);
+        },
+      }).finally(() => clearInterval(hunting));
+      expect(killed).toBe(true);
+      expect(failed).toMatchObject({ code: 'DUMP_FAILED', phase: 'dump' });
+      expect(failed.message).toMatch(/killed by SIGKILL|completion trailer/);
+    },
+  );
 
   it('names a missing dump tool as TOOL_MISSING', async () => {
     const temp = await agentFor({
@@ -129,25 +145,25 @@ describe('a backup that cannot succeed', () => {
     });
   });
 
-  it('fails on a write error mid-stream (a full disk) and leaves no temp file', async (context) => {
-    const mountPoint = join(tmpdir(), uniqueName('py-test-tiny'));
-    await mkdir(mountPoint);
-    try {
-      await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]);
-    } catch (error) {
-      context.skip(`cannot mount a tiny tmpfs here: ${(error as Error).message}`);
-    }
-    try {
-      const temp = await agentFor(
-        { ...localMariadb, databases: [mariadbDb], compression: 'none' },
-        mountPoint,
-      );
-      expect(await failure(temp)).toMatchObject({
-        code: 'STORAGE_FAILED',
-        message: expect.stringContaining('ENOSPC'),
-      });
-    } finally {
-      await run('umount', [mountPoint]);
-    }
-  });
+  it.for(['none', 'zstd'])(
+    'fails on a write error mid-stream (a full disk, compression %s) and leaves no temp file',
+    async (compression, context) => {
+      const mountPoint = join(tmpdir(), uniqueName('py-test-tiny'));
+      await mkdir(mountPoint);
+      try {
+        await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]);
+      } catch (error) {
+        context.skip(`cannot mount a tiny tmpfs here: ${(error as Error).message}`);
+      }
+      try {
+        const temp = await agentFor({ ...localMariadb, databases: [mariadbDb], compression }, mountPoint);
+        expect(await failure(temp)).toMatchObject({
+          code: 'STORAGE_FAILED',
+          message: expect.stringContaining('ENOSPC'),
+        });
+      } finally {
+        await run('umount', [mountPoint]);
+      }
+    },
+  );
 });

@@ -5,7 +5,7 @@ import type { CompressionName } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { findExecutable } from '../platform/find-executable.ts';
 import { spawnTool } from '../platform/spawn-tool.ts';
-import { zstdDirect, zstdReportsInputSize, type DirectCompression } from './zstd-direct.ts';
+import { zstdDirect, zstdReportsInputSize, type DirectCompression, type DirectEnds } from './zstd-direct.ts';
 
 /**
  * Compressing and decompressing streams. The CLIs (`zstd -T0`, `pigz`) are much faster than
@@ -34,9 +34,10 @@ export interface Codec {
   decompress(): CodecStream;
   /**
    * Compresses the output of another process read straight from its pipe (no bytes through
-   * JavaScript), when the implementation can also report the exact input size.
+   * JavaScript), when the implementation can also report the exact input size; it writes into
+   * `ends.output` (a file descriptor) or to a stream read here.
    */
-  compressFrom?(input: Readable): DirectCompression;
+  compressFrom?(ends: DirectEnds): DirectCompression;
 }
 
 const defaultLevels: Record<CompressionName, number | undefined> = { zstd: 3, gzip: 6, none: undefined };
@@ -95,7 +96,7 @@ export async function createCodec(algorithm: CompressionName, level?: number): P
     if (cli) {
       const direct = await zstdReportsInputSize(cli);
       return {
-        ...(direct ? { compressFrom: (input: Readable) => zstdDirect(cli, chosenLevel ?? 3, input) } : {}),
+        ...(direct ? { compressFrom: (ends: DirectEnds) => zstdDirect(cli, chosenLevel ?? 3, ends) } : {}),
         algorithm,
         level: chosenLevel,
         suffix: '.zst',

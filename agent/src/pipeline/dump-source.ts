@@ -20,6 +20,8 @@ export interface DumpSource {
 
 export interface DumpSourceRequest {
   readonly dump: RunningTool;
+  /** The read end of the OS pipe the dump tool writes into (os-pipe.ts); else its stdout stream is read. */
+  readonly dumpPipe?: number;
   readonly dumpName: string;
   readonly completion: CompletionCheck;
   readonly codec: Codec;
@@ -35,31 +37,74 @@ export interface DumpSourceRequest {
  */
 export function startDumpSource(request: DumpSourceRequest): DumpSource {
   const direct = request.codec.compressFrom;
-  const source = direct ? directSource(request, direct) : observedSource(request);
+  const source = direct ? directSource(request, direct, 'pipe') : observedSource(request);
   return request.encryption ? encrypted(source, request.encryption.encrypt()) : source;
+}
+
+/** A dump compressed by a process that writes into a file descriptor itself: no output here. */
+export type DumpIntoFile = Omit<DumpSource, 'output'>;
+
+/**
+ * The direct way, with the compressor writing into `fd` (a storage's temp file, see
+ * `Storage.openFileWriter`): no byte of the dump or of the artifact passes through JavaScript.
+ */
+export function startDumpIntoFile(
+  request: DumpSourceRequest & { readonly codec: Required<Pick<Codec, 'compressFrom'>> },
+  fd: number,
+): DumpIntoFile {
+  return directSource(request, request.codec.compressFrom, fd);
+}
+
+/** Whether `codec` can compress a process's output into a file descriptor directly. */
+export function canCompressIntoFile(codec: Codec): codec is Codec & Required<Pick<Codec, 'compressFrom'>> {
+  return codec.compressFrom !== undefined;
 }
 
 function directSource(
   request: DumpSourceRequest,
   compressFrom: NonNullable<Codec['compressFrom']>,
-): DumpSource {
-  const compression = compressFrom(request.dump.child.stdout!);
+  into: number,
+): DumpIntoFile;
+function directSource(
+  request: DumpSourceRequest,
+  compressFrom: NonNullable<Codec['compressFrom']>,
+  into: 'pipe',
+): DumpSource;
+function directSource(
+  request: DumpSourceRequest,
+  compressFrom: NonNullable<Codec['compressFrom']>,
+  into: number | 'pipe',
+): DumpSource | DumpIntoFile {
+  const compression = compressFrom({
+    input: request.dumpPipe ?? request.dump.child.stdout!,
+    output: into,
+  });
   let estimate = 0;
   const timer = setInterval(
     () => void compression.inputBytesSoFar().then((bytes) => (estimate = bytes)),
     500,
   );
   timer.unref();
+  let dumpEnded = false;
+  let compressorFailedFirst = false;
+  void request.dump.exited.finally(() => (dumpEnded = true)).catch(() => undefined);
+  compression.finished.catch(() => {
+    if (dumpEnded) return;
+    compressorFailedFirst = true;
+    // A dump that writes into a pipe nobody reads may not notice (a shell loop): stop it.
+    request.dump.kill();
+  });
   const done = (async () => {
     try {
       const [dumped, compressed] = await Promise.allSettled([
         dumpSucceeded(request, undefined),
         compression.finished,
       ]);
-      // A dump tool killed by SIGPIPE only lost its reader: the compressor's failure is the cause.
-      const brokenPipe = dumped.status === 'rejected' && (await request.dump.exited).signal === 'SIGPIPE';
-      if (dumped.status === 'rejected' && !(brokenPipe && compressed.status === 'rejected'))
-        throw dumped.reason;
+      // A compressor that failed while the dump still ran is the cause: the dump only lost its
+      // reader (SIGPIPE, a write error, or the kill below).
+      if (compressed.status === 'rejected' && (dumped.status === 'fulfilled' || compressorFailedFirst))
+        throw compressed.reason;
+      if (dumped.status === 'rejected') throw dumped.reason;
       if (compressed.status === 'rejected') throw compressed.reason;
       const rawBytes = compressed.value;
       if (rawBytes === 0)
@@ -70,12 +115,12 @@ function directSource(
     }
   })();
   done.catch(() => undefined);
-  return {
-    output: compression.output,
+  const started = {
     done,
     rawBytesSoFar: () => estimate,
     kill: () => (request.dump.kill(), compression.kill()),
   };
+  return compression.output ? { ...started, output: compression.output } : started;
 }
 
 function observedSource(request: DumpSourceRequest): DumpSource {

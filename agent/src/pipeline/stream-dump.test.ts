@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { PortYardError } from '@port-yard/shared';
 import { trailerCheck } from '../engines/completion-checks.ts';
 import type { ToolCommand } from '../platform/spawn-tool.ts';
-import type { Readable } from 'node:stream';
 import { createCodec } from './compression.ts';
-import { zstdDirect } from './zstd-direct.ts';
+import { zstdDirect, type DirectEnds } from './zstd-direct.ts';
 import { streamDump, type StreamDumpRequest } from './stream-dump.ts';
 import { createMemoryStorage } from './test-doubles.ts';
 
@@ -116,7 +115,7 @@ describe('streamDump', () => {
   it('fails when the compressor reading the dump directly fails', async () => {
     const codec = {
       ...(await createCodec('zstd')),
-      compressFrom: (input: Readable) => zstdDirect('/bin/false', 3, input),
+      compressFrom: (ends: DirectEnds) => zstdDirect('/bin/false', 3, ends),
     };
     const { storage, result } = await run({ dump: completeDump, codec });
     await expect(result).rejects.toMatchObject({

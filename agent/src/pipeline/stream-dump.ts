@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { CompletionCheck } from '../engines/engine.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
-import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
+import { createOsPipe } from '../platform/os-pipe.ts';
+import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { Codec } from './compression.ts';
 import type { Encryption } from './age-encryption.ts';
-import { startDumpSource } from './dump-source.ts';
+import { dumpIntoFile, type FileStorage } from './dump-into-file.ts';
+import { canCompressIntoFile, startDumpSource, type DumpSource } from './dump-source.ts';
+import { allFailed, asStorageError, normalizeFailure } from './stream-failures.ts';
 import { NoDestinationLeft, fanOut } from './fan-out.ts';
 
 export interface StreamDumpRequest {
@@ -49,8 +51,25 @@ export interface StreamDumpResult {
  * the stream until the dump tool exited 0 with a complete, non-empty dump and the compressor
  * exited 0. Any failure stops every part (children killed, storage puts aborted, temp data
  * removed) and the first failure is the one reported, with its phase and the stderr tail.
+ *
+ * One destination on a local disk with zstd and no encryption (the common case) takes a faster
+ * path with the same guarantees: zstd writes the storage's temp file itself (dump-into-file.ts).
  */
 export async function streamDump(request: StreamDumpRequest): Promise<StreamDumpResult> {
+  const [only, ...others] = request.storages;
+  if (
+    only?.openFileWriter &&
+    others.length === 0 &&
+    !request.encryption &&
+    canCompressIntoFile(request.codec)
+  ) {
+    return dumpIntoFile(request, only as FileStorage, request.codec);
+  }
+  return streamThroughNode(request);
+}
+
+/** The general path: the compressed bytes pass through this process, to any number of storages. */
+async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDumpResult> {
   const failure = createFirstFailure(request.signal, 'backup', 'dump');
   const { fail, stop } = failure;
 
@@ -61,8 +80,16 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
       error instanceof NoDestinationLeft || (error as Error)?.cause instanceof NoDestinationLeft;
     if (!noneLeft) fail(error);
   };
-  const dump = spawnTool(request.dump, { stdout: 'pipe' });
-  const source = startDumpSource({ ...request, dump });
+  // A compressor that reads the dump tool's output itself gets a kernel pipe, as in a shell.
+  const pipe = request.codec.compressFrom ? await createOsPipe() : undefined;
+  let dump: RunningTool;
+  let source: DumpSource;
+  try {
+    dump = spawnTool(request.dump, { stdout: pipe?.writeFd ?? 'pipe' });
+    source = startDumpSource({ ...request, dump, dumpPipe: pipe?.readFd });
+  } finally {
+    pipe?.close();
+  }
   stop.addEventListener('abort', () => source.kill());
   source.done.catch(failUnlessNoDestinationLeft);
 
@@ -104,7 +131,7 @@ export async function streamDump(request: StreamDumpRequest): Promise<StreamDump
   const grace = afterAbort(stop, request.settleAfterFailureMs ?? settleAfterFailureMs);
   const settled = await Promise.race([parts, grace.elapsed]).finally(grace.cancel);
   failure.dispose();
-  if (failure.error !== undefined || settled === undefined) throw normalize(failure.error);
+  if (failure.error !== undefined || settled === undefined) throw normalizeFailure(failure.error);
   const destinations = request.storages.map((storage): DestinationOutcome => {
     const error = destinationErrors.get(storage.name);
     return error === undefined
@@ -136,27 +163,4 @@ function afterAbort(signal: AbortSignal, graceMs: number): { elapsed: Promise<un
       signal.removeEventListener('abort', start);
     },
   };
-}
-
-function asStorageError(error: unknown, storage: Storage): unknown {
-  if (isPortYardError(error)) return error;
-  return new PortYardError(
-    'STORAGE_FAILED',
-    `writing to storage ${storage.name} failed: ${(error as Error).message}`,
-    {
-      phase: 'store',
-      cause: error,
-    },
-  );
-}
-
-function allFailed(errors: ReadonlyMap<string, unknown>): unknown {
-  if (errors.size === 1) return [...errors.values()][0];
-  const reasons = [...errors.values()].map((error) => (error as Error).message).join('; ');
-  return new PortYardError('STORAGE_FAILED', `every destination failed: ${reasons}`, { phase: 'store' });
-}
-
-function normalize(error: unknown): PortYardError {
-  if (isPortYardError(error)) return error;
-  return new PortYardError('INTERNAL', (error as Error)?.message ?? String(error), { cause: error });
 }

@@ -10,7 +10,8 @@ import { spawnTool } from '../platform/spawn-tool.ts';
  * progress.
  */
 export interface DirectCompression {
-  readonly output: Readable;
+  /** zstd's stdout; undefined when it writes into a file descriptor given to it. */
+  readonly output: Readable | undefined;
   /** Resolves with the exact number of input bytes once zstd exited 0; rejects with COMPRESS_FAILED. */
   readonly finished: Promise<number>;
   /** Bytes read so far (approximate, Linux /proc; 0 elsewhere): for progress only. */
@@ -25,18 +26,28 @@ export function parseZstdInputBytes(stderr: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function zstdDirect(cli: string, level: number, input: Readable): DirectCompression {
+/**
+ * Where zstd reads and writes: `input` is the dump tool's stdout stream or a pipe descriptor;
+ * `output` a file descriptor to write into (a storage's temp file), or `'pipe'` to read it here.
+ */
+export interface DirectEnds {
+  readonly input: Readable | number;
+  readonly output: number | 'pipe';
+}
+
+export function zstdDirect(cli: string, level: number, ends: DirectEnds): DirectCompression {
+  const { input, output } = ends;
   const tool = spawnTool(
     { command: cli, args: ['-vv', '-c', `-${level}`, '-T0'] },
-    { stdin: input, stdout: 'pipe' },
+    { stdin: input, stdout: output },
   );
   // zstd holds its own copy of the pipe now; ours must not read (and steal) any bytes.
-  input.destroy();
+  if (typeof input !== 'number') input.destroy();
   const finished = tool.exited.then((exit) => {
     const stderrTail = tool.stderr.text(2000);
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-      throw new PortYardError('COMPRESS_FAILED', `zstd ${how}`, { phase: 'compress', stderrTail });
+      throw compressFailed(how, stderrTail);
     }
     const bytes = parseZstdInputBytes(stderrTail);
     if (bytes === undefined) {
@@ -49,7 +60,7 @@ export function zstdDirect(cli: string, level: number, input: Readable): DirectC
   });
   finished.catch(() => undefined);
   return {
-    output: tool.child.stdout!,
+    output: tool.child.stdout ?? undefined,
     finished,
     async inputBytesSoFar() {
       try {
@@ -62,6 +73,33 @@ export function zstdDirect(cli: string, level: number, input: Readable): DirectC
     kill: () => tool.kill(1000),
   };
 }
+
+/**
+ * zstd's failure. A failed write (`Write error : cannot write block : No space left on device`)
+ * is the storage's: it becomes STORAGE_FAILED with the OS code, as a failed write of ours would.
+ */
+function compressFailed(how: string, stderrTail: string): PortYardError {
+  const writeError = /Write error[^\n]*?:\s*([^:\n]+)$/m.exec(stderrTail)?.[1]?.trim();
+  if (writeError !== undefined) {
+    const code = errnoByMessage[writeError.toLowerCase()];
+    return new PortYardError(
+      'STORAGE_FAILED',
+      `zstd could not write the stored file: ${code ? `${code}: ` : ''}${writeError}`,
+      { phase: 'store', stderrTail },
+    );
+  }
+  return new PortYardError('COMPRESS_FAILED', `zstd ${how}`, { phase: 'compress', stderrTail });
+}
+
+/** strerror(3) texts of the write failures a disk gives, to their codes (as Node names them). */
+const errnoByMessage: Record<string, string> = {
+  'no space left on device': 'ENOSPC',
+  'disk quota exceeded': 'EDQUOT',
+  'input/output error': 'EIO',
+  'file too large': 'EFBIG',
+  'read-only file system': 'EROFS',
+  'stale file handle': 'ESTALE',
+};
 
 let probed: Promise<boolean> | undefined;
 

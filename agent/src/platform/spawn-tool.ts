@@ -26,8 +26,9 @@ export interface RunningTool {
 }
 
 export interface SpawnToolOptions {
-  readonly stdin?: 'pipe' | 'ignore' | Readable;
-  readonly stdout?: 'pipe' | 'ignore';
+  /** A number is a file descriptor of ours the child gets a copy of (see os-pipe.ts). */
+  readonly stdin?: 'pipe' | 'ignore' | Readable | number;
+  readonly stdout?: 'pipe' | 'ignore' | number;
 }
 
 /** Starts a tool with an argument array, capturing a bounded stderr tail. */

@@ -20,7 +20,7 @@ interface FirstFailure {
   origin: 'body' | 'write' | undefined;
 }
 
-interface TempFile {
+export interface TempFile {
   readonly handle: FileHandle;
   readonly path: string;
   /** The highest folder `mkdir` had to create, if any: its parent's entry changed too. */
@@ -64,7 +64,10 @@ export async function putFile(put: FilesystemPut): Promise<number> {
   }
 }
 
-async function createTempFile(put: FilesystemPut, folder: string): Promise<TempFile> {
+export async function createTempFile(
+  put: Pick<FilesystemPut, 'storageName' | 'finalPath'>,
+  folder: string,
+): Promise<TempFile> {
   let firstCreated: string | undefined;
   for (let attempt = 1; ; attempt++) {
     let attempted = { what: 'create the folder', path: folder };
@@ -106,7 +109,7 @@ async function writeBody(put: FilesystemPut, temp: TempFile, failure: FirstFailu
   }
 }
 
-function throwIfCancelled(put: FilesystemPut): void {
+export function throwIfCancelled(put: Pick<FilesystemPut, 'storageName' | 'key' | 'signal'>): void {
   const signal = put.signal;
   if (!signal?.aborted) return;
   throw new PortYardError('CANCELLED', `storage "${put.storageName}": put of "${put.key}" was cancelled`, {
@@ -116,7 +119,7 @@ function throwIfCancelled(put: FilesystemPut): void {
 }
 
 /** The folder of the file, then each parent up to and including the parent of `firstCreated`. */
-function foldersToSync(folder: string, firstCreated: string | undefined): string[] {
+export function foldersToSync(folder: string, firstCreated: string | undefined): string[] {
   const folders = [folder];
   if (firstCreated === undefined) return folders;
   const stop = dirname(firstCreated);
@@ -129,7 +132,7 @@ function foldersToSync(folder: string, firstCreated: string | undefined): string
 
 const unsyncableFolder = new Set(['EISDIR', 'EINVAL', 'ENOTSUP', 'EPERM', 'ENOENT']);
 
-async function syncFolder(storageName: string, folder: string): Promise<void> {
+export async function syncFolder(storageName: string, folder: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(folder, 'r');

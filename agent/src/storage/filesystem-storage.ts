@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { PortYardError } from '@port-yard/shared';
 import { isGone, storageFailed } from './filesystem-errors.ts';
 import { deleteFile, pruneEmptyFolders } from './filesystem-delete.ts';
+import { openFilesystemFileWriter } from './filesystem-file-writer.ts';
 import { putFile } from './filesystem-put.ts';
 import type { FileAt } from './filesystem-read.ts';
 import { getFile, statFile } from './filesystem-read.ts';
@@ -59,6 +60,15 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Stor
         signal: putOptions?.signal,
       });
       return { bytes };
+    },
+    async openFileWriter(key, writeOptions) {
+      const file = fileAt(key);
+      return openFilesystemFileWriter({
+        storageName: name,
+        key,
+        finalPath: file.path,
+        signal: writeOptions?.signal,
+      });
     },
     get: async (key, getOptions) => getFile(fileAt(key), getOptions),
     stat: async (key) => statFile(fileAt(key)),

@@ -36,6 +36,12 @@ import type { Readable } from 'node:stream';
  * - `sweepTemporary(olderThanMs)`: removes temporary data of puts that were interrupted (a crash,
  *   a kill) and are older than the given age; returns the keys of what it removed. Pick an age far
  *   longer than any put can stall, since a put in progress looks the same as an abandoned one.
+ * - `openFileWriter(key)` (optional; backends on a local disk): `put` for a writer that is another
+ *   process. It creates the temporary file and hands out its descriptor, to be a child process's
+ *   stdout, so the bytes never pass through this process. Nothing is visible under `key` until
+ *   `commit()` resolves (same durability as `put`, and it returns the sha256 of the bytes as read
+ *   back from the file); `abort()`, or a failed commit, removes the temporary file. The caller
+ *   commits only once the writing process succeeded, and closes nothing itself.
  */
 export interface Storage {
   readonly name: string;
@@ -49,6 +55,25 @@ export interface Storage {
   sweepTemporary(olderThanMs: number): Promise<string[]>;
   /** Releases connections (SFTP); the storage may be used again afterwards (it reconnects). */
   close?(): Promise<void>;
+  openFileWriter?(key: string, options?: PutOptions): Promise<FileWriter>;
+}
+
+/** A temporary file another process writes into; see `Storage.openFileWriter`. */
+export interface FileWriter {
+  /** The temporary file, open for writing at offset 0: give it to a child as its stdout. */
+  readonly fd: number;
+  /** Bytes in the file so far, for progress. */
+  size(): Promise<number>;
+  /** Makes the file durable and visible under the key; the writer must have finished. */
+  commit(): Promise<CommittedFile>;
+  /** Removes the temporary file and closes it (idempotent; safe after a failed commit). */
+  abort(): Promise<void>;
+}
+
+export interface CommittedFile {
+  readonly bytes: number;
+  /** Hex sha256 of the committed bytes. */
+  readonly sha256: string;
 }
 
 export interface PutOptions {
