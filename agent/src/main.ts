@@ -11,12 +11,10 @@ import { agentVersion } from './agent-version.ts';
 import { backupTarget, type BackupTargetRequest } from './backup/backup-target.ts';
 import { createCatalog, type Catalog } from './catalog/catalog.ts';
 import { createEngineRegistry, engineFor } from './engines/engine-registry.ts';
-import { planRestore } from './restore/plan-restore.ts';
-import {
-  restoreArtifact,
-  type RestoreArtifactDeps,
-  type RestoreArtifactRequest,
-  type RestoreResult,
+import type {
+  RestoreArtifactDeps,
+  RestoreArtifactRequest,
+  RestoreResult,
 } from './restore/restore-artifact.ts';
 import { createStorage } from './storage/storage-factory.ts';
 import { sweepStorages } from './catalog/sweep-storages.ts';
@@ -27,7 +25,6 @@ import {
   type RetentionGroup,
 } from './retention/target-retention.ts';
 import type { Storage } from './storage/storage.ts';
-import { verifyArtifact } from './verify/verify-artifact.ts';
 import type {
   EngineName,
   ExpiredSandboxes,
@@ -35,9 +32,12 @@ import type {
   SandboxList,
   SandboxSummary,
 } from '@port-yard/shared';
-import { createSandbox, type CreateSandboxRequest } from './sandbox/create-sandbox.ts';
-import { expireSandboxes } from './sandbox/expire-sandboxes.ts';
-import { destroySandbox, extendSandbox, listSandboxes } from './sandbox/manage-sandboxes.ts';
+import type { CreateSandboxRequest } from './sandbox/create-sandbox.ts';
+
+// Restore, verification and sandboxes are loaded on first use: a backup (the CLI's most frequent
+// command, where start-up is part of every run) needs none of them.
+const restoreModule = () => import('./restore/restore-artifact.ts');
+const sandboxModule = () => import('./sandbox/manage-sandboxes.ts');
 
 /**
  * The composition root: builds every dependency from the config, in order, and hands it down.
@@ -167,10 +167,13 @@ export function createAgent(config: PortYardConfig): Agent {
     catalog,
     storages,
     backup: (request) => backupWith(targetConfig(request.targetName), request),
-    planRestore: async (artifactId, toDatabase) =>
-      (await planRestore(restoreDeps, { artifactId, toDatabase })).plan,
-    restore: (request) => restoreArtifact(restoreDeps, request),
+    planRestore: async (artifactId, toDatabase) => {
+      const { planRestore } = await import('./restore/plan-restore.ts');
+      return (await planRestore(restoreDeps, { artifactId, toDatabase })).plan;
+    },
+    restore: async (request) => (await restoreModule()).restoreArtifact(restoreDeps, request),
     async restoreToNewDatabase(request) {
+      const { restoreArtifact } = await restoreModule();
       const result = await restoreArtifact(restoreDeps, { ...request, requireNew: true });
       return { database: result.database, bytes: result.storedBytes };
     },
@@ -186,7 +189,8 @@ export function createAgent(config: PortYardConfig): Agent {
     async close() {
       await Promise.allSettled([...storages.values()].map((storage) => storage.close?.()));
     },
-    verify(artifactId, options = {}) {
+    async verify(artifactId, options = {}) {
+      const { verifyArtifact } = await import('./verify/verify-artifact.ts');
       return verifyArtifact(
         {
           catalog,
@@ -198,19 +202,15 @@ export function createAgent(config: PortYardConfig): Agent {
         { artifactId, signal: options.signal },
       );
     },
-    createSandbox(request) {
+    async createSandbox(request) {
+      const { createSandbox } = await import('./sandbox/create-sandbox.ts');
       return createSandbox({ ...sandboxDeps(), catalog, storages }, request);
     },
-    listSandboxes() {
-      return listSandboxes(sandboxDeps());
-    },
-    extendSandbox(id, ttl) {
-      return extendSandbox(sandboxDeps(), id, ttl);
-    },
-    destroySandbox(id) {
-      return destroySandbox(sandboxDeps(), id);
-    },
-    expireSandboxes(now = new Date()) {
+    listSandboxes: async () => (await sandboxModule()).listSandboxes(sandboxDeps()),
+    extendSandbox: async (id, ttl) => (await sandboxModule()).extendSandbox(sandboxDeps(), id, ttl),
+    destroySandbox: async (id) => (await sandboxModule()).destroySandbox(sandboxDeps(), id),
+    async expireSandboxes(now = new Date()) {
+      const { expireSandboxes } = await import('./sandbox/expire-sandboxes.ts');
       return expireSandboxes(sandboxDeps(), now);
     },
   };

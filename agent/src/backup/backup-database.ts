@@ -73,20 +73,27 @@ export async function backupDatabase(
   const report = progressReporter(request, startedAt, clock);
 
   report('connect', 0, 0, true);
-  const server = await engine.probe(target);
-  // The dump command (tool version, credentials file) is prepared while the facts are gathered.
+  // Everything before the dump runs at once: the probe, the facts and the dump command (tool
+  // version, credentials file). Start-up is most of a small backup's overhead.
+  const probing = engine.probe(target);
   const preparing = engine.prepareDump({
     connection: target,
     database,
-    server,
+    server: probing,
     dumpCommand: target.dumpCommand,
     dumpFormat: target.dumpFormat,
   });
-  preparing.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
+  const gathering = gatherBackupFacts(engine, target, database);
+  // Awaited below, in order; meanwhile a rejection must not count as unhandled.
+  for (const pending of [probing, preparing, gathering]) pending.catch(() => undefined);
   const discard = (): void => void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+  let server;
   let facts;
   try {
-    facts = await gatherBackupFacts(engine, target, database);
+    // The probe's failure (AUTH_FAILED, CONNECTION_FAILED) is the one to report: the others hit
+    // the same wall.
+    server = await probing;
+    facts = await gathering;
   } catch (error) {
     discard();
     throw error;

@@ -8,7 +8,7 @@ import { parsePostgresToolVersion } from './postgres/postgres-tool-env.ts';
 /** Passwords never reach a command line: they live in a 0600 file that is removed after use. */
 const password = 'p@ss"wo\\rd:with$specials';
 const connection: ConnectionSettings = { host: 'db.example', port: 3307, user: 'backup', password };
-const server = { flavor: 'MariaDB', version: '10.11.19-MariaDB', major: 10 };
+const server = Promise.resolve({ flavor: 'MariaDB', version: '10.11.19-MariaDB', major: 10 });
 const engines = createEngineRegistry();
 
 async function fileMode(path: string): Promise<number> {
@@ -47,7 +47,7 @@ describe('credentials of dump and restore commands', () => {
     const dump = await engineFor(engines, 'postgres').prepareDump({
       connection: { ...connection, port: 5432 },
       database: 'shop',
-      server: { flavor: 'PostgreSQL', version: '15.0', major: 15 },
+      server: Promise.resolve({ flavor: 'PostgreSQL', version: '15.0', major: 15 }),
     });
     expect(dump.command.args).toEqual(['--format=custom', '--compress=0', '--no-password', '--dbname=shop']);
     const env = dump.command.env!;
@@ -64,7 +64,7 @@ describe('credentials of dump and restore commands', () => {
     const dumping = engineFor(engines, 'postgres').prepareDump({
       connection,
       database: 'shop',
-      server: { flavor: 'PostgreSQL', version: '99.1', major: 99 },
+      server: Promise.resolve({ flavor: 'PostgreSQL', version: '99.1', major: 99 }),
     });
     await expect(dumping).rejects.toMatchObject({
       code: 'VERSION_MISMATCH',

@@ -75,7 +75,8 @@ export interface ServerInfo {
 export interface DumpRequest {
   readonly connection: ConnectionSettings;
   readonly database: string;
-  readonly server: ServerInfo;
+  /** The probe's answer, awaited only where it matters, so the dump tool is looked at meanwhile. */
+  readonly server: Promise<ServerInfo>;
   readonly dumpCommand?: string;
   readonly dumpFormat?: 'custom' | 'plain';
 }

@@ -110,13 +110,14 @@ export function createPostgresEngine(): Engine {
 
     async prepareDump(request) {
       const pgDump = await tool('pg_dump', request.dumpCommand);
-      const client = parsePostgresToolVersion(
-        await runToolForOutput({ command: pgDump, args: ['--version'] }),
-      );
-      if (client.major < request.server.major) {
+      const [client, server] = await Promise.all([
+        runToolForOutput({ command: pgDump, args: ['--version'] }).then(parsePostgresToolVersion),
+        request.server,
+      ]);
+      if (client.major < server.major) {
         throw new PortYardError(
           'VERSION_MISMATCH',
-          `pg_dump ${client.version} cannot dump PostgreSQL ${request.server.version}: install pg_dump ${request.server.major} or newer (set dumpCommand to its path)`,
+          `pg_dump ${client.version} cannot dump PostgreSQL ${server.version}: install pg_dump ${server.major} or newer (set dumpCommand to its path)`,
           { phase: 'dump' },
         );
       }
