@@ -123,6 +123,22 @@ describe('a backup that cannot succeed', () => {
     },
   );
 
+  it('checks the completion trailer of a dumpCommand wrapper that exits 0 with a cut dump', async () => {
+    // A wrapper is not the engine's own tool, so its exit status is not trusted: its bytes are
+    // read by the agent (not by zstd directly) and the missing trailer fails the run.
+    const wrapper = join(tmpdir(), uniqueName('py-dump-wrapper'));
+    await writeFile(
+      wrapper,
+      '#!/bin/sh\n[ "$1" = --version ] && exec mariadb-dump --version\nmariadb-dump "$@" | sed \'$d\'\n',
+      { mode: 0o700 },
+    );
+    const temp = await agentFor({ ...localMariadb, databases: [mariadbDb], dumpCommand: wrapper });
+    expect(await failure(temp)).toMatchObject({
+      code: 'DUMP_FAILED',
+      message: expect.stringContaining('no completion trailer'),
+    });
+  });
+
   it('names a missing dump tool as TOOL_MISSING', async () => {
     const temp = await agentFor({
       ...localPostgres,

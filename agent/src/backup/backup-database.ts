@@ -116,6 +116,7 @@ export async function backupDatabase(
       dump: dump.command,
       dumpName: dump.toolName,
       completion: dump.createCompletionCheck(),
+      observe: !dump.exitStatusTrusted,
       codec,
       encryption,
       storages,

@@ -33,6 +33,7 @@ describe('credentials of dump and restore commands', () => {
       ]),
     );
     expect(args.at(-1)).toBe('shop');
+    expect(dump.exitStatusTrusted).toBe(true);
     const file = args[0]!.slice('--defaults-extra-file='.length);
     expect(await fileMode(file)).toBe(0o600);
     const text = await readFile(file, 'utf8');
@@ -50,6 +51,8 @@ describe('credentials of dump and restore commands', () => {
       server: Promise.resolve({ flavor: 'PostgreSQL', version: '15.0', major: 15 }),
     });
     expect(dump.command.args).toEqual(['--format=custom', '--compress=0', '--no-password', '--dbname=shop']);
+    // pg_dump itself: its exit status says whether the dump is complete.
+    expect(dump.exitStatusTrusted).toBe(true);
     const env = dump.command.env!;
     expect(env.PGPASSWORD).toBeUndefined();
     expect('PGPASSWORD' in env).toBe(true);

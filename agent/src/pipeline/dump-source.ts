@@ -26,17 +26,21 @@ export interface DumpSourceRequest {
   readonly completion: CompletionCheck;
   readonly codec: Codec;
   readonly encryption?: Encryption;
+  /** Read the dump's bytes here for the completion check, even when the codec could read them. */
+  readonly observe?: boolean;
 }
 
 /**
  * Two ways to build it. Direct: the compressor reads the dump tool's pipe itself (zstd, which
  * reports the exact input size): the fast path. Observed: the bytes pass through JavaScript,
- * which counts them and checks the dump's completion marker (gzip, none, zlib). The marker adds
- * little over the exit status (mariadb-dump writes its `-- Dump completed` trailer on its error
- * path too); it guards the copy through our own process, which the direct path does not make.
+ * which counts them and checks the dump's completion marker (gzip, none, zlib, and any dump
+ * command asked to be `observe`d: a wrapper whose exit status may lie). For the engines' own
+ * tools the marker adds little over the exit status (mariadb-dump writes its `-- Dump completed`
+ * trailer on its error path too); it guards the copy through our own process, which the direct
+ * path does not make.
  */
 export function startDumpSource(request: DumpSourceRequest): DumpSource {
-  const direct = request.codec.compressFrom;
+  const direct = request.observe ? undefined : request.codec.compressFrom;
   const source = direct ? directSource(request, direct, 'pipe') : observedSource(request);
   return request.encryption ? encrypted(source, request.encryption.encrypt()) : source;
 }

@@ -17,6 +17,12 @@ export interface StreamDumpRequest {
   readonly dump: ToolCommand;
   readonly dumpName: string;
   readonly completion: CompletionCheck;
+  /**
+   * Read the raw dump bytes here so `completion` checks them (a dump command whose exit status
+   * may lie). Otherwise a compressor that reads the dump tool's pipe itself (zstd) does, and the
+   * exit status, zstd's exact byte count and non-emptiness decide.
+   */
+  readonly observe?: boolean;
   readonly codec: Codec;
   /** Encrypts after compressing, when the target has encryption. */
   readonly encryption?: Encryption;
@@ -57,12 +63,8 @@ export interface StreamDumpResult {
  */
 export async function streamDump(request: StreamDumpRequest): Promise<StreamDumpResult> {
   const [only, ...others] = request.storages;
-  if (
-    only?.openFileWriter &&
-    others.length === 0 &&
-    !request.encryption &&
-    canCompressIntoFile(request.codec)
-  ) {
+  const direct = !request.observe && canCompressIntoFile(request.codec);
+  if (direct && only?.openFileWriter && others.length === 0 && !request.encryption) {
     return dumpIntoFile(request, only as FileStorage, request.codec);
   }
   return streamThroughNode(request);
@@ -81,7 +83,7 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
     if (!noneLeft) fail(error);
   };
   // A compressor that reads the dump tool's output itself gets a kernel pipe, as in a shell.
-  const pipe = request.codec.compressFrom ? await createOsPipe() : undefined;
+  const pipe = !request.observe && request.codec.compressFrom ? await createOsPipe() : undefined;
   let dump: RunningTool;
   let source: DumpSource;
   try {

@@ -104,6 +104,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
           format: 'sql',
           extension: 'sql',
           toolName,
+          exitStatusTrusted: ['mariadb-dump', 'mysqldump'].includes(toolName),
           toolVersion: flavor.version,
           createCompletionCheck: () => trailerCheck('-- Dump completed', toolName),
         };

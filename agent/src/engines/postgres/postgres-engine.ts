@@ -1,4 +1,5 @@
 import { PortYardError } from '@port-yard/shared';
+import { basename } from 'node:path';
 import { findExecutable } from '../../platform/find-executable.ts';
 import { createSecretFiles } from '../../platform/secret-files.ts';
 import { runToolForOutput } from '../../platform/spawn-tool.ts';
@@ -135,6 +136,7 @@ export function createPostgresEngine(): Engine {
         format: plain ? 'pg-plain' : 'pg-custom',
         extension: plain ? 'sql' : 'pgdump',
         toolName: 'pg_dump',
+        exitStatusTrusted: basename(pgDump) === 'pg_dump',
         toolVersion: client.version,
         createCompletionCheck: () =>
           plain
