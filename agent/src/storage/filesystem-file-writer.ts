@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PortYardError } from '@port-yard/shared';
+import { followFile } from './file-follower.ts';
 import { storageFailed } from './filesystem-errors.ts';
 import {
   createTempFile,
@@ -17,16 +17,18 @@ export type FilesystemFileWrite = Omit<FilesystemPut, 'body'>;
 /**
  * `Storage.openFileWriter` on a filesystem: the temp file of `putFile`, handed to another process.
  * The commit keeps `putFile`'s promises (fsync, rename, fsync of the changed folders); the sha256
- * is computed by reading the file back while it is fsynced, so the two overlap, and it is the hash
- * of what is really in the file.
+ * is of what is really in the file, read back from it. Both the reading and the flushing follow
+ * the writer while it writes (file-follower.ts), so little of either is left for the commit.
  */
 export async function openFilesystemFileWriter(write: FilesystemFileWrite): Promise<FileWriter> {
   throwIfCancelled(write);
   const folder = dirname(write.finalPath);
   const temp = await createTempFile(write, folder);
+  const follower = followFile(temp.handle, temp.path);
   let state: 'open' | 'committing' | 'ended' = 'open';
   let visible = false;
   const discard = async (): Promise<void> => {
+    await follower.stop();
     await temp.handle.close().catch(() => undefined);
     // A temp file that cannot be removed is left for `sweepTemporary`.
     if (!visible) await unlink(temp.path).catch(() => undefined);
@@ -48,10 +50,7 @@ export async function openFilesystemFileWriter(write: FilesystemFileWrite): Prom
       state = 'committing';
       try {
         throwIfCancelled(write);
-        const [hashed] = await Promise.all([
-          hashFile(temp.path).catch(failed('read back', temp.path)),
-          temp.handle.sync().catch(failed('fsync', temp.path)),
-        ]);
+        const hashed = await follower.finish().catch(failed('read back and fsync', temp.path));
         await temp.handle.close().catch(failed('close', temp.path));
         throwIfCancelled(write);
         await rename(temp.path, write.finalPath).catch(failed('rename a temporary file to', write.finalPath));
@@ -73,25 +72,4 @@ export async function openFilesystemFileWriter(write: FilesystemFileWrite): Prom
       await discard();
     },
   };
-}
-
-/**
- * Reads the file back through its own descriptor (the writer's is write-only), into one reused
- * buffer: a new buffer per chunk would let ~100 MB of garbage pile up before a collection.
- */
-async function hashFile(path: string): Promise<CommittedFile> {
-  const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  const handle = await open(path, 'r');
-  try {
-    let bytes = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, bytes);
-      if (bytesRead === 0) return { bytes, sha256: hash.digest('hex') };
-      hash.update(buffer.subarray(0, bytesRead));
-      bytes += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
 }
