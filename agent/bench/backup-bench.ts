@@ -25,6 +25,7 @@ import {
 import { startBenchS3, type BenchS3 } from './s3-server.ts';
 import { summarize, type MeasuredSize } from './summarize.ts';
 import { runQuiet } from './timed-run.ts';
+import { freshBundle } from '../bin/cli-bundle.js';
 
 const drivers: Record<BenchEngine, BenchEngineDriver> = { mariadb: mariadbDriver, postgres: postgresDriver };
 
@@ -53,6 +54,9 @@ async function toolVersions(): Promise<Record<string, string>> {
   return {
     commit: `${(await git(['rev-parse', '--short', 'HEAD'])) || 'unknown'}${dirty.length ? ` + ${dirty.length} changed files in agent/src, shared/src` : ''}`,
     node: process.version,
+    'port-yard CLI': freshBundle(join(repoRoot, 'agent/dist/cli'))
+      ? 'bundled (agent/dist/cli)'
+      : 'TypeScript sources (the bundle is stale or missing)',
     'mariadb-dump': await version('mariadb-dump', ['--version']),
     pg_dump: await version('pg_dump', ['--version']),
     zstd: await version('zstd', ['--version']),
@@ -94,6 +98,8 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
 
   try {
+    // What `npx port-yard` runs after `npm ci`: the bundled CLI, rebuilt from the current sources.
+    await runQuiet(process.execPath, [join(repoRoot, 'agent/scripts/bundle-cli.ts')]);
     const versions = await toolVersions();
     log(
       `${cpus().length} CPUs; ${Object.entries(versions)

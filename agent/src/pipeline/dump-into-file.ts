@@ -12,8 +12,11 @@ export type FileStorage = Storage & Required<Pick<Storage, 'openFileWriter'>>;
 /** A codec whose compressor can read a process's pipe and write into a file itself. */
 export type DirectCodec = Codec & Required<Pick<Codec, 'compressFrom'>>;
 
-/** How often progress is reported: the sizes come from /proc and fstat, not from chunks. */
-const progressEveryMs = 500;
+/**
+ * How often progress is told, as often as it is reported (backup/progress-reporter.ts): the sizes
+ * come from /proc and fstat, not from chunks.
+ */
+const progressEveryMs = 250;
 
 /**
  * `streamDump`'s fast path, for one destination that is a local file and a compressor that writes

@@ -86,7 +86,8 @@ function directSource(
   let estimate = 0;
   const timer = setInterval(
     () => void compression.inputBytesSoFar().then((bytes) => (estimate = bytes)),
-    500,
+    // As often as progress is reported (backup/progress-reporter.ts).
+    250,
   );
   timer.unref();
   let dumpEnded = false;
