@@ -90,27 +90,19 @@ function directSource(
     250,
   );
   timer.unref();
-  let dumpEnded = false;
-  let compressorFailedFirst = false;
-  void request.dump.exited.finally(() => (dumpEnded = true)).catch(() => undefined);
-  compression.finished.catch(() => {
-    if (dumpEnded) return;
-    compressorFailedFirst = true;
-    // A dump that writes into a pipe nobody reads may not notice (a shell loop): stop it.
-    request.dump.kill();
-  });
+  // A dump that writes into a pipe nobody reads may not notice (a shell loop): stop it.
+  compression.finished.catch(() => request.dump.kill());
   const done = (async () => {
     try {
       const [dumped, compressed] = await Promise.allSettled([
         dumpSucceeded(request, undefined),
         compression.finished,
       ]);
-      // A compressor that failed while the dump still ran is the cause: the dump only lost its
-      // reader (SIGPIPE, a write error, or the kill below).
-      if (compressed.status === 'rejected' && (dumped.status === 'fulfilled' || compressorFailedFirst))
-        throw compressed.reason;
-      if (dumped.status === 'rejected') throw dumped.reason;
+      // A failed compressor is the cause: zstd does not fail because its input ended early, while
+      // a dump whose reader is gone fails in its own way (SIGPIPE, `Got errno 32 on write`, the
+      // kill above), in whichever order the two exits are seen.
       if (compressed.status === 'rejected') throw compressed.reason;
+      if (dumped.status === 'rejected') throw dumped.reason;
       const rawBytes = compressed.value;
       if (rawBytes === 0)
         throw new PortYardError('DUMP_FAILED', `${request.dumpName} wrote nothing`, { phase: 'dump' });
