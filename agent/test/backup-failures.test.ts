@@ -139,6 +139,25 @@ describe('a backup that cannot succeed', () => {
     });
   });
 
+  it('stops a dump that already started when a check fails: VERSION_MISMATCH, nothing stored', async () => {
+    // The dump starts while the server is probed; this pg_dump says it is 9.6 (older than the
+    // server) but dumps slowly: the version check must stop it and be the failure reported.
+    const wrapper = join(tmpdir(), uniqueName('py-old-pg-dump'));
+    await writeFile(
+      wrapper,
+      '#!/bin/sh\n[ "$1" = --version ] && { sleep 0.3; echo "pg_dump (PostgreSQL) 9.6.24"; exit 0; }\n' +
+        'pg_dump "$@"; sleep 30\n',
+      { mode: 0o700 },
+    );
+    const temp = await agentFor({ ...localPostgres, databases: [postgresDb], dumpCommand: wrapper });
+    const started = Date.now();
+    expect(await failure(temp)).toMatchObject({
+      code: 'VERSION_MISMATCH',
+      message: expect.stringMatching(/pg_dump 9\.6(\.24)? cannot dump PostgreSQL \d+/),
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('names a missing dump tool as TOOL_MISSING', async () => {
     const temp = await agentFor({
       ...localPostgres,

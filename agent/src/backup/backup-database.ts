@@ -5,7 +5,7 @@ import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts'
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
-import { gatherBackupFacts } from './gather-backup-facts.ts';
+import { createPipelineParts, gatherBackupFacts, type PipelineParts } from './gather-backup-facts.ts';
 import { progressReporter } from './progress-reporter.ts';
 
 export interface BackupDatabaseDeps {
@@ -73,8 +73,8 @@ export async function backupDatabase(
   const report = progressReporter(request, startedAt, clock);
 
   report('connect', 0, 0, true);
-  // Everything before the dump runs at once: the probe, the facts and the dump command (tool
-  // version, credentials file). Start-up is most of a small backup's overhead.
+  // Everything before the dump runs at once: the probe, the facts, the compressor and the dump
+  // command (tool, credentials file). Start-up is most of a small backup's overhead.
   const probing = engine.probe(target);
   const preparing = engine.prepareDump({
     connection: target,
@@ -84,35 +84,51 @@ export async function backupDatabase(
     dumpFormat: target.dumpFormat,
   });
   const gathering = gatherBackupFacts(engine, target, database);
-  // Awaited below, in order; meanwhile a rejection must not count as unhandled.
-  for (const pending of [probing, preparing, gathering]) pending.catch(() => undefined);
-  const discard = (): void => void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
-  let server;
-  let facts;
+  const parting = createPipelineParts(target);
+  // Awaited below; meanwhile a rejection must not count as unhandled.
+  for (const pending of [probing, preparing, gathering, parting]) pending.catch(() => undefined);
+  const checks = (async () => {
+    // In this order: the probe's failure (AUTH_FAILED, CONNECTION_FAILED) is the one to report,
+    // as the others hit the same wall; then a missing database; then the tool's version.
+    const server = await probing;
+    const facts = await gathering;
+    const toolVersion = await (await preparing).toolVersion;
+    return { server, facts, toolVersion };
+  })();
+  checks.catch(() => undefined);
+
+  let dump: Awaited<typeof preparing>;
+  let parts: PipelineParts;
+  let checked: Awaited<typeof checks> | undefined;
   try {
-    // The probe's failure (AUTH_FAILED, CONNECTION_FAILED) is the one to report: the others hit
-    // the same wall.
-    server = await probing;
-    facts = await gathering;
+    if (request.skipIfUnchanged) {
+      // The fingerprint decides whether to dump at all, so the checks come first.
+      checked = await checks;
+      const unchanged = unchangedSince(request.skipIfUnchanged, checked.facts.fingerprint, startedAt);
+      if (unchanged) {
+        void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+        report('succeeded', 0, 0, true);
+        return { skipped: true, since: unchanged.artifactId, fingerprint: checked.facts.fingerprint! };
+      }
+    }
+    [dump, parts] = await Promise.all([preparing, parting]);
   } catch (error) {
-    discard();
+    void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+    // A failed check explains a failed command better (pg_dump missing vs. server unreachable).
+    await checks;
     throw error;
   }
-  const { fingerprint, tables, codec, encryption } = facts;
-  const unchanged = unchangedSince(request.skipIfUnchanged, fingerprint, startedAt);
-  if (unchanged) {
-    discard();
-    report('succeeded', 0, 0, true);
-    return { skipped: true, since: unchanged.artifactId, fingerprint: fingerprint! };
-  }
-  const dump = await preparing;
-
+  const { codec, encryption } = parts;
   const artifactId = newArtifactId(startedAt);
   const dataObject = `${artifactId}.${dump.extension}${codec.suffix}${encryption?.suffix ?? ''}`;
+  // Otherwise the dump starts as soon as its command is ready, while the checks finish: a failed
+  // check stops it (nothing is committed) and is the failure reported.
+  const stopEarly = new AbortController();
+  const signal = request.signal ? AbortSignal.any([request.signal, stopEarly.signal]) : stopEarly.signal;
   let streamed;
   try {
     report('dump', 0, 0, true);
-    streamed = await streamDump({
+    const streaming = streamDump({
       dump: dump.command,
       dumpName: dump.toolName,
       completion: dump.createCompletionCheck(),
@@ -121,12 +137,20 @@ export async function backupDatabase(
       encryption,
       storages,
       key: dataKey(request.targetName, database, dataObject),
-      signal: request.signal,
+      signal,
       onBytes: (raw, stored) => report('dump', raw, stored, false),
     });
+    checks.catch(() => stopEarly.abort());
+    const [checkOutcome, streamOutcome] = await Promise.allSettled([checks, streaming]);
+    if (checkOutcome.status === 'rejected') throw checkOutcome.reason;
+    if (streamOutcome.status === 'rejected') throw streamOutcome.reason;
+    checked = checkOutcome.value;
+    streamed = streamOutcome.value;
   } finally {
     await dump.dispose();
   }
+  const { server, facts, toolVersion } = checked;
+  const { fingerprint, tables } = facts;
 
   report('commit', streamed.rawBytes, streamed.storedBytes, true);
   const manifest = buildManifest({
@@ -135,6 +159,7 @@ export async function backupDatabase(
     engine: engine.name,
     server,
     dump,
+    toolVersion,
     agentVersion: deps.agentVersion,
     startedAt,
     finishedAt: clock(),

@@ -16,6 +16,8 @@ export interface ManifestFacts {
   readonly engine: EngineName;
   readonly server: ServerInfo;
   readonly dump: DumpDescription;
+  /** `dump.toolVersion`, settled. */
+  readonly toolVersion: string;
   readonly agentVersion: string;
   readonly startedAt: Date;
   readonly finishedAt: Date;
@@ -38,7 +40,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     database: request.database,
     engine: facts.engine,
     server: { flavor: facts.server.flavor, version: facts.server.version },
-    dumpTool: { name: dump.toolName, version: dump.toolVersion },
+    dumpTool: { name: dump.toolName, version: facts.toolVersion },
     dumpFormat: dump.format,
     agentVersion: facts.agentVersion,
     startedAt: facts.startedAt.toISOString(),

@@ -9,12 +9,15 @@ export interface BackupFacts {
   /** Only computed for targets that skip unchanged databases (it is recorded in the manifest). */
   readonly fingerprint: string | null;
   readonly tables: TableEstimate[];
+}
+
+export interface PipelineParts {
   readonly codec: Codec;
   readonly encryption: Encryption | undefined;
 }
 
 /**
- * What a backup needs before its dump starts, looked up at once: start-up latency is most of a
+ * What the manifest records of the database, looked up at once: start-up latency is most of a
  * small backup's overhead. A missing database is reported as such, before any other failure.
  */
 export async function gatherBackupFacts(
@@ -22,12 +25,10 @@ export async function gatherBackupFacts(
   target: TargetConfig,
   database: string,
 ): Promise<BackupFacts> {
-  const [exists, fingerprint, tables, codec, encryption] = await Promise.allSettled([
+  const [exists, fingerprint, tables] = await Promise.allSettled([
     engine.databaseExists(target, database),
     target.skipIfUnchanged ? engine.fingerprint(target, database).catch(() => null) : Promise.resolve(null),
     engine.tableEstimates(target, database),
-    createCodec(target.compression, target.compressionLevel),
-    target.encryption ? createAgeEncryption(target.encryption) : Promise.resolve(undefined),
   ]);
   if (exists.status === 'fulfilled' && !exists.value) {
     throw new PortYardError(
@@ -38,13 +39,16 @@ export async function gatherBackupFacts(
       },
     );
   }
-  for (const result of [exists, fingerprint, tables, codec, encryption])
-    if (result.status === 'rejected') throw result.reason;
+  for (const result of [exists, fingerprint, tables]) if (result.status === 'rejected') throw result.reason;
   const value = <T>(result: PromiseSettledResult<T>): T => (result as PromiseFulfilledResult<T>).value;
-  return {
-    fingerprint: value(fingerprint),
-    tables: value(tables),
-    codec: value(codec),
-    encryption: value(encryption),
-  };
+  return { fingerprint: value(fingerprint), tables: value(tables) };
+}
+
+/** The compressor (the fastest installed) and the encryption the target asks for. */
+export async function createPipelineParts(target: TargetConfig): Promise<PipelineParts> {
+  const [codec, encryption] = await Promise.all([
+    createCodec(target.compression, target.compressionLevel),
+    target.encryption ? createAgeEncryption(target.encryption) : Promise.resolve(undefined),
+  ]);
+  return { codec, encryption };
 }

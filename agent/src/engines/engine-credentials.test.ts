@@ -53,6 +53,7 @@ describe('credentials of dump and restore commands', () => {
     expect(dump.command.args).toEqual(['--format=custom', '--compress=0', '--no-password', '--dbname=shop']);
     // pg_dump itself: its exit status says whether the dump is complete.
     expect(dump.exitStatusTrusted).toBe(true);
+    expect(await dump.toolVersion).toMatch(/^1\d\.\d+/);
     const env = dump.command.env!;
     expect(env.PGPASSWORD).toBeUndefined();
     expect('PGPASSWORD' in env).toBe(true);
@@ -64,12 +65,14 @@ describe('credentials of dump and restore commands', () => {
   });
 
   it('postgres: refuses a pg_dump older than the server, naming both versions', async () => {
-    const dumping = engineFor(engines, 'postgres').prepareDump({
+    const dump = await engineFor(engines, 'postgres').prepareDump({
       connection,
       database: 'shop',
       server: Promise.resolve({ flavor: 'PostgreSQL', version: '99.1', major: 99 }),
     });
-    await expect(dumping).rejects.toMatchObject({
+    // The command is ready at once (the dump may start); its version check refuses it.
+    await dump.dispose();
+    await expect(dump.toolVersion).rejects.toMatchObject({
       code: 'VERSION_MISMATCH',
       message: expect.stringMatching(/pg_dump 1\d\.\d+ cannot dump PostgreSQL 99\.1/),
     });

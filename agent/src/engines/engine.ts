@@ -86,7 +86,12 @@ export interface DumpDescription {
   /** File extension before the compression suffix: `sql` or `pgdump`. */
   readonly extension: string;
   readonly toolName: string;
-  readonly toolVersion: string;
+  /**
+   * The tool's version, once it is known to fit the server: rejects with VERSION_MISMATCH (a
+   * pg_dump older than the server). The dump may already run meanwhile; a backup reports this
+   * failure instead of the dump's.
+   */
+  readonly toolVersion: Promise<string>;
   /** Watches the raw dump bytes and says whether the dump is complete. */
   createCompletionCheck(): CompletionCheck;
   /**

@@ -105,7 +105,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
           extension: 'sql',
           toolName,
           exitStatusTrusted: ['mariadb-dump', 'mysqldump'].includes(toolName),
-          toolVersion: flavor.version,
+          toolVersion: Promise.resolve(flavor.version),
           createCompletionCheck: () => trailerCheck('-- Dump completed', toolName),
         };
       } catch (error) {
