@@ -145,6 +145,26 @@ describe('streamDump into a local file (dump | zstd > temp file)', () => {
     expect(await filesBelow(root)).toEqual([]);
   });
 
+  it('stops at once on a cancel that lands while the file and the pipe are being made', async () => {
+    // Whenever the abort comes, a dump that would run for 30 s is stopped within seconds.
+    for (const delayMs of [0, 1, 2, 4, 8, 16]) {
+      const { storage, root } = await fileOnlyStorage();
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), delayMs);
+      const started = Date.now();
+      const result = streamDump(
+        await request({
+          storages: [storage],
+          dump: fakeDump('sleep 30; echo "-- Dump completed"'),
+          signal: controller.signal,
+        }),
+      );
+      await expect(result).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await filesBelow(root)).toEqual([]);
+    }
+  });
+
   it('names a storage folder that cannot be created as STORAGE_FAILED', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'py-into-file-'));
     roots.push(parent);

@@ -41,7 +41,9 @@ export async function dumpIntoFile(
       });
     writer = file;
     const source = await startBoth(request, codec, file.fd);
-    failure.stop.addEventListener('abort', () => source.kill(), { once: true });
+    // (A cancel that came while the pipe was made has already fired: it must stop them too.)
+    if (failure.stop.aborted) source.kill();
+    else failure.stop.addEventListener('abort', () => source.kill(), { once: true });
     const { onBytes } = request;
     if (onBytes) {
       progress = setInterval(() => {

@@ -92,7 +92,9 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
   } finally {
     pipe?.close();
   }
-  stop.addEventListener('abort', () => source.kill());
+  // (A cancel that came while the pipe was made has already fired: it must stop them too.)
+  if (stop.aborted) source.kill();
+  else stop.addEventListener('abort', () => source.kill());
   source.done.catch(failUnlessNoDestinationLeft);
 
   let storedBytes = 0;
