@@ -28,7 +28,9 @@ export interface FollowOptions {
 
 /** `writeHandle` is the file's write descriptor (for the flushes); it is read through `path`. */
 export function followFile(writeHandle: FileHandle, path: string, options: FollowOptions = {}): FileFollower {
-  const syncEveryBytes = options.syncEveryBytes ?? 32 * 1024 * 1024;
+  // 8 MiB: the last flush is then short (measured on a 32 MB artifact: 30-45 ms from zstd's exit
+  // to the process's, against 65-90 ms with 32 MiB).
+  const syncEveryBytes = options.syncEveryBytes ?? 8 * 1024 * 1024;
   const hash = createHash('sha256');
   // One reused buffer: a new one per read would let the garbage of a whole artifact pile up.
   const buffer = Buffer.allocUnsafe(1 << 20);
