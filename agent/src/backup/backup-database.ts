@@ -1,11 +1,16 @@
 import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
-import type { Engine } from '../engines/engine.ts';
+import type { Engine, ServerInfo } from '../engines/engine.ts';
 import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
-import { createPipelineParts, gatherBackupFacts, type PipelineParts } from './gather-backup-facts.ts';
+import {
+  createPipelineParts,
+  gatherBackupFacts,
+  type BackupFacts,
+  type PipelineParts,
+} from './gather-backup-facts.ts';
 import { progressReporter } from './progress-reporter.ts';
 
 export interface BackupDatabaseDeps {
@@ -74,8 +79,20 @@ export async function backupDatabase(
 
   report('connect', 0, 0, true);
   // Everything before the dump runs at once: the probe, the facts, the compressor and the dump
-  // command (tool, credentials file). Start-up is most of a small backup's overhead.
-  const probing = engine.probe(target);
+  // command (tool, credentials file). Start-up is most of a small backup's overhead. The SQL
+  // checks start once the dump is under way (below): loading a driver takes the event loop for
+  // tens of milliseconds that the dump would otherwise wait.
+  let startChecks!: () => void;
+  const sqlChecks = new Promise<[Promise<ServerInfo>, Promise<BackupFacts>]>((resolve) => {
+    let started = false;
+    startChecks = () => {
+      if (started) return;
+      started = true;
+      resolve([engine.probe(target), gatherBackupFacts(engine, target, database)]);
+    };
+  });
+  const probing = sqlChecks.then(([probed]) => probed);
+  const gathering = sqlChecks.then(([, gathered]) => gathered);
   const preparing = engine.prepareDump({
     connection: target,
     database,
@@ -83,7 +100,6 @@ export async function backupDatabase(
     dumpCommand: target.dumpCommand,
     dumpFormat: target.dumpFormat,
   });
-  const gathering = gatherBackupFacts(engine, target, database);
   const parting = createPipelineParts(target);
   // Awaited below; meanwhile a rejection must not count as unhandled.
   for (const pending of [probing, preparing, gathering, parting]) pending.catch(() => undefined);
@@ -103,6 +119,7 @@ export async function backupDatabase(
   try {
     if (request.skipIfUnchanged) {
       // The fingerprint decides whether to dump at all, so the checks come first.
+      startChecks();
       checked = await checks;
       const unchanged = unchangedSince(request.skipIfUnchanged, checked.facts.fingerprint, startedAt);
       if (unchanged) {
@@ -115,6 +132,7 @@ export async function backupDatabase(
   } catch (error) {
     void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
     // A failed check explains a failed command better (pg_dump missing vs. server unreachable).
+    startChecks();
     await checks;
     throw error;
   }
@@ -139,7 +157,10 @@ export async function backupDatabase(
       key: dataKey(request.targetName, database, dataObject),
       signal,
       onBytes: (raw, stored) => report('dump', raw, stored, false),
+      onDumpStarted: startChecks,
     });
+    // (Also when the stream failed before its dump started.)
+    void streaming.finally(startChecks).catch(() => undefined);
     checks.catch(() => stopEarly.abort());
     const [checkOutcome, streamOutcome] = await Promise.allSettled([checks, streaming]);
     if (checkOutcome.status === 'rejected') throw checkOutcome.reason;

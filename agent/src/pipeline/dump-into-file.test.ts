@@ -67,13 +67,18 @@ describe('streamDump into a local file (dump | zstd > temp file)', () => {
   it('commits the compressed dump with its size and the sha256 of the stored bytes', async () => {
     const { storage, root } = await fileOnlyStorage();
     const progress: [number, number][] = [];
+    let startedAfterMs: number | undefined;
+    const begin = Date.now();
     const result = await streamDump(
       await request({
         storages: [storage],
         dump: fakeDump('seq 1 400000; sleep 1.2; echo "-- Dump completed"'),
         onBytes: (raw, stored) => progress.push([raw, stored]),
+        onDumpStarted: () => (startedAfterMs ??= Date.now() - begin),
       }),
     );
+    // Told of the dump's start at once, not at its end (the backup's SQL checks wait for it).
+    expect(startedAfterMs).toBeLessThan(1000);
     const stored = await readFile(join(root, ...key.split('/')));
     const expected = `${Array.from({ length: 400_000 }, (_, i) => i + 1).join('\n')}\n-- Dump completed\n`;
     expect(zstdDecompressSync(stored).toString()).toBe(expected);

@@ -44,6 +44,7 @@ export async function dumpIntoFile(
     // (A cancel that came while the pipe was made has already fired: it must stop them too.)
     if (failure.stop.aborted) source.kill();
     else failure.stop.addEventListener('abort', () => source.kill(), { once: true });
+    request.onDumpStarted?.();
     const { onBytes } = request;
     if (onBytes) {
       progress = setInterval(() => {

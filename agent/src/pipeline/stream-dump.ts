@@ -29,6 +29,8 @@ export interface StreamDumpRequest {
   readonly storages: readonly Storage[];
   readonly key: string;
   readonly signal?: AbortSignal;
+  /** Called once the dump tool was started (its process spawned). */
+  readonly onDumpStarted?: () => void;
   /** Called often (every chunk) with running totals; callers throttle. */
   readonly onBytes?: (rawBytes: number, storedBytes: number) => void;
   /** After a failure, how long the other parts get to wind down (default settleAfterFailureMs). */
@@ -95,6 +97,7 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
   // (A cancel that came while the pipe was made has already fired: it must stop them too.)
   if (stop.aborted) source.kill();
   else stop.addEventListener('abort', () => source.kill());
+  request.onDumpStarted?.();
   source.done.catch(failUnlessNoDestinationLeft);
 
   let storedBytes = 0;
