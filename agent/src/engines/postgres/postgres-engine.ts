@@ -59,6 +59,7 @@ export function createPostgresEngine(): Engine {
   return {
     name: 'postgres',
     defaultPort: postgresDefaultPort,
+    dumpAlongsideChecks: true,
 
     async probe(connection) {
       const [row] = await query<{ version: string; num: string }>(
