@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSelfSignedCert } from '../harness/self-signed-cert.ts';
 import { secrets, startTestApi, type TestApi } from './api-harness.ts';
 
 /** `server.tls`: the agent serves HTTPS itself, and its session cookies are then Secure. */
@@ -35,28 +35,7 @@ function httpsRequest(
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'py-test-tls-'));
-  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { certFile: cert, keyFile: key } = createSelfSignedCert(dir);
   api = await startTestApi({ server: { tls: { cert, key } } });
 });
 

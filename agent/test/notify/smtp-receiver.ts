@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { createSelfSignedCert } from '../harness/self-signed-cert.ts';
 
 /** One message the SMTP server accepted: the envelope, the session's facts, and the parsed mail. */
 export interface ReceivedMail {
@@ -38,30 +38,7 @@ export async function startSmtpReceiver(
   } = {},
 ): Promise<SmtpReceiver> {
   const dir = await mkdtemp(join(tmpdir(), 'py-test-smtp-'));
-  const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { certFile, keyFile } = createSelfSignedCert(dir);
   const mails: ReceivedMail[] = [];
   const login = options.login;
   const server = new SMTPServer({
