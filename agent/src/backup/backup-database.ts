@@ -1,16 +1,12 @@
 import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
-import type { Engine, ServerInfo } from '../engines/engine.ts';
+import type { Engine } from '../engines/engine.ts';
 import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
-import {
-  createPipelineParts,
-  gatherBackupFacts,
-  type BackupFacts,
-  type PipelineParts,
-} from './gather-backup-facts.ts';
+import { createBackupChecks } from './backup-checks.ts';
+import { createPipelineParts, type PipelineParts } from './gather-backup-facts.ts';
 import { progressReporter } from './progress-reporter.ts';
 
 export interface BackupDatabaseDeps {
@@ -78,40 +74,22 @@ export async function backupDatabase(
   const report = progressReporter(request, startedAt, clock);
 
   report('connect', 0, 0, true);
-  // Everything before the dump runs at once: the probe, the facts, the compressor and the dump
-  // command (tool, credentials file). Start-up is most of a small backup's overhead. The SQL
-  // checks start once the dump is under way (below): loading a driver takes the event loop for
-  // tens of milliseconds that the dump would otherwise wait.
-  let startChecks!: () => void;
-  const sqlChecks = new Promise<[Promise<ServerInfo>, Promise<BackupFacts>]>((resolve) => {
-    let started = false;
-    startChecks = () => {
-      if (started) return;
-      started = true;
-      resolve([engine.probe(target), gatherBackupFacts(engine, target, database)]);
-    };
-  });
-  const probing = sqlChecks.then(([probed]) => probed);
-  const gathering = sqlChecks.then(([, gathered]) => gathered);
+  // Everything before the dump runs at once: the compressor and the dump command (tool,
+  // credentials file); the SQL checks once the dump is under way (backup-checks.ts). Start-up is
+  // most of a small backup's overhead.
+  const sql = createBackupChecks(engine, target, database);
   const preparing = engine.prepareDump({
     connection: target,
     database,
-    server: probing,
+    server: sql.server,
     dumpCommand: target.dumpCommand,
     dumpFormat: target.dumpFormat,
   });
   const parting = createPipelineParts(target);
   // Awaited below; meanwhile a rejection must not count as unhandled.
-  for (const pending of [probing, preparing, gathering, parting]) pending.catch(() => undefined);
-  const checks = (async () => {
-    // In this order: the probe's failure (AUTH_FAILED, CONNECTION_FAILED) is the one to report,
-    // as the others hit the same wall; then a missing database; then the tool's version.
-    const server = await probing;
-    const facts = await gathering;
-    const toolVersion = await (await preparing).toolVersion;
-    return { server, facts, toolVersion };
-  })();
-  checks.catch(() => undefined);
+  for (const pending of [preparing, parting]) pending.catch(() => undefined);
+  const discard = (): void => void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+  const checks = sql.settled(preparing);
 
   let dump: Awaited<typeof preparing>;
   let parts: PipelineParts;
@@ -120,20 +98,20 @@ export async function backupDatabase(
     if (request.skipIfUnchanged || !engine.dumpAlongsideChecks) {
       // The fingerprint decides whether to dump at all, so the checks come first (and always
       // for engines that must not be queried beside their dump: Engine.dumpAlongsideChecks).
-      startChecks();
+      sql.start();
       checked = await checks;
       const unchanged = unchangedSince(request.skipIfUnchanged, checked.facts.fingerprint, startedAt);
       if (unchanged) {
-        void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+        discard();
         report('succeeded', 0, 0, true);
         return { skipped: true, since: unchanged.artifactId, fingerprint: checked.facts.fingerprint! };
       }
     }
     [dump, parts] = await Promise.all([preparing, parting]);
   } catch (error) {
-    void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+    discard();
     // A failed check explains a failed command better (pg_dump missing vs. server unreachable).
-    startChecks();
+    sql.start();
     await checks;
     throw error;
   }
@@ -158,10 +136,10 @@ export async function backupDatabase(
       key: dataKey(request.targetName, database, dataObject),
       signal,
       onBytes: (raw, stored) => report('dump', raw, stored, false),
-      onDumpStarted: startChecks,
+      onDumpStarted: sql.start,
     });
     // (Also when the stream failed before its dump started.)
-    void streaming.finally(startChecks).catch(() => undefined);
+    void streaming.finally(sql.start).catch(() => undefined);
     checks.catch(() => stopEarly.abort());
     const [checkOutcome, streamOutcome] = await Promise.allSettled([checks, streaming]);
     if (checkOutcome.status === 'rejected') throw checkOutcome.reason;

@@ -40,6 +40,14 @@ export interface Codec {
   compressFrom?(ends: DirectEnds): DirectCompression;
 }
 
+/** A codec whose compressor reads another process's pipe itself (zstd): see `compressFrom`. */
+export type DirectCodec = Codec & Required<Pick<Codec, 'compressFrom'>>;
+
+/** Whether `codec` can compress a process's output without the bytes passing through here. */
+export function isDirectCodec(codec: Codec): codec is DirectCodec {
+  return codec.compressFrom !== undefined;
+}
+
 const defaultLevels: Record<CompressionName, number | undefined> = { zstd: 3, gzip: 6, none: undefined };
 
 /** A codec stage run as a child process (stdin → stdout), failing with `code` on a non-zero exit. */

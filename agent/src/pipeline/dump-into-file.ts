@@ -2,15 +2,13 @@ import { createFirstFailure } from '../platform/first-failure.ts';
 import { createOsPipe } from '../platform/os-pipe.ts';
 import { spawnTool, type RunningTool } from '../platform/spawn-tool.ts';
 import type { FileWriter, Storage } from '../storage/storage.ts';
-import type { Codec } from './compression.ts';
+import type { DirectCodec } from './compression.ts';
 import { startDumpIntoFile, type DumpIntoFile } from './dump-source.ts';
 import type { StreamDumpRequest, StreamDumpResult } from './stream-dump.ts';
 import { asStorageError, normalizeFailure } from './stream-failures.ts';
 
 /** A storage that takes a file from another process (see `Storage.openFileWriter`). */
 export type FileStorage = Storage & Required<Pick<Storage, 'openFileWriter'>>;
-/** A codec whose compressor can read a process's pipe and write into a file itself. */
-export type DirectCodec = Codec & Required<Pick<Codec, 'compressFrom'>>;
 
 /**
  * How often progress is told, as often as it is reported (backup/progress-reporter.ts): the sizes

@@ -4,7 +4,7 @@ import { PortYardError } from '@port-yard/shared';
 import type { CompletionCheck } from '../engines/engine.ts';
 import type { RunningTool } from '../platform/spawn-tool.ts';
 import type { Encryption } from './age-encryption.ts';
-import type { Codec, CodecStream } from './compression.ts';
+import type { Codec, CodecStream, DirectCodec } from './compression.ts';
 
 /**
  * The dump tool's output, compressed (and encrypted): what the storages receive. `done`
@@ -53,15 +53,10 @@ export type DumpIntoFile = Omit<DumpSource, 'output'>;
  * `Storage.openFileWriter`): no byte of the dump or of the artifact passes through JavaScript.
  */
 export function startDumpIntoFile(
-  request: DumpSourceRequest & { readonly codec: Required<Pick<Codec, 'compressFrom'>> },
+  request: DumpSourceRequest & { readonly codec: DirectCodec },
   fd: number,
 ): DumpIntoFile {
   return directSource(request, request.codec.compressFrom, fd);
-}
-
-/** Whether `codec` can compress a process's output into a file descriptor directly. */
-export function canCompressIntoFile(codec: Codec): codec is Codec & Required<Pick<Codec, 'compressFrom'>> {
-  return codec.compressFrom !== undefined;
 }
 
 function directSource(

@@ -6,10 +6,10 @@ import { createFirstFailure } from '../platform/first-failure.ts';
 import { createOsPipe } from '../platform/os-pipe.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 import type { Storage } from '../storage/storage.ts';
-import type { Codec } from './compression.ts';
+import { isDirectCodec, type Codec } from './compression.ts';
 import type { Encryption } from './age-encryption.ts';
 import { dumpIntoFile, type FileStorage } from './dump-into-file.ts';
-import { canCompressIntoFile, startDumpSource, type DumpSource } from './dump-source.ts';
+import { startDumpSource, type DumpSource } from './dump-source.ts';
 import { allFailed, asStorageError, normalizeFailure } from './stream-failures.ts';
 import { NoDestinationLeft, fanOut } from './fan-out.ts';
 
@@ -65,7 +65,7 @@ export interface StreamDumpResult {
  */
 export async function streamDump(request: StreamDumpRequest): Promise<StreamDumpResult> {
   const [only, ...others] = request.storages;
-  const direct = !request.observe && canCompressIntoFile(request.codec);
+  const direct = !request.observe && isDirectCodec(request.codec);
   if (direct && only?.openFileWriter && others.length === 0 && !request.encryption) {
     return dumpIntoFile(request, only as FileStorage, request.codec);
   }

@@ -1,0 +1,55 @@
+import type { TargetConfig } from '@port-yard/shared';
+import type { DumpDescription, Engine, ServerInfo } from '../engines/engine.ts';
+import { gatherBackupFacts, type BackupFacts } from './gather-backup-facts.ts';
+
+export interface CheckedBackup {
+  readonly server: ServerInfo;
+  readonly facts: BackupFacts;
+  readonly toolVersion: string;
+}
+
+/**
+ * The SQL checks of one backup (the probe and the facts), started on demand: a backup starts them
+ * once its dump is under way, because loading a driver takes the event loop for tens of
+ * milliseconds that the dump would otherwise wait (or first, when it must: skipIfUnchanged).
+ */
+export interface BackupChecks {
+  /** The probe's answer, once started (what the dump tool's version check waits for). */
+  readonly server: Promise<ServerInfo>;
+  /** Starts the probe and the facts; later calls do nothing. */
+  start(): void;
+  /**
+   * Every check, in order of precedence: the probe's failure (AUTH_FAILED, CONNECTION_FAILED) is
+   * the one to report, as the others hit the same wall; then a missing database; then the dump
+   * tool's version. Never counts as an unhandled rejection; settles only after `start()`.
+   */
+  settled(preparing: Promise<Pick<DumpDescription, 'toolVersion'>>): Promise<CheckedBackup>;
+}
+
+export function createBackupChecks(engine: Engine, target: TargetConfig, database: string): BackupChecks {
+  let start!: () => void;
+  const started = new Promise<[Promise<ServerInfo>, Promise<BackupFacts>]>((resolve) => {
+    let called = false;
+    start = () => {
+      if (called) return;
+      called = true;
+      resolve([engine.probe(target), gatherBackupFacts(engine, target, database)]);
+    };
+  });
+  const server = started.then(([probed]) => probed);
+  const facts = started.then(([, gathered]) => gathered);
+  for (const pending of [server, facts]) pending.catch(() => undefined);
+  return {
+    server,
+    start,
+    settled(preparing) {
+      const all = (async () => ({
+        server: await server,
+        facts: await facts,
+        toolVersion: await (await preparing).toolVersion,
+      }))();
+      all.catch(() => undefined);
+      return all;
+    },
+  };
+}
