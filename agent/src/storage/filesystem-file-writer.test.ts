@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,21 @@ describe('filesystem openFileWriter', () => {
     expect(await readFile(join(root, 'a.sql'), 'utf8')).toBe('old');
     await writer.commit();
     expect(await readFile(join(root, 'a.sql'), 'utf8')).toBe('1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n');
+  });
+
+  it('fails a commit it cannot finish with STORAGE_FAILED, removing the temp file', async () => {
+    const { root, storage } = await storageIn();
+    // A folder (not empty) already has the key's name: the rename into place fails.
+    await mkdir(join(root, 'a.sql'));
+    await writeFile(join(root, 'a.sql', 'keep'), 'kept');
+    const writer = await storage.openFileWriter!('a.sql');
+    await writeFromChild(writer, 1000);
+    await expect(writer.commit()).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: expect.stringContaining('rename'),
+    });
+    expect(await allFiles(root)).toEqual(['keep']);
+    await writer.abort();
   });
 
   it('removes the temp file on abort, and abort twice is harmless', async () => {
