@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mariadbExec, uniqueName } from '../../../agent/test/harness/sql.ts';
@@ -17,6 +18,8 @@ import { buildWebBundle, startE2eAgent, type E2eAgent } from './e2e-agent.ts';
  * recovery after an agent restart. Saves a screenshot of each main screen.
  */
 const database = uniqueName('py_t_e2e');
+/** mariadb-dump slowed to ~20 MB/s, so the backup lasts long enough to see its bar move. */
+const slowDump = fileURLToPath(new URL('./slow-dump.sh', import.meta.url));
 let webRoot: string;
 let agent: E2eAgent;
 let browser: Browser;
@@ -59,6 +62,7 @@ beforeAll(async () => {
         port: 3306,
         user: 'root',
         databases: [database],
+        dumpCommand: slowDump,
         destinations: ['local'],
         schedule: '0 3 * * *',
         maxAge: '1d',
@@ -99,8 +103,11 @@ describe('the web console', () => {
   it('starts a backup from the UI: the progress bar moves and the run finishes', async () => {
     const { page } = operator;
     await page.getByTestId('target-link-shop').click();
-    await page.getByTestId('artifacts-table').waitFor();
-    const before = await page.getByTestId('artifacts-table').locator('tbody tr').count();
+    // One row per artifact, each with its download button; wait until the page shows the stored ones.
+    const shown = () => page.getByTestId('artifacts-table').locator('[data-testid^="download-"]').count();
+    const before = agent.daemon.agent().catalog.list({ target: 'shop' }).length;
+    expect(before).toBeGreaterThan(0);
+    await expect.poll(shown).toBe(before);
     await page.getByTestId('backup-now').click();
     const bar = page.getByTestId('run-progress').first();
     await bar.waitFor();
@@ -110,13 +117,14 @@ describe('the web console', () => {
       const percent = await bar.getAttribute('data-percent').catch(() => null);
       if (percent) seen.add(percent);
       if (!shot && percent && Number(percent) > 10) {
+        await page.waitForTimeout(250); // the bar's fill eases to its width in 0.2 s
         await screenshot(page, '03-target-backup-running');
         shot = true;
       }
       await page.waitForTimeout(50);
     }
     expect(seen.size).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => page.getByTestId('artifacts-table').locator('tbody tr').count()).toBe(before + 1);
+    await expect.poll(shown).toBe(before + 1);
     await expect.poll(() => page.getByTestId('target-health').textContent()).toBe('ok');
     await screenshot(page, '04-target-artifacts');
   });
