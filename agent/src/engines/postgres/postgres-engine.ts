@@ -5,6 +5,7 @@ import { createSecretFiles } from '../../platform/secret-files.ts';
 import { runToolForOutput } from '../../platform/spawn-tool.ts';
 import { headerCheck, trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
+import { bypassPgWrapper } from './debian-pg-wrapper.ts';
 import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
 import { postgresBeginReplace, postgresDatabaseSize, postgresOpenConnections } from './postgres-replace.ts';
@@ -14,11 +15,12 @@ import {
   quotePostgresIdentifier as quoteIdentifier,
 } from '../sql-quoting.ts';
 
+/** The program to run: a configured one as it is; Debian's pg_wrapper links by what they run. */
 async function tool(name: string, configured?: string): Promise<string> {
   const found = await findExecutable(configured ?? name);
   if (!found)
     throw new PortYardError('TOOL_MISSING', `${configured ?? name} is not installed or not on the PATH`);
-  return found;
+  return configured === undefined ? bypassPgWrapper(found) : found;
 }
 
 /** A libpq tool with the password in a private PGPASSFILE that `dispose` removes. */
@@ -112,8 +114,8 @@ export function createPostgresEngine(): Engine {
 
     async prepareDump(request) {
       const pgDump = await tool('pg_dump', request.dumpCommand);
-      // Checked beside the dump, not before it: `pg_dump --version` alone takes ~50 ms (Debian's
-      // pg_wrapper is a Perl script), and pg_dump refuses a newer server by itself anyway.
+      // Checked beside the dump, not before it: the dump need not wait for a second program's
+      // start, and pg_dump refuses a newer server by itself anyway.
       const toolVersion = Promise.all([
         runToolForOutput({ command: pgDump, args: ['--version'] }).then(parsePostgresToolVersion),
         request.server,
