@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { zstdDecompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trailerCheck } from '../engines/completion-checks.ts';
+import { findExecutable } from '../platform/find-executable.ts';
 import type { ToolCommand } from '../platform/spawn-tool.ts';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -92,6 +93,36 @@ describe('streamDump into a local file (dump | zstd > temp file)', () => {
     // Progress while the dump sleeps: the raw bytes zstd has read.
     // (zstd -T0 writes whole jobs of several MB, so a small dump shows no stored bytes before its end.)
     expect(progress.some(([raw]) => raw > 1_000_000)).toBe(true);
+  });
+
+  it('works without mkfifo: the dump reaches zstd through a socket pair instead', async () => {
+    // A PATH with the dump's own programs but no mkfifo: createOsPipe makes no pipe, and the dump
+    // tool's stdout becomes Node's socket pair, handed to zstd as its stdin.
+    const bin = await mkdtemp(join(tmpdir(), 'py-no-mkfifo-'));
+    roots.push(bin);
+    for (const program of ['sh', 'seq']) {
+      const found = await findExecutable(program);
+      if (!found) throw new Error(`${program} is not installed`);
+      await symlink(found, join(bin, program));
+    }
+    const { storage, root } = await fileOnlyStorage();
+    const direct = await request({ storages: [storage] }); // finds zstd on the real PATH first
+    const path = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      expect(await findExecutable('mkfifo')).toBeUndefined();
+      const result = await streamDump(direct);
+      const stored = await readFile(join(root, ...key.split('/')));
+      const expected = `${Array.from({ length: 200_000 }, (_, i) => i + 1).join('\n')}\n-- Dump completed on 2026-11-26\n`;
+      expect(zstdDecompressSync(stored).toString()).toBe(expected);
+      expect(result).toMatchObject({
+        rawBytes: Buffer.byteLength(expected),
+        storedBytes: stored.length,
+        sha256: createHash('sha256').update(stored).digest('hex'),
+      });
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('fails with DUMP_FAILED when the dump tool fails, and leaves no file', async () => {
