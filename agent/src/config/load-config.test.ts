@@ -57,7 +57,7 @@ describe('loadConfig', () => {
       maxConcurrent: 2,
       retentionSchedule: '17 * * * *',
       orphanGracePeriod: '24h',
-      server: { host: '127.0.0.1', port: 8420, allowedOrigins: [] },
+      server: { host: '127.0.0.1', port: 8420, allowedOrigins: [], allowedHosts: [] },
       auth: {
         mode: 'none',
         anonymousRole: 'viewer',

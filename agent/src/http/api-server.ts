@@ -19,6 +19,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import type { Identity } from '../auth/identity.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
 import type { Logger } from '../platform/logger.ts';
+import { hostAllowed, hostRefusal } from './host-check.ts';
 import { applyCors, originAllowed } from './origin.ts';
 import { sendError } from './respond.ts';
 import { createSignInLimit, TooManyAttempts } from './sign-in-limit.ts';
@@ -47,14 +48,23 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** Probes answer whatever name they are reached by (Kubernetes, Prometheus by service name). */
+const probePaths = new Set(['/healthz', '/readyz', '/metrics']);
+
 /**
  * One port for everything: tRPC over HTTP and WebSocket at /api/trpc, plain routes (auth,
- * downloads, health, metrics), the web console. Browser requests that change state must come
- * from an allowed origin; WebSocket upgrades too.
+ * downloads, health, metrics), the web console. Every request but the probes must name a known
+ * host (host-check.ts: DNS rebinding). Browser requests that change state must come from an
+ * allowed origin; WebSocket upgrades too.
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const { server: config, authenticator, services } = options;
   const allowed = config.allowedOrigins;
+  const hostRules = { allowedHosts: config.allowedHosts, publicUrl: config.publicUrl };
+  // A bearer token is checked strictly (a wrong one is refused, never anonymous) and a rebound
+  // page cannot know one: the desktop app and scripts may reach the agent by any name.
+  const hostPasses = (request: IncomingMessage): boolean =>
+    /^bearer\s/i.test(request.headers.authorization ?? '') || hostAllowed(request.headers.host, hostRules);
 
   // `Authorization: Basic` on every request is a password attempt too: limited like the login form.
   const basicLimit = createSignInLimit({ max: 10, windowMs: 5 * 60_000 });
@@ -91,8 +101,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    if (applyCors(request, response, allowed)) return;
     const url = new URL(request.url ?? '/', 'http://agent');
+    if (!probePaths.has(url.pathname) && !hostPasses(request)) {
+      response.writeHead(403, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'AUTH_FAILED', message: hostRefusal(request.headers.host ?? '') },
+        }),
+      );
+      return;
+    }
+    if (applyCors(request, response, allowed)) return;
     const changesState = request.method !== 'GET' && request.method !== 'HEAD';
     if (changesState && !originAllowed(request, allowed, config.publicUrl)) {
       response.writeHead(403, { 'content-type': 'application/json' }).end(
@@ -153,7 +171,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    if (!originAllowed(request, allowed, config.publicUrl)) {
+    if (!hostPasses(request) || !originAllowed(request, allowed, config.publicUrl)) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }

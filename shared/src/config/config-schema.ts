@@ -313,7 +313,7 @@ export const configSchema = z
       .describe(
         'Temporary data and data without a manifest older than this are removed by the retention pass.',
       ),
-    server: serverSchema.default({ host: '127.0.0.1', port: 8420, allowedOrigins: [] }),
+    server: serverSchema.default({ host: '127.0.0.1', port: 8420, allowedOrigins: [], allowedHosts: [] }),
     auth: authSchema.default({
       mode: 'none',
       anonymousRole: 'viewer',

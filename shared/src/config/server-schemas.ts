@@ -45,6 +45,19 @@ export const serverSchema = z
       .describe(
         'Other origins allowed to call the API from a browser (CORS), e.g. a console served elsewhere.',
       ),
+    allowedHosts: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(\*|\.?[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?)$/,
+            'must be a host name (backups.example.com), a domain with a leading dot (.example.com), or *',
+          ),
+      )
+      .default([])
+      .describe(
+        'Host names the agent answers to besides IP addresses, localhost and the publicUrl host (DNS rebinding guard): names, .domains, or * for any.',
+      ),
     webRoot: z
       .string()
       .min(1)
