@@ -1,7 +1,12 @@
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionSettings } from '../src/engines/engine.ts';
-import { mysqlFingerprint, mysqlFingerprintDetails } from '../src/engines/mysql/mysql-fingerprint.ts';
+import {
+  mysqlFingerprint,
+  mysqlFingerprintDetails,
+  timedViewQueries,
+} from '../src/engines/mysql/mysql-fingerprint.ts';
+import { schemaViewQueries } from '../src/engines/mysql/mysql-fingerprint-schema.ts';
 import {
   postgresFingerprint,
   postgresFingerprintDetails,
@@ -83,6 +88,23 @@ describe('MariaDB fingerprint', { timeout: 120_000 }, () => {
   afterAll(async () => {
     await dropDatabase('mariadb', db);
     await dropDatabase('mariadb', other);
+  });
+
+  it('reads only its own database: no query makes MariaDB open every table on the server', async () => {
+    // Filtered on a column MariaDB cannot look the database up by, an information_schema query
+    // opens every table of every database (slow on a big server, and MariaDB 10.11.19 crashed in
+    // it: KEY_COLUMN_USAGE by CONSTRAINT_SCHEMA). EXPLAIN says which.
+    const queries = [...schemaViewQueries().map((query) => query.sql), ...Object.values(timedViewQueries)];
+    const plans = await withMariadb(mariadbServer, db, async (c) => {
+      const found: [string, string][] = [];
+      for (const sql of queries) {
+        const [rows] = await c.query(`EXPLAIN ${sql}`, [db]);
+        found.push([sql, String((rows as { Extra: string }[])[0]?.Extra)]);
+      }
+      return found;
+    });
+    expect(plans.filter(([, extra]) => extra.includes('Scanned all databases'))).toEqual([]);
+    expect(plans.filter(([, extra]) => extra.includes('Scanned 1 database')).length).toBeGreaterThan(5);
   });
 
   it('is the same when nothing changed, also across a mariadb-dump run', { retry: 2 }, async () => {

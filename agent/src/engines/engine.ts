@@ -11,9 +11,9 @@ export interface Engine {
   readonly defaultPort: number;
   /**
    * Whether a backup may start the dump while its SQL checks (probe, facts) still run. False for
-   * MariaDB/MySQL: MariaDB 10.11.19 segfaulted twice in CI (in information_schema queries) once
-   * the checks ran beside mariadb-dump's own information_schema queries; not seen before in
-   * dozens of runs, so the checks run first there until that is understood.
+   * MariaDB/MySQL, set when MariaDB 10.11.19 segfaulted in CI in information_schema queries. The
+   * one crash log caught since blames a fingerprint query that opened every table on the server
+   * (fixed in mysql-fingerprint-schema.ts), not the overlap; it stays off until shown safe.
    */
   readonly dumpAlongsideChecks: boolean;
   /** Connects over SQL and reports the server's flavor and version. Fails with a classified error. */

@@ -15,6 +15,16 @@ import { dataSignals, innodbFacts, sequenceFacts, smallTableChecksums } from './
  */
 export const mysqlFingerprintScheme = 'my1';
 
+const timedView = (view: string, extra = '') =>
+  `SELECT *, UNIX_TIMESTAMP(CREATE_TIME) AS createdAt, UNIX_TIMESTAMP(UPDATE_TIME) AS updatedAt
+   FROM information_schema.${view} WHERE TABLE_SCHEMA = ? ${extra}`;
+
+/** The tables' and partitions' rows with their times (one `?`: the database name). */
+export const timedViewQueries = {
+  tables: timedView('TABLES'),
+  partitions: timedView('PARTITIONS', 'AND PARTITION_NAME IS NOT NULL'),
+};
+
 /** Same fingerprint as the newest artifact means "unchanged since then". */
 export async function mysqlFingerprint(connection: ConnectionSettings, database: string): Promise<string> {
   return (await mysqlFingerprintDetails(connection, database)).fingerprint;
@@ -67,17 +77,10 @@ async function gatherFacts(query: Query, database: string): Promise<FingerprintD
   // This order is what updateTimeGuards relies on: now, then open transactions, then UPDATE_TIMEs.
   const now = Number((await query('SELECT UNIX_TIMESTAMP() AS now'))[0]?.now);
   const transactions = await openTransactionStarts(query);
-  const timed = async (view: string, extra = '') =>
-    (
-      await query(
-        `SELECT *, UNIX_TIMESTAMP(CREATE_TIME) AS createdAt, UNIX_TIMESTAMP(UPDATE_TIME) AS updatedAt
-         FROM information_schema.${view} WHERE TABLE_SCHEMA = ? ${extra}`,
-        [database],
-      )
-    ).filter((row) => ours(row.TABLE_SCHEMA));
-  const tables = await timed('TABLES');
+  const timed = async (sql: string) => (await query(sql, [database])).filter((row) => ours(row.TABLE_SCHEMA));
+  const tables = await timed(timedViewQueries.tables);
   // Per partition: a partitioned table's own UPDATE_TIME is only the newest of its partitions'.
-  const partitions = await timed('PARTITIONS', 'AND PARTITION_NAME IS NOT NULL');
+  const partitions = await timed(timedViewQueries.partitions);
 
   const unsure: string[] = [];
   const { innodb, checksummed } = dataSignals(tables, unsure);
