@@ -111,7 +111,7 @@ export async function describeMariadb(server: ServerSettings, db: string): Promi
             c,
             `SELECT TRIGGER_NAME AS \`name\`, EVENT_OBJECT_TABLE AS \`table\`, ACTION_TIMING AS \`timing\`,
                     EVENT_MANIPULATION AS \`event\`, ACTION_ORDER AS \`actionOrder\`, SQL_MODE AS \`sqlMode\`
-               FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?`,
+               FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?`,
             [db],
           ),
         ),
@@ -234,18 +234,33 @@ async function indexes(c: Connection, db: string): Promise<Record<string, Facts>
 
 async function constraints(c: Connection, db: string): Promise<Record<string, Facts>> {
   const out: Record<string, Facts> = {};
-  const foreignKeys = await rows(
-    c,
-    `SELECT k.TABLE_NAME AS \`tableName\`, k.CONSTRAINT_NAME AS \`name\`, k.COLUMN_NAME AS \`columnName\`,
-            k.REFERENCED_TABLE_SCHEMA AS \`refSchema\`, k.REFERENCED_TABLE_NAME AS \`refTable\`,
-            k.REFERENCED_COLUMN_NAME AS \`refColumn\`, r.UPDATE_RULE AS \`onUpdate\`, r.DELETE_RULE AS \`onDelete\`
-       FROM information_schema.KEY_COLUMN_USAGE k
-       JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-         ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
-        AND r.TABLE_NAME = k.TABLE_NAME
-      WHERE k.TABLE_SCHEMA = ? ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
-    [db],
+  // Two queries joined here: joined in SQL, MariaDB reads REFERENTIAL_CONSTRAINTS of every
+  // database on the server (EXPLAIN: "Scanned all databases"), which is slow and once crashed it.
+  const rules = new Map(
+    (
+      await rows(
+        c,
+        `SELECT TABLE_NAME AS \`tableName\`, CONSTRAINT_NAME AS \`name\`, UPDATE_RULE AS \`onUpdate\`,
+                DELETE_RULE AS \`onDelete\`
+           FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?`,
+        [db],
+      )
+    ).map((r) => [`${r.tableName}.${r.name}`, r]),
   );
+  const foreignKeys = (
+    await rows(
+      c,
+      `SELECT TABLE_NAME AS \`tableName\`, CONSTRAINT_NAME AS \`name\`, COLUMN_NAME AS \`columnName\`,
+              REFERENCED_TABLE_SCHEMA AS \`refSchema\`, REFERENCED_TABLE_NAME AS \`refTable\`,
+              REFERENCED_COLUMN_NAME AS \`refColumn\`
+         FROM information_schema.KEY_COLUMN_USAGE
+        WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`,
+      [db],
+    )
+  ).flatMap((k): Row[] => {
+    const rule = rules.get(`${k.tableName}.${k.name}`);
+    return rule ? [{ ...k, onUpdate: rule.onUpdate ?? null, onDelete: rule.onDelete ?? null }] : [];
+  });
   for (const f of foreignKeys) {
     const key = `${f.tableName}.${f.name}`;
     // A reference into the same database is written without it: the copy has another name.
