@@ -19,7 +19,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import type { Identity } from '../auth/identity.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
 import type { Logger } from '../platform/logger.ts';
-import { hostAllowed, hostRefusal } from './host-check.ts';
+import { hostChecker, hostRefusal } from './host-check.ts';
 import { applyCors, originAllowed } from './origin.ts';
 import { sendError } from './respond.ts';
 import { createSignInLimit, TooManyAttempts } from './sign-in-limit.ts';
@@ -31,13 +31,23 @@ export type Route = (
   identity: Identity | undefined,
 ) => Promise<void> | void;
 
+export interface RouteEntry {
+  readonly method: string;
+  readonly path: string;
+  /** `path` is a prefix (`/api/artifacts/`), not the whole path. */
+  readonly prefix?: boolean;
+  /** Answers whatever host name it is reached by (the probes: Kubernetes, Prometheus by service name). */
+  readonly anyHost?: boolean;
+  readonly handle: Route;
+}
+
 export interface ApiServerOptions {
   readonly server: ServerConfig;
   readonly services: ApiServices;
   readonly authenticator: Authenticator;
   readonly log: Logger;
   /** Exact paths (`POST /api/auth/login`) and prefixes (`GET /api/artifacts/`), first match wins. */
-  readonly routes: readonly { method: string; path: string; prefix?: boolean; handle: Route }[];
+  readonly routes: readonly RouteEntry[];
   /** Everything else that is a GET: the web console. */
   readonly fallback: Route;
 }
@@ -48,9 +58,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** Probes answer whatever name they are reached by (Kubernetes, Prometheus by service name). */
-const probePaths = new Set(['/healthz', '/readyz', '/metrics']);
-
 /**
  * One port for everything: tRPC over HTTP and WebSocket at /api/trpc, plain routes (auth,
  * downloads, health, metrics), the web console. Every request but the probes must name a known
@@ -60,11 +67,15 @@ const probePaths = new Set(['/healthz', '/readyz', '/metrics']);
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const { server: config, authenticator, services } = options;
   const allowed = config.allowedOrigins;
-  const hostRules = { allowedHosts: config.allowedHosts, publicUrl: config.publicUrl };
+  const knownHost = hostChecker({ allowedHosts: config.allowedHosts, publicUrl: config.publicUrl });
   // A bearer token is checked strictly (a wrong one is refused, never anonymous) and a rebound
   // page cannot know one: the desktop app and scripts may reach the agent by any name.
   const hostPasses = (request: IncomingMessage): boolean =>
-    /^bearer\s/i.test(request.headers.authorization ?? '') || hostAllowed(request.headers.host, hostRules);
+    /^bearer\s/i.test(request.headers.authorization ?? '') || knownHost(request.headers.host);
+  const refuse = (response: ServerResponse, message: string): void =>
+    void response
+      .writeHead(403, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: { code: 'AUTH_FAILED', message } }));
 
   // `Authorization: Basic` on every request is a password attempt too: limited like the login form.
   const basicLimit = createSignInLimit({ max: 10, windowMs: 5 * 60_000 });
@@ -102,30 +113,18 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://agent');
-    if (!probePaths.has(url.pathname) && !hostPasses(request)) {
-      response.writeHead(403, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          error: { code: 'AUTH_FAILED', message: hostRefusal(request.headers.host ?? '') },
-        }),
-      );
-      return;
-    }
-    if (applyCors(request, response, allowed)) return;
-    const changesState = request.method !== 'GET' && request.method !== 'HEAD';
-    if (changesState && !originAllowed(request, allowed, config.publicUrl)) {
-      response.writeHead(403, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          error: { code: 'AUTH_FAILED', message: `origin ${request.headers.origin} is not allowed` },
-        }),
-      );
-      return;
-    }
-    if (url.pathname.startsWith('/api/trpc/')) return trpc(request, response);
     const route = options.routes.find(
       (candidate) =>
         candidate.method === request.method &&
         (candidate.prefix ? url.pathname.startsWith(candidate.path) : url.pathname === candidate.path),
     );
+    if (!route?.anyHost && !hostPasses(request))
+      return refuse(response, hostRefusal(request.headers.host ?? ''));
+    if (applyCors(request, response, allowed)) return;
+    const changesState = request.method !== 'GET' && request.method !== 'HEAD';
+    if (changesState && !originAllowed(request, allowed, config.publicUrl))
+      return refuse(response, `origin ${request.headers.origin} is not allowed`);
+    if (url.pathname.startsWith('/api/trpc/')) return trpc(request, response);
     if (
       !route &&
       (url.pathname.startsWith('/api/') || (request.method !== 'GET' && request.method !== 'HEAD'))

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, hostName, hostRefusal } from './host-check.ts';
+import { hostChecker, hostName, hostRefusal } from './host-check.ts';
+
+const hostAllowed = (header: string | undefined, rules: Parameters<typeof hostChecker>[0]): boolean =>
+  hostChecker(rules)(header);
 
 describe('hostName', () => {
   it('drops the port, the brackets of an IPv6 address and a trailing dot, in lower case', () => {

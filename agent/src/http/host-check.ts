@@ -27,18 +27,22 @@ export function hostName(header: string): string {
   return (colon >= 0 ? trimmed.slice(0, colon) : trimmed).replace(/\.$/, '');
 }
 
-export function hostAllowed(header: string | undefined, rules: HostRules): boolean {
-  if (header === undefined || header === '') return true;
-  const name = hostName(header);
-  if (isIP(name) !== 0) return true;
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  if (rules.publicUrl !== undefined && new URL(rules.publicUrl).hostname.toLowerCase() === name) return true;
-  return rules.allowedHosts.some((allowed) => {
-    const rule = allowed.toLowerCase();
-    if (rule === '*') return true;
-    if (rule.startsWith('.')) return name.endsWith(rule) || name === rule.slice(1);
-    return name === rule;
-  });
+/** Whether a request's Host header names a host the agent answers to; the rules are read once. */
+export function hostChecker(rules: HostRules): (header: string | undefined) => boolean {
+  const names = new Set(rules.allowedHosts.map((allowed) => allowed.toLowerCase()));
+  if (rules.publicUrl !== undefined) names.add(new URL(rules.publicUrl).hostname.toLowerCase());
+  const domains = [...names].filter((rule) => rule.startsWith('.'));
+  const anyName = names.has('*');
+  return (header) => {
+    if (header === undefined || header === '') return true;
+    const name = hostName(header);
+    if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return true;
+    return (
+      anyName ||
+      names.has(name) ||
+      domains.some((domain) => name.endsWith(domain) || name === domain.slice(1))
+    );
+  };
 }
 
 export function hostRefusal(header: string): string {

@@ -11,7 +11,7 @@ import { createOidcRoutes } from '../auth/oidc/oidc-routes.ts';
 import { createSessions } from '../auth/sessions.ts';
 import type { Daemon } from '../daemon/daemon.ts';
 import type { Logger } from '../platform/logger.ts';
-import { createApiServer, type ApiServer, type Route } from './api-server.ts';
+import { createApiServer, type ApiServer, type RouteEntry } from './api-server.ts';
 import { createAuthRoutes, type PasswordLogin } from './auth-routes.ts';
 import { createDownloadRoute, downloadPathPrefix } from './download-route.ts';
 import { createReadiness } from './health-readiness.ts';
@@ -67,7 +67,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const webRoot = config.server.webRoot ?? (existsSync(builtWebRoot) ? builtWebRoot : undefined);
   const download = createDownloadRoute({ daemon: options.daemon, audit, log });
   const metrics = createAgentMetrics(options.daemon);
-  const routes: { method: string; path: string; prefix?: boolean; handle: Route }[] = [
+  const routes: RouteEntry[] = [
     { method: 'POST', path: '/api/auth/login', handle: (request, response) => auth.login(request, response) },
     {
       method: 'POST',
@@ -77,12 +77,18 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     {
       method: 'GET',
       path: '/healthz',
+      anyHost: true,
       handle: (_request, response) =>
         void response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
     },
     // Unauthenticated on purpose: see health-routes.ts for why that exposes nothing sensitive.
-    { method: 'GET', path: '/readyz', handle: readinessRoute(createReadiness({ daemon: options.daemon })) },
-    { method: 'GET', path: '/metrics', handle: metrics.route },
+    {
+      method: 'GET',
+      path: '/readyz',
+      anyHost: true,
+      handle: readinessRoute(createReadiness({ daemon: options.daemon })),
+    },
+    { method: 'GET', path: '/metrics', anyHost: true, handle: metrics.route },
     { method: 'GET', path: downloadPathPrefix, prefix: true, handle: download },
     { method: 'HEAD', path: downloadPathPrefix, prefix: true, handle: download },
   ];
