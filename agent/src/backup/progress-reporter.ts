@@ -1,6 +1,5 @@
 import type { RunProgress } from '@port-yard/shared';
-
-const progressIntervalMs = 250;
+import { progressEveryMs } from '../pipeline/dump-source.ts';
 
 export type ReportProgress = (
   phase: RunProgress['phase'],
@@ -9,7 +8,7 @@ export type ReportProgress = (
   force: boolean,
 ) => void;
 
-/** Progress of one database's backup, at most every 250 ms unless forced (phase changes). */
+/** Progress of one database's backup, at most every `progressEveryMs` unless forced (phase changes). */
 export function progressReporter(
   request: {
     readonly targetName: string;
@@ -23,7 +22,7 @@ export function progressReporter(
   return (phase: RunProgress['phase'], rawBytes: number, storedBytes: number, force: boolean): void => {
     if (!request.onProgress) return;
     const now = clock().getTime();
-    if (!force && now - last < progressIntervalMs) return;
+    if (!force && now - last < progressEveryMs) return;
     last = now;
     const elapsedMs = now - startedAt.getTime();
     const bytesPerSecond = elapsedMs > 0 ? Math.round((rawBytes * 1000) / elapsedMs) : 0;

@@ -3,18 +3,12 @@ import { createOsPipe } from '../platform/os-pipe.ts';
 import { spawnTool, type RunningTool } from '../platform/spawn-tool.ts';
 import type { FileWriter, Storage } from '../storage/storage.ts';
 import type { DirectCodec } from './compression.ts';
-import { startDumpIntoFile, type DumpIntoFile } from './dump-source.ts';
+import { progressEveryMs, startDumpIntoFile, type DumpIntoFile } from './dump-source.ts';
 import type { StreamDumpRequest, StreamDumpResult } from './stream-dump.ts';
 import { asStorageError, normalizeFailure } from './stream-failures.ts';
 
 /** A storage that takes a file from another process (see `Storage.openFileWriter`). */
 export type FileStorage = Storage & Required<Pick<Storage, 'openFileWriter'>>;
-
-/**
- * How often progress is told, as often as it is reported (backup/progress-reporter.ts): the sizes
- * come from /proc and fstat, not from chunks.
- */
-const progressEveryMs = 250;
 
 /**
  * `streamDump`'s fast path, for one destination that is a local file and a compressor that writes

@@ -4,7 +4,13 @@ import { PortYardError } from '@port-yard/shared';
 import type { CompletionCheck } from '../engines/engine.ts';
 import type { RunningTool } from '../platform/spawn-tool.ts';
 import type { Encryption } from './age-encryption.ts';
-import type { Codec, CodecStream, DirectCodec } from './compression.ts';
+import { isDirectCodec, type Codec, type CodecStream, type DirectCodec } from './compression.ts';
+
+/**
+ * How often a backup reports progress (backup/progress-reporter.ts), and so how often the direct
+ * path, whose sizes come from /proc and fstat rather than from chunks, looks them up.
+ */
+export const progressEveryMs = 250;
 
 /**
  * The dump tool's output, compressed (and encrypted): what the storages receive. `done`
@@ -30,6 +36,13 @@ export interface DumpSourceRequest {
   readonly observe?: boolean;
 }
 
+/** Whether the compressor reads the dump tool's output itself (the direct path) for `request`. */
+export function compressorReadsDump<R extends Pick<DumpSourceRequest, 'codec' | 'observe'>>(
+  request: R,
+): request is R & { readonly codec: DirectCodec } {
+  return !request.observe && isDirectCodec(request.codec);
+}
+
 /**
  * Two ways to build it. Direct: the compressor reads the dump tool's pipe itself (zstd, which
  * reports the exact input size): the fast path. Observed: the bytes pass through JavaScript,
@@ -40,8 +53,9 @@ export interface DumpSourceRequest {
  * path does not make.
  */
 export function startDumpSource(request: DumpSourceRequest): DumpSource {
-  const direct = request.observe ? undefined : request.codec.compressFrom;
-  const source = direct ? directSource(request, direct, 'pipe') : observedSource(request);
+  const source = compressorReadsDump(request)
+    ? directSource(request, request.codec.compressFrom, 'pipe')
+    : observedSource(request);
   return request.encryption ? encrypted(source, request.encryption.encrypt()) : source;
 }
 
@@ -81,8 +95,7 @@ function directSource(
   let estimate = 0;
   const timer = setInterval(
     () => void compression.inputBytesSoFar().then((bytes) => (estimate = bytes)),
-    // As often as progress is reported (backup/progress-reporter.ts).
-    250,
+    progressEveryMs,
   );
   timer.unref();
   // A dump that writes into a pipe nobody reads may not notice (a shell loop): stop it.

@@ -6,10 +6,10 @@ import { createFirstFailure } from '../platform/first-failure.ts';
 import { createOsPipe } from '../platform/os-pipe.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 import type { Storage } from '../storage/storage.ts';
-import { isDirectCodec, type Codec } from './compression.ts';
+import type { Codec } from './compression.ts';
 import type { Encryption } from './age-encryption.ts';
 import { dumpIntoFile, type FileStorage } from './dump-into-file.ts';
-import { startDumpSource, type DumpSource } from './dump-source.ts';
+import { compressorReadsDump, startDumpSource, type DumpSource } from './dump-source.ts';
 import { allFailed, asStorageError, normalizeFailure } from './stream-failures.ts';
 import { NoDestinationLeft, fanOut } from './fan-out.ts';
 
@@ -65,8 +65,7 @@ export interface StreamDumpResult {
  */
 export async function streamDump(request: StreamDumpRequest): Promise<StreamDumpResult> {
   const [only, ...others] = request.storages;
-  const direct = !request.observe && isDirectCodec(request.codec);
-  if (direct && only?.openFileWriter && others.length === 0 && !request.encryption) {
+  if (compressorReadsDump(request) && only?.openFileWriter && others.length === 0 && !request.encryption) {
     return dumpIntoFile(request, only as FileStorage, request.codec);
   }
   return streamThroughNode(request);
@@ -85,7 +84,7 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
     if (!noneLeft) fail(error);
   };
   // A compressor that reads the dump tool's output itself gets a kernel pipe, as in a shell.
-  const pipe = !request.observe && request.codec.compressFrom ? await createOsPipe() : undefined;
+  const pipe = compressorReadsDump(request) ? await createOsPipe() : undefined;
   let dump: RunningTool;
   let source: DumpSource;
   try {
