@@ -163,6 +163,22 @@ describe('streamDump', () => {
     await expect(result).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(storage.objects.size).toBe(0);
   });
+  it('stops at once on a cancel that lands while the pipe to zstd is being made', async () => {
+    // The general path (a storage without openFileWriter) with zstd: the kernel pipe is made
+    // before the dump starts. Whenever the abort comes, a dump that would run for 30 s is stopped.
+    for (const delayMs of [0, 1, 2, 4, 8, 16]) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), delayMs);
+      const started = Date.now();
+      const { storage, result } = await run({
+        dump: fakeDump('sleep 30; echo "-- Dump completed"'),
+        signal: controller.signal,
+      });
+      await expect(result).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(storage.objects.size).toBe(0);
+    }
+  });
 });
 
 describe('streamDump to several destinations', () => {
