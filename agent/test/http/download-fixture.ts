@@ -56,11 +56,18 @@ export async function fetchBytes(
   };
 }
 
-/** A request with the path exactly as written: fetch would resolve `..` before sending. */
-export function rawGet(base: string, path: string): Promise<{ status: number; body: string }> {
+/**
+ * A request with the path exactly as written (fetch would resolve `..` before sending), and any
+ * headers, Host included (which fetch does not let one set).
+ */
+export function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: hostname, port, path, method: 'GET' }, (response) => {
+    const request = httpRequest({ host: hostname, port, path, method: 'GET', headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>

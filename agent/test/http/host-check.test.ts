@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '@port-yard/shared';
 import { secrets, startTestApi, type TestApi } from '../api/api-harness.ts';
+import { rawGet } from './download-fixture.ts';
 
 /**
  * DNS rebinding against a real agent in auth mode none (everyone a viewer, the example config's
@@ -13,24 +14,9 @@ let open: TestApi;
 let basic: TestApi;
 let artifactId: string;
 
-/** A raw request with a Host header of our choosing (fetch does not let one set Host). */
-function get(
-  url: string,
-  path: string,
-  host: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(`${url}${path}`, { headers: { ...headers, host } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
+/** GET `path` with the Host header `host`. */
+const get = (url: string, path: string, host: string, headers: Record<string, string> = {}) =>
+  rawGet(url, path, { ...headers, host });
 
 /** A WebSocket upgrade's status line. */
 function upgrade(url: string, host: string): Promise<string> {
