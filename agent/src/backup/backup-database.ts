@@ -6,7 +6,7 @@ import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
 import { createBackupChecks } from './backup-checks.ts';
-import { createPipelineParts, type PipelineParts } from './gather-backup-facts.ts';
+import { createPipelineParts, type PipelineParts } from './pipeline-parts.ts';
 import { progressReporter } from './progress-reporter.ts';
 
 export interface BackupDatabaseDeps {

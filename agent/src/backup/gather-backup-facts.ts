@@ -2,18 +2,11 @@ import type { TableEstimate, TargetConfig } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
-import { createAgeEncryption, type Encryption } from '../pipeline/age-encryption.ts';
-import { createCodec, type Codec } from '../pipeline/compression.ts';
 
 export interface BackupFacts {
   /** Only computed for targets that skip unchanged databases (it is recorded in the manifest). */
   readonly fingerprint: string | null;
   readonly tables: TableEstimate[];
-}
-
-export interface PipelineParts {
-  readonly codec: Codec;
-  readonly encryption: Encryption | undefined;
 }
 
 /**
@@ -42,13 +35,4 @@ export async function gatherBackupFacts(
   for (const result of [exists, fingerprint, tables]) if (result.status === 'rejected') throw result.reason;
   const value = <T>(result: PromiseSettledResult<T>): T => (result as PromiseFulfilledResult<T>).value;
   return { fingerprint: value(fingerprint), tables: value(tables) };
-}
-
-/** The compressor (the fastest installed) and the encryption the target asks for. */
-export async function createPipelineParts(target: TargetConfig): Promise<PipelineParts> {
-  const [codec, encryption] = await Promise.all([
-    createCodec(target.compression, target.compressionLevel),
-    target.encryption ? createAgeEncryption(target.encryption) : Promise.resolve(undefined),
-  ]);
-  return { codec, encryption };
 }
