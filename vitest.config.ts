@@ -9,6 +9,7 @@ export default defineConfig({
       'shared/src/**/*.test.ts',
       'agent/src/**/*.test.ts',
       'agent/test/**/*.test.ts',
+      'agent/bench/**/*.test.ts',
       // The console: stores and components (happy-dom, per file), main-process modules (Node).
       'desktop/src/**/*.test.ts',
       'desktop/test/**/*.test.ts',

@@ -11,6 +11,11 @@ export interface MethodSummary {
   readonly wallsS: readonly number[];
   readonly mbPerS: number;
   readonly vsZstd: number | undefined;
+  /**
+   * The median of the rounds' own ratios (this method's run / the zstd pipeline's run of the same
+   * round): the machine's speed drifts between rounds, and a pair shares its round's conditions.
+   */
+  readonly vsZstdPaired: number | undefined;
   readonly vsNull: number | undefined;
   readonly outputMb: number | undefined;
   readonly ratio: number | undefined;
@@ -64,6 +69,7 @@ export function summarize(size: SizeResult): MeasuredSize {
     return method ? median(method.runs.map((run) => run.wallMs)) : undefined;
   };
   const zstdMs = wallOf('zstd');
+  const zstdRuns = size.methods.find((candidate) => candidate.id === 'zstd')?.runs;
   const nullMs = wallOf('null');
   const methods = size.methods.map((method): MethodSummary => {
     const runs = method.runs;
@@ -86,6 +92,7 @@ export function summarize(size: SizeResult): MeasuredSize {
       wallsS: runs.map((run) => run.wallMs / 1000),
       mbPerS: size.rawBytes / 1e6 / (wallMs / 1000),
       vsZstd: zstdMs ? wallMs / zstdMs : undefined,
+      vsZstdPaired: zstdRuns ? pairedRatio(runs, zstdRuns) : undefined,
       vsNull: nullMs ? wallMs / nullMs : undefined,
       outputMb: outputBytes === undefined ? undefined : outputBytes / 1e6,
       ratio: outputBytes ? size.rawBytes / outputBytes : undefined,
@@ -142,4 +149,14 @@ function rssAtDumpStart(runs: readonly MethodRun[], dumpComm: string): number | 
     return sample ? [sample[1] / 1024] : [];
   });
   return values.length > 0 ? Math.max(...values) : undefined;
+}
+
+/**
+ * Median over rounds of `runs[i] / baseline[i]` (run i of each method belongs to round i: a
+ * round's retries replace its run in place). Undefined when there is no common round.
+ */
+export function pairedRatio(runs: readonly MethodRun[], baseline: readonly MethodRun[]): number | undefined {
+  const rounds = Math.min(runs.length, baseline.length);
+  if (rounds === 0) return undefined;
+  return median(Array.from({ length: rounds }, (_, round) => runs[round]!.wallMs / baseline[round]!.wallMs));
 }
