@@ -95,9 +95,8 @@ export async function backupDatabase(
   let parts: PipelineParts;
   let checked: Awaited<typeof checks> | undefined;
   try {
-    if (request.skipIfUnchanged || !engine.dumpAlongsideChecks) {
-      // The fingerprint decides whether to dump at all, so the checks come first (and always
-      // for engines that must not be queried beside their dump: Engine.dumpAlongsideChecks).
+    if (request.skipIfUnchanged) {
+      // The fingerprint decides whether to dump at all, so the checks come first.
       sql.start();
       checked = await checks;
       const unchanged = unchangedSince(request.skipIfUnchanged, checked.facts.fingerprint, startedAt);

@@ -9,13 +9,6 @@ export interface Engine {
   readonly name: EngineName;
   /** The server port when the target gives none. */
   readonly defaultPort: number;
-  /**
-   * Whether a backup may start the dump while its SQL checks (probe, facts) still run. False for
-   * MariaDB/MySQL, set when MariaDB 10.11.19 segfaulted in CI in information_schema queries. The
-   * one crash log caught since blames a fingerprint query that opened every table on the server
-   * (fixed in mysql-fingerprint-schema.ts), not the overlap; it stays off until shown safe.
-   */
-  readonly dumpAlongsideChecks: boolean;
   /** Connects over SQL and reports the server's flavor and version. Fails with a classified error. */
   probe(connection: ConnectionSettings): Promise<ServerInfo>;
   /** Databases that `databases: all` means: every one except the server's system databases. */

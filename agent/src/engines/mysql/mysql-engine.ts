@@ -44,7 +44,6 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
   return {
     name: options.name,
     defaultPort: mysqlDefaultPort,
-    dumpAlongsideChecks: false,
 
     async probe(connection) {
       const rows = await query<{ version: string }[]>(connection, 'SELECT VERSION() AS version');

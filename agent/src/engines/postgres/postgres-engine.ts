@@ -61,7 +61,6 @@ export function createPostgresEngine(): Engine {
   return {
     name: 'postgres',
     defaultPort: postgresDefaultPort,
-    dumpAlongsideChecks: true,
 
     async probe(connection) {
       const [row] = await query<{ version: string; num: string }>(
