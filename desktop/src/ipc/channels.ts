@@ -8,6 +8,7 @@ export const channels = {
   agentsAdd: 'agents:add',
   agentsRemove: 'agents:remove',
   agentsOidc: 'agents:oidc',
+  agentsOidcCancel: 'agents:oidc-cancel',
   downloadsStart: 'downloads:start',
   downloadsCancel: 'downloads:cancel',
   /** Main → renderer: a DownloadProgress. */

@@ -107,12 +107,14 @@ async function start(): Promise<void> {
     },
     onProgress: (progress) => mainWindow?.webContents.send(channels.downloadsProgress, progress),
   });
+  const oidc = createOidcSignIn({ agents, openExternal: (url) => shell.openExternal(url) });
   registerIpcHandlers({
     ipc: ipcMain,
     appOrigin,
     agents,
     downloads,
-    signInWithOidc: createOidcSignIn({ agents, openExternal: (url) => shell.openExternal(url) }),
+    signInWithOidc: (agentId) => oidc.signIn(agentId),
+    cancelOidcSignIn: (agentId) => oidc.cancel(agentId),
     onAgentsChanged: async () => {
       await credentials.refresh();
       // A new agent's origin is not in the page's CSP yet: reload once the reply is out.

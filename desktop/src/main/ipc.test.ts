@@ -36,6 +36,7 @@ beforeEach(async () => {
       cancel: (downloadId) => (calls.push(`cancel ${downloadId}`), true),
     },
     signInWithOidc: async (agentId) => void calls.push(`oidc ${agentId}`),
+    cancelOidcSignIn: (agentId) => void calls.push(`oidc cancel ${agentId}`),
     onAgentsChanged: async () => void calls.push('changed'),
   });
 });
@@ -50,6 +51,7 @@ describe('the IPC handlers', () => {
         'agents:add',
         'agents:list',
         'agents:oidc',
+        'agents:oidc-cancel',
         'agents:remove',
         'downloads:cancel',
         'downloads:start',
@@ -121,6 +123,7 @@ describe('the IPC handlers', () => {
     expect(await refused('agents:remove', '../agents.json')).toBe('agents:remove: argument 0: must be an id');
     expect(await refused('agents:remove')).toMatch(/^agents:remove: arguments/);
     expect(await refused('agents:oidc', 42)).toMatch(/argument 0/);
+    expect(await refused('agents:oidc-cancel', 'agent-1', 'more')).toMatch(/^agents:oidc-cancel: arguments/);
     expect(
       await refused('downloads:start', {
         agentId: 'agent-1',
@@ -146,12 +149,14 @@ describe('the IPC handlers', () => {
     });
     expect(await invoke('downloads:cancel', 'd1')).toEqual({ ok: true, value: undefined });
     expect(await invoke('agents:oidc', 'agent-1')).toEqual({ ok: true, value: undefined });
+    expect(await invoke('agents:oidc-cancel', 'agent-1')).toEqual({ ok: true, value: undefined });
     expect(calls).toEqual([
       `start {"agentId":"agent-1","artifactId":"${artifactId}","decompress":false}`,
       `start {"agentId":"agent-1","artifactId":"${artifactId}","decompress":true}`,
       'cancel d1',
       'oidc agent-1',
       'changed',
+      'oidc cancel agent-1',
     ]);
   });
 

@@ -22,6 +22,7 @@ export interface IpcDeps {
   readonly agents: Pick<AgentRegistry, 'list' | 'add' | 'remove'>;
   readonly downloads: Pick<DownloadManager, 'start' | 'cancel'>;
   signInWithOidc(agentId: string): Promise<void>;
+  cancelOidcSignIn(agentId: string): void;
   /** After the list or a token changed: the main process refreshes what it attaches to requests. */
   onAgentsChanged(): Promise<void>;
 }
@@ -65,6 +66,9 @@ export function registerIpcHandlers(deps: IpcDeps): void {
     [channels.agentsOidc]: capability(z.tuple([agentId]), async (agent) =>
       changed(await deps.signInWithOidc(agent)),
     ),
+    [channels.agentsOidcCancel]: capability(z.tuple([agentId]), async (agent) => {
+      deps.cancelOidcSignIn(agent);
+    }),
     [channels.downloadsStart]: capability(
       z.tuple([
         z.strictObject({

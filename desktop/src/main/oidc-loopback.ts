@@ -105,21 +105,52 @@ export async function signInWithLoopback(options: OidcLoopbackOptions): Promise<
   }
 }
 
-/** Signs a registered agent in and stores the token in the keychain. */
+/** The app's OIDC sign-ins: at most one waiting per agent, each cancellable from the window. */
+export interface OidcSignIns {
+  /**
+   * Signs a registered agent in and stores the token in the keychain. A sign-in still waiting
+   * for the same agent (its browser tab abandoned, say) is cancelled first.
+   */
+  signIn(agentId: string): Promise<void>;
+  /**
+   * Cancels the agent's waiting sign-in, if there is one: it rejects CANCELLED and its loopback
+   * listener closes, so a late browser tab finds nothing. Stores nothing.
+   */
+  cancel(agentId: string): void;
+}
+
 export function createOidcSignIn(deps: {
   readonly agents: Pick<AgentRegistry, 'get' | 'setToken'>;
   openExternal(url: string): Promise<void>;
   readonly fetch?: typeof fetch;
-}): (agentId: string) => Promise<void> {
-  return async (agentId) => {
-    const entry = await deps.agents.get(agentId);
-    if (!entry) throw new PortYardError('NOT_FOUND', `no agent ${agentId}`);
-    const signedIn = await signInWithLoopback({
-      agentUrl: entry.url,
-      openExternal: deps.openExternal,
-      fetch: deps.fetch,
-    });
-    await deps.agents.setToken(agentId, signedIn.token);
+}): OidcSignIns {
+  const waiting = new Map<string, AbortController>();
+  const cancel = (agentId: string): void => {
+    waiting.get(agentId)?.abort();
+    waiting.delete(agentId);
+  };
+  return {
+    async signIn(agentId) {
+      cancel(agentId);
+      const controller = new AbortController();
+      waiting.set(agentId, controller);
+      try {
+        const entry = await deps.agents.get(agentId);
+        if (!entry) throw new PortYardError('NOT_FOUND', `no agent ${agentId}`);
+        const signedIn = await signInWithLoopback({
+          agentUrl: entry.url,
+          openExternal: deps.openExternal,
+          fetch: deps.fetch,
+          signal: controller.signal,
+        });
+        // A cancel that came while the token was exchanged still wins: nothing is stored.
+        if (controller.signal.aborted) throw new PortYardError('CANCELLED', 'the sign-in was cancelled');
+        await deps.agents.setToken(agentId, signedIn.token);
+      } finally {
+        if (waiting.get(agentId) === controller) waiting.delete(agentId);
+      }
+    },
+    cancel,
   };
 }
 

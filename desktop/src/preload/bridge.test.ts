@@ -34,6 +34,7 @@ describe('the preload bridge', () => {
     await bridge.agents.add({ name: 'o', url: 'u', token: undefined });
     await bridge.agents.remove('a1');
     await bridge.agents.signInWithOidc('a1');
+    await bridge.agents.cancelOidcSignIn('a1');
     expect(await bridge.downloads.start({ agentId: 'a1', artifactId: 'x', decompress: true })).toBe('v');
     await bridge.downloads.cancel('d1');
     expect(invoked).toEqual([
@@ -42,6 +43,7 @@ describe('the preload bridge', () => {
       ['agents:add', [{ name: 'o', url: 'u' }]],
       ['agents:remove', ['a1']],
       ['agents:oidc', ['a1']],
+      ['agents:oidc-cancel', ['a1']],
       ['downloads:start', [{ agentId: 'a1', artifactId: 'x', decompress: true }]],
       ['downloads:cancel', ['d1']],
     ]);

@@ -32,6 +32,7 @@ export function createBridge(ipc: IpcRendererLike): DesktopBridge {
         call(channels.agentsAdd, token === undefined ? { name, url } : { name, url, token }),
       remove: (agentId) => call(channels.agentsRemove, agentId),
       signInWithOidc: (agentId) => call(channels.agentsOidc, agentId),
+      cancelOidcSignIn: (agentId) => call(channels.agentsOidcCancel, agentId),
     },
     downloads: {
       start: ({ agentId, artifactId, decompress }) =>

@@ -24,7 +24,10 @@ export interface DesktopBridge {
     /** Without a token: an OIDC agent, signed in afterwards with `signInWithOidc`. */
     add(input: { name: string; url: string; token?: string }): Promise<DesktopAgent>;
     remove(agentId: string): Promise<void>;
+    /** Rejects with code CANCELLED when `cancelOidcSignIn` (or a second sign-in) stopped it. */
     signInWithOidc(agentId: string): Promise<void>;
+    /** Stops the agent's sign-in that waits for the browser, if any. */
+    cancelOidcSignIn(agentId: string): Promise<void>;
   };
   readonly downloads: {
     start(input: {

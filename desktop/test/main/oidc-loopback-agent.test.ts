@@ -97,7 +97,7 @@ describe('desktop OIDC sign-in against a real agent and provider', () => {
     const added = await registry.add({ name: 'sso', url: agent.url });
     expect(added.hasToken).toBe(false);
 
-    await createOidcSignIn({ agents: registry, openExternal: systemBrowser('sub-vic') })(added.id);
+    await createOidcSignIn({ agents: registry, openExternal: systemBrowser('sub-vic') }).signIn(added.id);
     expect(await registry.list()).toEqual([{ ...added, hasToken: true }]);
     const stored = (await registry.token(added.id))!;
     expect(keytar.items.get(`port-yard\u0000${added.id}`)).toBe(stored);

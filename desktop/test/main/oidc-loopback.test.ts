@@ -96,7 +96,7 @@ describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () =
 
   it('stores the token of a registered agent in the keychain', async () => {
     const tokens: [string, string][] = [];
-    const signIn = createOidcSignIn({
+    const { signIn } = createOidcSignIn({
       agents: {
         get: async (id) => (id === 'a1' ? { id, name: 'sso', url: agent.url } : undefined),
         setToken: async (id, token) => void tokens.push([id, token]),
@@ -106,6 +106,53 @@ describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () =
     await signIn('a1');
     expect(tokens).toEqual([['a1', 'pys_session']]);
     await expect(signIn('a2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('cancels a sign-in whose browser tab was abandoned: nothing stored, the listener gone', async () => {
+    const tokens: [string, string][] = [];
+    const opened: string[] = [];
+    const flow = createOidcSignIn({
+      agents: {
+        get: async (id) => ({ id, name: 'sso', url: agent.url }),
+        setToken: async (id, token) => void tokens.push([id, token]),
+      },
+      // The user never finishes in the browser: only the login URL is kept.
+      openExternal: async (url) => void opened.push(url),
+    });
+    const waiting = flow.signIn('a1');
+    await expect.poll(() => opened.length).toBe(1);
+    flow.cancel('a1');
+    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
+    // The tab coming back late finds no listener.
+    const login = new URL(opened[0]!).searchParams;
+    await expect(
+      fetch(`${login.get('redirect_uri')}?code=late&state=${login.get('state')}`),
+    ).rejects.toThrow();
+    expect(tokens).toEqual([]);
+    // Cancelling with nothing waiting does nothing.
+    flow.cancel('a1');
+  });
+
+  it('cancels the waiting sign-in of an agent when a new one starts for it', async () => {
+    const tokens: [string, string][] = [];
+    const opened: string[] = [];
+    const flow = createOidcSignIn({
+      agents: {
+        get: async (id) => ({ id, name: 'sso', url: agent.url }),
+        setToken: async (id, token) => void tokens.push([id, token]),
+      },
+      // The first tab is abandoned; the second one signs in.
+      openExternal: async (url) => {
+        opened.push(url);
+        if (opened.length === 2) await browse(url);
+      },
+    });
+    const first = flow.signIn('a1');
+    await expect.poll(() => opened.length).toBe(1);
+    const second = flow.signIn('a1');
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    await second;
+    expect(tokens).toEqual([['a1', 'pys_session']]);
   });
 });
 
