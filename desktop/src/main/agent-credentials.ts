@@ -10,14 +10,15 @@ export interface AgentCredentials {
 
 /**
  * The main process's in-memory copy of URL + token per agent, so that the request hooks do not
- * ask the OS keychain on every request. It never leaves the main process.
+ * ask the OS keychain on every request. It never leaves the main process. A refresh reads each
+ * agent's token once (a keychain read can be slow, or ask the user to unlock).
  */
-export function createAgentCredentials(registry: Pick<AgentRegistry, 'list' | 'token'>): AgentCredentials {
+export function createAgentCredentials(registry: Pick<AgentRegistry, 'entries' | 'token'>): AgentCredentials {
   let current: readonly AgentCredential[] = [];
   return {
     current: () => current,
     async refresh() {
-      const agents = await registry.list();
+      const agents = await registry.entries();
       current = await Promise.all(
         agents.map(async (agent) => ({ url: agent.url, token: await registry.token(agent.id) })),
       );

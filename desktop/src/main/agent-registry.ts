@@ -18,6 +18,8 @@ export interface AgentEntry {
 export interface AgentRegistry {
   /** Every agent, in the order added, with whether the keychain holds a token for it. */
   list(): Promise<DesktopAgent[]>;
+  /** Every agent as stored, in the order added, without asking the keychain. */
+  entries(): Promise<readonly AgentEntry[]>;
   get(id: string): Promise<AgentEntry | undefined>;
   /**
    * Checks the input (nothing changes when it fails), stores the token if there is one, then the
@@ -87,6 +89,7 @@ export function createAgentRegistry(options: AgentRegistryOptions): AgentRegistr
     async list() {
       return Promise.all((await load()).map(describe));
     },
+    entries: load,
     async get(id) {
       return (await load()).find((entry) => entry.id === id);
     },
