@@ -66,6 +66,7 @@ describe('checks', () => {
     expect(speed.pass).toBe(true);
     expect(speed.detail).toContain("rounds' ratios: 1.080x");
     expect(speed.detail).toContain('= 1.200x');
+    expect(speed.detail).toContain('rounds 1.05-1.20x');
   });
 
   it('holds the filesystem row to 150 MB and the S3 rows to 150 MB plus their part buffers', () => {

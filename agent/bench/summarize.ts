@@ -16,6 +16,8 @@ export interface MethodSummary {
    * round): the machine's speed drifts between rounds, and a pair shares its round's conditions.
    */
   readonly vsZstdPaired: number | undefined;
+  /** Each round's own ratio to the zstd pipeline, in round order (their spread shows the noise). */
+  readonly vsZstdRounds: readonly number[];
   readonly vsNull: number | undefined;
   readonly outputMb: number | undefined;
   readonly ratio: number | undefined;
@@ -93,6 +95,7 @@ export function summarize(size: SizeResult): MeasuredSize {
       mbPerS: size.rawBytes / 1e6 / (wallMs / 1000),
       vsZstd: zstdMs ? wallMs / zstdMs : undefined,
       vsZstdPaired: zstdRuns ? pairedRatio(runs, zstdRuns) : undefined,
+      vsZstdRounds: zstdRuns ? roundRatios(runs, zstdRuns) : [],
       vsNull: nullMs ? wallMs / nullMs : undefined,
       outputMb: outputBytes === undefined ? undefined : outputBytes / 1e6,
       ratio: outputBytes ? size.rawBytes / outputBytes : undefined,
@@ -152,11 +155,16 @@ function rssAtDumpStart(runs: readonly MethodRun[], dumpComm: string): number | 
 }
 
 /**
- * Median over rounds of `runs[i] / baseline[i]` (run i of each method belongs to round i: a
- * round's retries replace its run in place). Undefined when there is no common round.
+ * `runs[i] / baseline[i]` for every round both have (run i of each method belongs to round i: a
+ * round's retries replace its run in place).
  */
-export function pairedRatio(runs: readonly MethodRun[], baseline: readonly MethodRun[]): number | undefined {
+export function roundRatios(runs: readonly MethodRun[], baseline: readonly MethodRun[]): number[] {
   const rounds = Math.min(runs.length, baseline.length);
-  if (rounds === 0) return undefined;
-  return median(Array.from({ length: rounds }, (_, round) => runs[round]!.wallMs / baseline[round]!.wallMs));
+  return Array.from({ length: rounds }, (_, round) => runs[round]!.wallMs / baseline[round]!.wallMs);
+}
+
+/** The median of `roundRatios`; undefined when there is no common round. */
+export function pairedRatio(runs: readonly MethodRun[], baseline: readonly MethodRun[]): number | undefined {
+  const ratios = roundRatios(runs, baseline);
+  return ratios.length > 0 ? median(ratios) : undefined;
 }
