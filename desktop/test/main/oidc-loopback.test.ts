@@ -108,7 +108,8 @@ describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () =
     await expect(signIn('a2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('cancels a sign-in whose browser tab was abandoned: nothing stored, the listener gone', async () => {
+  /** The app's sign-ins for any agent id at the stand-in agent; `browser` gets the n-th login URL. */
+  const signIns = (browser: (url: string, n: number) => Promise<void>) => {
     const tokens: [string, string][] = [];
     const opened: string[] = [];
     const flow = createOidcSignIn({
@@ -116,9 +117,14 @@ describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () =
         get: async (id) => ({ id, name: 'sso', url: agent.url }),
         setToken: async (id, token) => void tokens.push([id, token]),
       },
-      // The user never finishes in the browser: only the login URL is kept.
-      openExternal: async (url) => void opened.push(url),
+      openExternal: async (url) => browser(url, opened.push(url)),
     });
+    return { flow, tokens, opened };
+  };
+
+  it('cancels a sign-in whose browser tab was abandoned: nothing stored, the listener gone', async () => {
+    // The user never finishes in the browser: only the login URL is kept.
+    const { flow, tokens, opened } = signIns(async () => undefined);
     const waiting = flow.signIn('a1');
     await expect.poll(() => opened.length).toBe(1);
     flow.cancel('a1');
@@ -134,18 +140,9 @@ describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () =
   });
 
   it('cancels the waiting sign-in of an agent when a new one starts for it', async () => {
-    const tokens: [string, string][] = [];
-    const opened: string[] = [];
-    const flow = createOidcSignIn({
-      agents: {
-        get: async (id) => ({ id, name: 'sso', url: agent.url }),
-        setToken: async (id, token) => void tokens.push([id, token]),
-      },
-      // The first tab is abandoned; the second one signs in.
-      openExternal: async (url) => {
-        opened.push(url);
-        if (opened.length === 2) await browse(url);
-      },
+    // The first tab is abandoned; the second one signs in.
+    const { flow, tokens, opened } = signIns(async (url, n) => {
+      if (n === 2) await browse(url);
     });
     const first = flow.signIn('a1');
     await expect.poll(() => opened.length).toBe(1);
