@@ -16,7 +16,7 @@ function fakeBridge() {
       add: async () => {
         throw new Error('not used');
       },
-      remove: async () => undefined,
+      remove: async (agentId: string) => void calls.push(`remove ${agentId}`),
       signInWithOidc: (agentId: string) => {
         calls.push(`sign in ${agentId}`);
         return new Promise<void>((_resolve, reject) => waiting.set(agentId, reject));
@@ -79,5 +79,19 @@ describe('the agents view', () => {
     expect(document.body.textContent).not.toContain('waiting for the browser');
     expect(document.body.querySelector('[role="alert"]')).toBeNull();
     expect(document.body.textContent).not.toContain('cancelled');
+  });
+
+  it('cancels a waiting sign-in when its agent is removed', async () => {
+    useAgentsStore().connect({ id: 'a1', name: 'sso', url: 'http://agent' });
+    const wrapper = mount(AgentsView, { attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    await flushPromises();
+    button('Sign in (browser)').click();
+    await flushPromises();
+
+    button('Remove').click();
+    await flushPromises();
+    expect(desktop.calls).toEqual(['sign in a1', 'cancel a1', 'remove a1']);
+    expect(document.body.querySelector('[role="alert"]')).toBeNull();
   });
 });
