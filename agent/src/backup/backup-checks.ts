@@ -16,6 +16,8 @@ export interface CheckedBackup {
 export interface BackupChecks {
   /** The probe's answer, once started (what the dump tool's version check waits for). */
   readonly server: Promise<ServerInfo>;
+  /** Resolves on the first `start()`. */
+  readonly started: Promise<void>;
   /** Starts the probe and the facts; later calls do nothing. */
   start(): void;
   /**
@@ -37,10 +39,12 @@ export function createBackupChecks(engine: Engine, target: TargetConfig, databas
     };
   });
   const server = started.then(([probed]) => probed);
+  const begun = started.then(() => undefined);
   const facts = started.then(([, gathered]) => gathered);
   for (const pending of [server, facts]) pending.catch(() => undefined);
   return {
     server,
+    started: begun,
     start,
     settled(preparing) {
       const all = (async () => ({

@@ -2,6 +2,7 @@ import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
 import type { Engine } from '../engines/engine.ts';
 import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts';
+import { createOsPipe } from '../platform/os-pipe.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
@@ -74,21 +75,27 @@ export async function backupDatabase(
   const report = progressReporter(request, startedAt, clock);
 
   report('connect', 0, 0, true);
-  // Everything before the dump runs at once: the compressor and the dump command (tool,
-  // credentials file); the SQL checks once the dump is under way (backup-checks.ts). Start-up is
-  // most of a small backup's overhead.
+  // Everything before the dump runs at once: the compressor, the kernel pipe zstd reads the dump
+  // from, and the dump command (tool, credentials file); the SQL checks once the dump is under way
+  // (backup-checks.ts). Start-up is most of a small backup's overhead.
   const sql = createBackupChecks(engine, target, database);
   const preparing = engine.prepareDump({
     connection: target,
     database,
     server: sql.server,
+    dumpStarted: sql.started,
     dumpCommand: target.dumpCommand,
     dumpFormat: target.dumpFormat,
   });
   const parting = createPipelineParts(target);
+  const pipeAhead = target.compression === 'zstd' ? createOsPipe() : undefined;
   // Awaited below; meanwhile a rejection must not count as unhandled.
   for (const pending of [preparing, parting]) pending.catch(() => undefined);
-  const discard = (): void => void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+  const closePipe = (): void => void pipeAhead?.then((pipe) => pipe?.close());
+  const discard = (): void => {
+    closePipe();
+    void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+  };
   const checks = sql.settled(preparing);
 
   let dump: Awaited<typeof preparing>;
@@ -134,6 +141,7 @@ export async function backupDatabase(
       storages,
       key: dataKey(request.targetName, database, dataObject),
       signal,
+      pipeAhead,
       onBytes: (raw, stored) => report('dump', raw, stored, false),
       onDumpStarted: sql.start,
     });
@@ -146,6 +154,7 @@ export async function backupDatabase(
     checked = checkOutcome.value;
     streamed = streamOutcome.value;
   } finally {
+    closePipe();
     await dump.dispose();
   }
   const { server, facts, toolVersion } = checked;

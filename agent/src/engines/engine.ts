@@ -77,6 +77,12 @@ export interface DumpRequest {
   readonly database: string;
   /** The probe's answer, awaited only where it matters, so the dump tool is looked at meanwhile. */
   readonly server: Promise<ServerInfo>;
+  /**
+   * Resolves once the dump tool was started. A check that starts a program of its own (pg_dump
+   * --version) waits for it: each start takes this process's thread for milliseconds that the
+   * dump's own start would otherwise wait. Absent: at once.
+   */
+  readonly dumpStarted?: Promise<void>;
   readonly dumpCommand?: string;
   readonly dumpFormat?: 'custom' | 'plain';
 }

@@ -73,7 +73,7 @@ export async function dumpIntoFile(
 
 /** The dump tool writing into a kernel pipe that zstd reads, zstd writing into `fd`. */
 async function startBoth(request: StreamDumpRequest, codec: DirectCodec, fd: number): Promise<DumpIntoFile> {
-  const pipe = await createOsPipe();
+  const pipe = await (request.pipeAhead ?? createOsPipe());
   try {
     const dump: RunningTool = spawnTool(request.dump, { stdout: pipe?.writeFd ?? 'pipe' });
     return startDumpIntoFile({ ...request, codec, dump, dumpPipe: pipe?.readFd }, fd);

@@ -3,7 +3,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompletionCheck } from '../engines/engine.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
-import { createOsPipe } from '../platform/os-pipe.ts';
+import { createOsPipe, type OsPipe } from '../platform/os-pipe.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { Codec } from './compression.ts';
@@ -29,6 +29,12 @@ export interface StreamDumpRequest {
   readonly storages: readonly Storage[];
   readonly key: string;
   readonly signal?: AbortSignal;
+  /**
+   * The kernel pipe for the direct path (a compressor reading the dump tool's output itself),
+   * made ahead, beside the compressor's probe (see `createOsPipe`); else one is made when needed.
+   * The caller closes it once this settles (closing is idempotent); an unused one is only closed.
+   */
+  readonly pipeAhead?: Promise<OsPipe | undefined>;
   /** Called once the dump tool was started (its process spawned). */
   readonly onDumpStarted?: () => void;
   /** Called often (every chunk) with running totals; callers throttle. */
@@ -84,7 +90,7 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
     if (!noneLeft) fail(error);
   };
   // A compressor that reads the dump tool's output itself gets a kernel pipe, as in a shell.
-  const pipe = compressorReadsDump(request) ? await createOsPipe() : undefined;
+  const pipe = compressorReadsDump(request) ? await (request.pipeAhead ?? createOsPipe()) : undefined;
   let dump: RunningTool;
   let source: DumpSource;
   try {

@@ -113,12 +113,12 @@ export function createPostgresEngine(): Engine {
 
     async prepareDump(request) {
       const pgDump = await tool('pg_dump', request.dumpCommand);
-      // Checked beside the dump, not before it: the dump need not wait for a second program's
-      // start, and pg_dump refuses a newer server by itself anyway.
-      const toolVersion = Promise.all([
-        runToolForOutput({ command: pgDump, args: ['--version'] }).then(parsePostgresToolVersion),
-        request.server,
-      ]).then(([client, server]) => {
+      // Checked beside the dump, once it started, not before it: the dump need not wait for a
+      // second program's start, and pg_dump refuses a newer server by itself anyway.
+      const clientVersion = Promise.resolve(request.dumpStarted)
+        .then(() => runToolForOutput({ command: pgDump, args: ['--version'] }))
+        .then(parsePostgresToolVersion);
+      const toolVersion = Promise.all([clientVersion, request.server]).then(([client, server]) => {
         if (client.major < server.major) {
           throw new PortYardError(
             'VERSION_MISMATCH',
