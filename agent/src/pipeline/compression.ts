@@ -1,6 +1,6 @@
 import { PassThrough, type Readable, type Transform, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import zlib from 'node:zlib';
+import type zlib from 'node:zlib';
 import type { CompressionName } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { findExecutable } from '../platform/find-executable.ts';
@@ -85,6 +85,14 @@ function transformCodec(stream: Transform): CodecStream {
   return { input: stream, output: stream, finished: done, kill: () => stream.destroy() };
 }
 
+/**
+ * node:zlib only where it is the fallback: loading it takes 5-9 ms at start-up, which the dump's
+ * start would wait for.
+ */
+async function loadZlib(): Promise<typeof zlib> {
+  return (await import('node:zlib')).default;
+}
+
 /** Chooses the fastest available implementation of `algorithm` on this machine. */
 export async function createCodec(algorithm: CompressionName, level?: number): Promise<Codec> {
   const chosenLevel = level ?? defaultLevels[algorithm];
@@ -113,6 +121,7 @@ export async function createCodec(algorithm: CompressionName, level?: number): P
         decompress: () => processCodec(cli, ['-q', '-d', '-c'], 'zstd -d'),
       };
     }
+    const zlib = await loadZlib();
     const params = { [zlib.constants.ZSTD_c_compressionLevel]: chosenLevel ?? 3 };
     return {
       algorithm,
@@ -134,6 +143,7 @@ export async function createCodec(algorithm: CompressionName, level?: number): P
       decompress: () => processCodec(pigz, ['-d', '-c'], 'pigz -d'),
     };
   }
+  const zlib = await loadZlib();
   return {
     algorithm,
     level: chosenLevel,
