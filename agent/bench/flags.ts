@@ -16,6 +16,8 @@ export interface BenchFlags {
   readonly gzip: boolean;
   /** Also time Port-Yard backing up to S3 (s3rver), to the filesystem and S3 at once, and a plain upload. */
   readonly s3: boolean;
+  /** Also time a backup in a running agent (`port-yard serve`, started through the API). */
+  readonly agent: boolean;
   /** Also measure the agent API: download throughput, targets/artifacts query latency (no database). */
   readonly api: boolean;
   /** Only the API section: no process start, retention, databases or S3. */
@@ -31,6 +33,7 @@ export const usage = `usage: npm run bench -- [options]
   --reps <n>             measured runs of each command, median reported (default 3, min 2)
   --no-gzip              skip the slow dump | gzip -6 baseline
   --no-s3                skip the S3 rows (Port-Yard to s3rver, to fs + S3, S3 upload alone)
+  --no-agent             skip the row of a backup in a running agent (port-yard serve)
   --no-api               skip the API section (download throughput, targets query latency)
   --only-api             run only the API section (needs no database)
   --download-mb <MB>     artifact size for the download throughput (default 500)
@@ -57,6 +60,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
   let reps = 3;
   let gzip = true;
   let s3 = true;
+  let agent = true;
   let api = true;
   let onlyApi = false;
   let downloadMb = 500;
@@ -93,6 +97,9 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
       case '--no-s3':
         s3 = false;
         break;
+      case '--no-agent':
+        agent = false;
+        break;
       case '--no-api':
         api = false;
         break;
@@ -125,6 +132,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
     reps,
     gzip,
     s3,
+    agent,
     api,
     onlyApi,
     downloadMb,

@@ -10,6 +10,7 @@ import {
   writePortYardConfig,
   type PortYardRun,
 } from './port-yard-runner.ts';
+import { startBenchServe } from './agent-runner.ts';
 import { s3Methods } from './s3-rows.ts';
 import type { BenchS3 } from './s3-server.ts';
 import { baselineScript, baselines, runBaseline } from './shell-baselines.ts';
@@ -95,6 +96,7 @@ export async function measureDatabase(
   );
 
   const s3Rows = s3 ? await s3Methods(driver, database.database, dump, workDir, s3) : undefined;
+  const serve = flags.agent ? await startBenchServe(driver, database.database, workDir) : undefined;
   try {
     return await measureMethods(driver, database, sizeMb, flags, log, rawBytes, warmup.wallMs, [
       {
@@ -102,6 +104,15 @@ export async function measureDatabase(
         label: 'Port-Yard CLI backup',
         run: () => runPortYardBackup(setup, driver.serverComms),
       },
+      ...(serve
+        ? [
+            {
+              id: 'port-yard-agent' as const,
+              label: 'Port-Yard agent backup (serve)',
+              run: () => serve.runBackup(),
+            },
+          ]
+        : []),
       ...(s3Rows?.methods ?? []),
       ...chosen.map((baseline) => ({
         id: baseline.id,
@@ -110,6 +121,7 @@ export async function measureDatabase(
       })),
     ]);
   } finally {
+    await serve?.close();
     await s3Rows?.cleanup();
   }
 }

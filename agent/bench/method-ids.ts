@@ -1,5 +1,5 @@
 /** The rows of a size's table that are Port-Yard backups (each checked for RSS, reliability, artifacts). */
-export const portYardMethodIds = ['port-yard', 'port-yard-s3', 'port-yard-both'] as const;
+export const portYardMethodIds = ['port-yard', 'port-yard-agent', 'port-yard-s3', 'port-yard-both'] as const;
 export type PortYardMethodId = (typeof portYardMethodIds)[number];
 
 export const isPortYard = (id: string): id is PortYardMethodId =>

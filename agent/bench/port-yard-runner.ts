@@ -14,7 +14,7 @@ const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/port-ya
  * exactly what `npx port-yard` runs.
  */
 const shebangFlags = readFileSync(cliPath, 'utf8').split('\n')[0]!.split(/\s+/).slice(3);
-const nodeArgs = [...shebangFlags, cliPath];
+export const nodeArgs = [...shebangFlags, cliPath];
 
 export interface PortYardSetup {
   readonly configPath: string;

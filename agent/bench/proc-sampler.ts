@@ -14,7 +14,7 @@ const sampleEveryMs = 50;
 /** A full /proc scan for new descendants every tick for the first seconds, then every 4th tick. */
 const eagerScanMs = 3000;
 
-interface ProcStat {
+export interface ProcStat {
   readonly comm: string;
   readonly ppid: number;
   /** utime + stime, in ms. */
@@ -23,7 +23,7 @@ interface ProcStat {
   readonly childCpuMs: number;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -69,6 +69,24 @@ describe('checks', () => {
     expect(speed.detail).toContain('rounds 1.05-1.20x');
   });
 
+  it('judges the running agent on its own row, beside the CLI', () => {
+    const measured = summarize(
+      size({
+        'port-yard': [run(1150), run(1160), run(1140)],
+        'port-yard-agent': [run(1040), run(1050), run(1030)],
+        zstd: [run(1000), run(1000), run(1000)],
+      }),
+    );
+    const speed = checks([measured]).filter((check) => check.name.startsWith('speed'));
+    expect(speed.map((check) => [check.name, check.pass])).toEqual([
+      ['speed postgres 500 MB', false],
+      ['speed postgres 500 MB (running agent)', true],
+    ]);
+    expect(speed[1]!.detail).toMatch(
+      /^port-yard-agent \/ zstd shell pipeline, median of the 3 rounds' ratios: 1\.040x/,
+    );
+  });
+
   it('holds the filesystem row to 150 MB and the S3 rows to 150 MB plus their part buffers', () => {
     const measured = summarize(
       size({
