@@ -2,7 +2,7 @@ import type { EngineName } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { findExecutable } from '../../platform/find-executable.ts';
 import { createSecretFiles } from '../../platform/secret-files.ts';
-import { runToolForOutput } from '../../platform/spawn-tool.ts';
+import { toolVersionText } from '../../platform/tool-version.ts';
 import { trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine } from '../engine.ts';
 import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
@@ -32,8 +32,9 @@ async function firstTool(candidates: readonly string[], configured?: string): Pr
   );
 }
 
-async function toolFlavor(tool: string): Promise<{ version: string; isMariadb: boolean }> {
-  return parseMysqlToolVersion(await runToolForOutput({ command: tool, args: ['--version'] }));
+/** `remember`: the engine's own program, whose answer may be kept (tool-version.ts). */
+async function toolFlavor(tool: string, remember: boolean): Promise<{ version: string; isMariadb: boolean }> {
+  return parseMysqlToolVersion(await toolVersionText(tool, remember));
 }
 
 /** MariaDB and MySQL: one engine, two flavors of tools. */
@@ -83,7 +84,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
 
     async prepareDump(request) {
       const tool = await firstTool(options.dumpTools, request.dumpCommand);
-      const flavor = await toolFlavor(tool);
+      const flavor = await toolFlavor(tool, request.dumpCommand === undefined);
       const secrets = await createSecretFiles();
       try {
         const optionsPath = await secrets.write(
@@ -130,7 +131,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
         );
       }
       const tool = await firstTool(options.clientTools);
-      const flavor = await toolFlavor(tool);
+      const flavor = await toolFlavor(tool, true);
       const secrets = await createSecretFiles();
       const optionsPath = await secrets.write(
         'client.cnf',

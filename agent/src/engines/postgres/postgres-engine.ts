@@ -2,7 +2,7 @@ import { PortYardError } from '@port-yard/shared';
 import { basename } from 'node:path';
 import { findExecutable } from '../../platform/find-executable.ts';
 import { createSecretFiles } from '../../platform/secret-files.ts';
-import { runToolForOutput } from '../../platform/spawn-tool.ts';
+import { toolVersionText } from '../../platform/tool-version.ts';
 import { headerCheck, trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
 import { bypassPgWrapper } from './debian-pg-wrapper.ts';
@@ -116,7 +116,7 @@ export function createPostgresEngine(): Engine {
       // Checked beside the dump, once it started, not before it: the dump need not wait for a
       // second program's start, and pg_dump refuses a newer server by itself anyway.
       const clientVersion = Promise.resolve(request.dumpStarted)
-        .then(() => runToolForOutput({ command: pgDump, args: ['--version'] }))
+        .then(() => toolVersionText(pgDump, request.dumpCommand === undefined))
         .then(parsePostgresToolVersion);
       const toolVersion = Promise.all([clientVersion, request.server]).then(([client, server]) => {
         if (client.major < server.major) {
