@@ -160,7 +160,7 @@ async function runAgentBackup(serve: RunningServe, destination: ArtifactDestinat
     });
     const body = (await response.json()) as { result?: { data?: { id?: string; status?: string } } };
     runId = body.result?.data?.id;
-    if (!response.ok || !runId)
+    if (!response.ok || !runId || body.result?.data?.status === 'refused')
       throw new Error(`runs.start answered ${response.status}: ${JSON.stringify(body)}`);
     const end = ends.get(runId) ?? (await ended);
     const wallMs = performance.now() - started;
