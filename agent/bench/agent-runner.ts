@@ -1,11 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { manifestSchema } from '@port-yard/shared';
 import type { ArtifactDestination, CliArtifact } from './artifact-check.ts';
 import type { BenchEngineDriver } from './bench-engine.ts';
 import { ProcSampler, readStat, type TreeUsage } from './proc-sampler.ts';
-import { PortYardFailed, filesystemStorage, nodeArgs, type PortYardRun } from './port-yard-runner.ts';
+import {
+  PortYardFailed,
+  filesystemStorage,
+  nodeArgs,
+  writeTargetConfig,
+  type PortYardRun,
+} from './port-yard-runner.ts';
 
 /**
  * The row of a backup in a running agent (`port-yard serve`), as a schedule runs it: no process
@@ -34,29 +41,22 @@ export async function startBenchServe(
   database: string,
   workDir: string,
 ): Promise<BenchServe> {
-  const target = `bench-${driver.name}`;
   const storePath = join(workDir, 'port-yard-agent-store');
-  const storage = await filesystemStorage('bench', storePath, target, database);
-  const folder = join(storePath, target, database);
-  const configPath = join(workDir, `port-yard-agent-${driver.name}-${database}.yaml`);
-  await writeFile(
-    configPath,
+  const setup = await writeTargetConfig(
+    driver,
+    database,
+    join(workDir, `port-yard-agent-${driver.name}-${database}.yaml`),
+    [await filesystemStorage('bench', storePath, `bench-${driver.name}`, database)],
+    {},
     [
-      'version: 1',
       // Retention and the sweep would otherwise run in the middle of a measurement.
       "retentionSchedule: '0 0 1 1 *'",
       'server: { host: 127.0.0.1, port: 0 }',
       'auth: { mode: none, anonymousRole: operator }',
-      'storages:',
-      ...storage.yaml,
-      'targets:',
-      `  ${target}:`,
-      `    { engine: ${driver.portYardEngine}, host: ${driver.host}, port: ${driver.port}, user: ${driver.user},`,
-      `      databases: [${database}], destinations: [bench] }`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
+    ],
   );
+  const { configPath, target } = setup;
+  const folder = join(storePath, target, database);
   const child = spawn(
     process.execPath,
     [...nodeArgs, '--config', configPath, 'serve', '--log-format', 'json'],
@@ -106,7 +106,7 @@ export async function startBenchServe(
       runBackup: () =>
         runAgentBackup(
           { child, apiUrl, target, folder, waitForLine, serverComms: driver.serverComms },
-          storage.destination,
+          setup.destinations[0]!,
         ),
       async close() {
         child.kill('SIGTERM');
@@ -190,12 +190,6 @@ async function storedArtifact(folder: string): Promise<CliArtifact> {
   const manifests = (await readdir(folder)).filter((name) => name.endsWith('.manifest.json'));
   if (manifests.length !== 1)
     throw new Error(`expected one manifest in ${folder}, found ${manifests.join(', ') || 'none'}`);
-  const manifest = JSON.parse(await readFile(join(folder, manifests[0]!), 'utf8')) as {
-    artifactId: string;
-    database: string;
-    rawBytes: number;
-    storedBytes: number;
-    sha256: string;
-  };
+  const manifest = manifestSchema.parse(JSON.parse(await readFile(join(folder, manifests[0]!), 'utf8')));
   return { ...manifest, id: manifest.artifactId };
 }

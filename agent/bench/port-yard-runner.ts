@@ -34,18 +34,23 @@ export interface BenchStorage {
   readonly destination: ArtifactDestination;
 }
 
-/** Writes a config with `storages` and one target for `database` writing to all of them. */
+/**
+ * Writes a config with `storages` and one target for `database` writing to all of them;
+ * `settings` are more top-level YAML lines (a running agent's server and auth).
+ */
 export async function writeTargetConfig(
   driver: BenchEngineDriver,
   database: string,
   configPath: string,
   storages: readonly BenchStorage[],
   extra: Pick<PortYardSetup, 'env' | 'sidePids'> = {},
+  settings: readonly string[] = [],
 ): Promise<PortYardSetup> {
   const target = `bench-${driver.name}`;
   const names = storages.map((storage) => storage.destination.storage);
   const yaml = [
     'version: 1',
+    ...settings,
     'storages:',
     ...storages.flatMap((storage) => storage.yaml),
     'targets:',

@@ -1,5 +1,11 @@
 import { s3StorageSchema } from '@port-yard/shared';
-import { hasNodeRoot, portYardMethodIds, type PortYardMethodId } from './method-ids.ts';
+import {
+  filesystemRowIds,
+  hasNodeRoot,
+  portYardMethodIds,
+  s3RowIds,
+  type PortYardMethodId,
+} from './method-ids.ts';
 import { s3Notes } from './s3-report.ts';
 import type { MeasuredSize } from './summarize.ts';
 
@@ -101,10 +107,12 @@ export function renderSize(size: MeasuredSize): string {
 }
 
 export const legend = [
-  'wall s: median wall time from spawn to exit; x zstd / x null: medians relative to the zstd shell pipeline / dump > /dev/null.',
+  "wall s: median wall time from spawn to exit (the running agent: from the API request to the run's logged end);",
+  'x zstd / x null: medians relative to the zstd shell pipeline / dump > /dev/null.',
   "paired: the median of each round's own ratio to the zstd pipeline (the speed check uses it: it cancels the machine's drift).",
-  'CPU s (user+sys, medians): node = the Port-Yard process itself; then the dump tool, the compressor, the database',
-  'server processes, and other = the rest of the machine meanwhile (kernel write-back, other jobs; not the bench);',
+  'CPU s (user+sys, medians): node = the Port-Yard process itself (the running agent: its growth over the run);',
+  'then the dump tool, the compressor, the database server processes, and other = the rest of the machine',
+  'meanwhile (kernel write-back, other jobs; not the bench);',
   "busy = share of all CPUs busy during the run. node RSS = the Port-Yard process's own peak (VmHWM), max of runs.",
   "S3 rows: s3rver (the test S3 server, its own Node process) is neither in a row's CPU columns nor in other;",
   'its CPU is in the notes under the table.',
@@ -113,7 +121,7 @@ export const legend = [
 export function checks(sizes: readonly MeasuredSize[]): Check[] {
   const result: Check[] = [];
   for (const size of sizes) {
-    for (const id of ['port-yard', 'port-yard-agent'] as const) {
+    for (const id of filesystemRowIds) {
       const check = speedCheck(size, id);
       if (check) result.push(check);
     }
@@ -162,7 +170,7 @@ export function checks(sizes: readonly MeasuredSize[]): Check[] {
  * Port-Yard row `id` against the zstd shell pipeline: the median of the rounds' own ratios. The
  * CLI row (`port-yard`) includes the process's start; the running agent's row does not.
  */
-function speedCheck(size: MeasuredSize, id: 'port-yard' | 'port-yard-agent'): Check | undefined {
+function speedCheck(size: MeasuredSize, id: PortYardMethodId): Check | undefined {
   const py = size.methods.find((method) => method.id === id);
   const zstd = size.methods.find((method) => method.id === 'zstd');
   if (!py || !zstd || py.vsZstdPaired === undefined) return undefined;
@@ -184,10 +192,10 @@ function speedCheck(size: MeasuredSize, id: 'port-yard' | 'port-yard-agent'): Ch
  */
 function peakRssChecks(sizes: readonly MeasuredSize[]): Check[] {
   const groups = [
-    { name: 'peak RSS', ids: ['port-yard', 'port-yard-agent'], limitMb: rssLimitMb, extra: '' },
+    { name: 'peak RSS', ids: filesystemRowIds, limitMb: rssLimitMb, extra: '' },
     {
       name: 'peak RSS (S3 rows)',
-      ids: ['port-yard-s3', 'port-yard-both'],
+      ids: s3RowIds,
       limitMb: rssLimitMb + s3BufferMb,
       extra: ` + ${s3BufferMb} MB of S3 part buffers`,
     },
@@ -195,7 +203,7 @@ function peakRssChecks(sizes: readonly MeasuredSize[]): Check[] {
   return groups.flatMap((group) => {
     const peaks = sizes.flatMap((size) =>
       size.methods
-        .filter((method) => group.ids.includes(method.id))
+        .filter((method) => (group.ids as readonly string[]).includes(method.id))
         .map((method) => ({
           mb: method.rootPeakRssMb ?? 0,
           where: `${method.label}, ${size.engine} ${size.sizeMb} MB`,
@@ -234,7 +242,7 @@ function rssFlat(name: string, sizes: readonly MeasuredSize[], id: PortYardMetho
   // fill until the artifact is that large, so a smaller size has not reached the plateau yet and
   // its growth to the next says nothing about the dump's size.
   const storedMb = first.methods.find((method) => method.id === id)?.outputMb ?? 0;
-  if ((id === 'port-yard-s3' || id === 'port-yard-both') && storedMb < s3BufferMb) {
+  if (s3RowIds.includes(id) && storedMb < s3BufferMb) {
     return {
       name,
       pass: undefined,

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { FlagError, parseFlags, usage } from './flags.ts';
+
+describe('bench flags', () => {
+  it('times the running agent by default, and not with --no-agent', () => {
+    expect(parseFlags([]).agent).toBe(true);
+    expect(parseFlags(['--no-agent', '--no-s3'])).toMatchObject({ agent: false, s3: false });
+    expect(usage).toContain('--no-agent');
+  });
+
+  it('names an unknown flag', () => {
+    expect(() => parseFlags(['--no-agents'])).toThrow(FlagError);
+    expect(() => parseFlags(['--no-agents'])).toThrow(/^unknown flag --no-agents/);
+  });
+});
