@@ -8,6 +8,12 @@ describe('bench flags', () => {
     expect(usage).toContain('--no-agent');
   });
 
+  it('measures 7 rounds by default: fewer leave the speed checks to the noise', () => {
+    expect(parseFlags([]).reps).toBe(7);
+    expect(parseFlags(['--reps', '3']).reps).toBe(3);
+    expect(() => parseFlags(['--reps', '1'])).toThrow(/at least 2/);
+  });
+
   it('names an unknown flag', () => {
     expect(() => parseFlags(['--no-agents'])).toThrow(FlagError);
     expect(() => parseFlags(['--no-agents'])).toThrow(/^unknown flag --no-agents/);

@@ -30,7 +30,8 @@ export const usage = `usage: npm run bench -- [options]
   --size <MB>            approximate raw dump size (default 500)
   --sizes <MB,MB,...>    several sizes in one run (peak RSS should stay flat)
   --engines <list>       mariadb,postgres (default both)
-  --reps <n>             measured runs of each command, median reported (default 3, min 2)
+  --reps <n>             measured rounds of each command, medians reported (default 7, min 2;
+                         fewer rounds leave the speed checks to the machine's noise)
   --no-gzip              skip the slow dump | gzip -6 baseline
   --no-s3                skip the S3 rows (Port-Yard to s3rver, to fs + S3, S3 upload alone)
   --no-agent             skip the row of a backup in a running agent (port-yard serve)
@@ -57,7 +58,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
   let engines: BenchEngine[] = ['mariadb', 'postgres'];
   let keep = false;
   let json = false;
-  let reps = 3;
+  let reps = 7;
   let gzip = true;
   let s3 = true;
   let agent = true;

@@ -69,6 +69,21 @@ describe('checks', () => {
     expect(speed.detail).toContain('rounds 1.05-1.20x');
   });
 
+  it("shows the median's interval, and the durable shell pipeline's ratio in the same rounds", () => {
+    const measured = summarize(
+      size({
+        'port-yard': [run(1050), run(1080), run(1200), run(1100), run(1000)],
+        zstd: [run(1000), run(1000), run(1000), run(1000), run(1000)],
+        'zstd-fsync': [run(900), run(1100), run(1000), run(1020), run(950)],
+      }),
+    );
+    const speed = checks([measured]).find((check) => check.name === 'speed postgres 500 MB')!;
+    expect(speed.detail).toContain("rounds' ratios: 1.080x (93.7% interval 1.000-1.200x;");
+    expect(speed.detail).toContain(
+      "the pipeline with `; sync file` (Port-Yard's durability) gave 1.000x (93.7% interval 0.900-1.100x)",
+    );
+  });
+
   it('judges the running agent on its own row, beside the CLI', () => {
     const measured = summarize(
       size({

@@ -6,6 +6,7 @@ import {
   s3RowIds,
   type PortYardMethodId,
 } from './method-ids.ts';
+import { medianInterval } from './median-interval.ts';
 import { s3Notes } from './s3-report.ts';
 import type { MeasuredSize } from './summarize.ts';
 
@@ -176,14 +177,26 @@ function speedCheck(size: MeasuredSize, id: PortYardMethodId): Check | undefined
   if (!py || !zstd || py.vsZstdPaired === undefined) return undefined;
   const ratio = py.vsZstdPaired;
   const rounds = py.vsZstdRounds;
+  const fsync = size.methods.find((method) => method.id === 'zstd-fsync');
   return {
     name: `speed ${size.engine} ${size.sizeMb} MB${rowSuffix[id]}`,
     pass: ratio <= speedTarget,
     detail:
       `${py.label} / zstd shell pipeline, median of the ${rounds.length} rounds' ratios: ${fixed(ratio, 3)}x ` +
-      `(rounds ${fixed(Math.min(...rounds), 2)}-${fixed(Math.max(...rounds), 2)}x; target <= ${speedTarget}x; ` +
-      `medians ${fixed(py.wallS, 2)} s / ${fixed(zstd.wallS, 2)} s = ${fixed(py.vsZstd, 3)}x)`,
+      `(${describeInterval(rounds)}; rounds ${fixed(Math.min(...rounds), 2)}-${fixed(Math.max(...rounds), 2)}x; ` +
+      `target <= ${speedTarget}x; medians ${fixed(py.wallS, 2)} s / ${fixed(zstd.wallS, 2)} s = ${fixed(py.vsZstd, 3)}x)` +
+      (fsync?.vsZstdPaired === undefined
+        ? ''
+        : `; beside it, the pipeline with \`; sync file\` (Port-Yard's durability) gave ${fixed(fsync.vsZstdPaired, 3)}x ` +
+          `(${describeInterval(fsync.vsZstdRounds)})`),
   };
+}
+
+/** Where the median of these rounds' ratios may lie, given their spread (median-interval.ts). */
+function describeInterval(rounds: readonly number[]): string {
+  const interval = medianInterval(rounds);
+  if (!interval) return 'one round: no interval';
+  return `${Math.floor(interval.coverage * 1000) / 10}% interval ${fixed(interval.low, 3)}-${fixed(interval.high, 3)}x`;
 }
 
 /**
