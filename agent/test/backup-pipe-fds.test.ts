@@ -1,8 +1,10 @@
-import { readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest } from '@port-yard/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findExecutable } from '../src/platform/find-executable.ts';
 import { createTempAgent, filesBelow, localPostgres, type TempAgent } from './harness/temp-agent.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
 
@@ -58,6 +60,30 @@ describe.skipIf(process.platform !== 'linux')('the dump pipe made ahead', () => 
       const result = await temp.agent.backup({ targetName: 't' });
       expect(result.failures[0]).toMatchObject({ code: 'TOOL_MISSING' });
     }));
+
+  it('is waited for and closed when the backup fails before the pipe was even made', async () => {
+    // A slow mkfifo (a loaded machine): the backup fails first. Not waiting for the pipe would
+    // leave it to be opened, and closed, after the backup had ended.
+    const slowBin = await mkdtemp(join(tmpdir(), 'py-slow-mkfifo-'));
+    const made = join(slowBin, 'made');
+    const realMkfifo = (await findExecutable('mkfifo')) ?? '/usr/bin/mkfifo';
+    await writeFile(join(slowBin, 'mkfifo'), `#!/bin/sh\nsleep 0.3\n${realMkfifo} "$@" && touch ${made}\n`, {
+      mode: 0o700,
+    });
+    const path = process.env.PATH;
+    process.env.PATH = `${slowBin}:${path}`;
+    try {
+      await leavesNoPipe(async () => {
+        const temp = await agentFor({ dumpCommand: '/nonexistent/pg_dump' });
+        const result = await temp.agent.backup({ targetName: 't' });
+        expect(result.failures[0]).toMatchObject({ code: 'TOOL_MISSING' });
+        expect(existsSync(made)).toBe(true);
+      });
+    } finally {
+      process.env.PATH = path;
+      await rm(slowBin, { recursive: true, force: true });
+    }
+  });
 
   it('is closed when the dump is read by the agent instead (a dumpCommand wrapper)', () =>
     leavesNoPipe(async () => {

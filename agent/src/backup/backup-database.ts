@@ -91,10 +91,12 @@ export async function backupDatabase(
   const pipeAhead = target.compression === 'zstd' ? createOsPipe() : undefined;
   // Awaited below; meanwhile a rejection must not count as unhandled.
   for (const pending of [preparing, parting]) pending.catch(() => undefined);
-  const closePipe = (): void => void pipeAhead?.then((pipe) => pipe?.close());
-  const discard = (): void => {
-    closePipe();
+  // Awaited on every path: the pipe may still be in the making when a backup ends early, and no
+  // descriptor of it may outlive the backup (closing is idempotent).
+  const closePipe = async (): Promise<void> => (await pipeAhead)?.close();
+  const discard = async (): Promise<void> => {
     void preparing.then((prepared) => prepared.dispose()).catch(() => undefined);
+    await closePipe();
   };
   const checks = sql.settled(preparing);
 
@@ -108,16 +110,17 @@ export async function backupDatabase(
       checked = await checks;
       const unchanged = unchangedSince(request.skipIfUnchanged, checked.facts.fingerprint, startedAt);
       if (unchanged) {
-        discard();
+        await discard();
         report('succeeded', 0, 0, true);
         return { skipped: true, since: unchanged.artifactId, fingerprint: checked.facts.fingerprint! };
       }
     }
     [dump, parts] = await Promise.all([preparing, parting]);
   } catch (error) {
-    discard();
+    const discarding = discard();
     // A failed check explains a failed command better (pg_dump missing vs. server unreachable).
     sql.start();
+    await discarding;
     await checks;
     throw error;
   }
@@ -154,8 +157,7 @@ export async function backupDatabase(
     checked = checkOutcome.value;
     streamed = streamOutcome.value;
   } finally {
-    closePipe();
-    await dump.dispose();
+    await Promise.all([closePipe(), dump.dispose()]);
   }
   const { server, facts, toolVersion } = checked;
   const { fingerprint, tables } = facts;
