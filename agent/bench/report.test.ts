@@ -82,6 +82,10 @@ describe('checks', () => {
     expect(speed.detail).toContain(
       "the pipeline with `; sync file` (Port-Yard's durability) gave 1.000x (93.7% interval 0.900-1.100x)",
     );
+    // Rounds: 1050/900, 1080/1100, 1200/1000, 1100/1020, 1000/950.
+    expect(speed.detail).toContain(
+      'and port-yard took 1.078x of that durable pipeline (93.7% interval 0.982-1.200x)',
+    );
   });
 
   it('judges the running agent on its own row, beside the CLI', () => {

@@ -7,8 +7,9 @@ import {
   type PortYardMethodId,
 } from './method-ids.ts';
 import { medianInterval } from './median-interval.ts';
+import { median } from './method-run.ts';
 import { s3Notes } from './s3-report.ts';
-import type { MeasuredSize } from './summarize.ts';
+import type { MeasuredSize, MethodSummary } from './summarize.ts';
 
 export interface Check {
   readonly name: string;
@@ -185,11 +186,22 @@ function speedCheck(size: MeasuredSize, id: PortYardMethodId): Check | undefined
       `${py.label} / zstd shell pipeline, median of the ${rounds.length} rounds' ratios: ${fixed(ratio, 3)}x ` +
       `(${describeInterval(rounds)}; rounds ${fixed(Math.min(...rounds), 2)}-${fixed(Math.max(...rounds), 2)}x; ` +
       `target <= ${speedTarget}x; medians ${fixed(py.wallS, 2)} s / ${fixed(zstd.wallS, 2)} s = ${fixed(py.vsZstd, 3)}x)` +
-      (fsync?.vsZstdPaired === undefined
-        ? ''
-        : `; beside it, the pipeline with \`; sync file\` (Port-Yard's durability) gave ${fixed(fsync.vsZstdPaired, 3)}x ` +
-          `(${describeInterval(fsync.vsZstdRounds)})`),
+      (fsync?.vsZstdPaired === undefined ? '' : durableComparison(py, fsync)),
   };
+}
+
+/**
+ * The shell pipeline with `; sync file` against the plain one (the durability Port-Yard pays
+ * for), and Port-Yard against that equally durable pipeline, round by round.
+ */
+function durableComparison(py: MethodSummary, fsync: MethodSummary): string {
+  const rounds = Math.min(py.wallsS.length, fsync.wallsS.length);
+  const vsDurable = py.wallsS.slice(0, rounds).map((wall, round) => wall / fsync.wallsS[round]!);
+  return (
+    `; beside it, the pipeline with \`; sync file\` (Port-Yard's durability) gave ${fixed(fsync.vsZstdPaired, 3)}x ` +
+    `(${describeInterval(fsync.vsZstdRounds)}), and ${py.label} took ${fixed(median(vsDurable), 3)}x ` +
+    `of that durable pipeline (${describeInterval(vsDurable)})`
+  );
 }
 
 /** Where the median of these rounds' ratios may lie, given their spread (median-interval.ts). */
