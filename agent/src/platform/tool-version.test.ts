@@ -49,6 +49,21 @@ describe('toolVersionText', () => {
     expect(await runs()).toBe(2);
   });
 
+  it('keeps at most 32 answers: the oldest program is asked again', async () => {
+    const programs = Array.from({ length: 33 }, (_, index) => join(dir, `pg_dump-${index}`));
+    for (const path of programs) {
+      await writeFile(path, `#!/bin/sh\necho x >> '${calls}'\necho 'pg_dump (PostgreSQL) 15.4'\n`, {
+        mode: 0o700,
+      });
+      await toolVersionText(path, true);
+    }
+    expect(await runs()).toBe(33);
+    await toolVersionText(programs[32]!, true); // the newest is kept
+    expect(await runs()).toBe(33);
+    await toolVersionText(programs[0]!, true); // the oldest was dropped
+    expect(await runs()).toBe(34);
+  });
+
   it('does not keep a failure: the next call asks again', async () => {
     await writeProgram('broken', 3);
     await expect(toolVersionText(program, true)).rejects.toMatchObject({ code: 'INTERNAL' });
