@@ -9,7 +9,7 @@ import {
 import { medianInterval } from './median-interval.ts';
 import { median } from './method-run.ts';
 import { s3Notes } from './s3-report.ts';
-import type { MeasuredSize, MethodSummary } from './summarize.ts';
+import { ratiosByRound, type MeasuredSize, type MethodSummary } from './summarize.ts';
 
 export interface Check {
   readonly name: string;
@@ -111,7 +111,7 @@ export function renderSize(size: MeasuredSize): string {
 export const legend = [
   "wall s: median wall time from spawn to exit (the running agent: from the API request to the run's logged end);",
   'x zstd / x null: medians relative to the zstd shell pipeline / dump > /dev/null.',
-  "paired: the median of each round's own ratio to the zstd pipeline (the speed check uses it: it cancels the machine's drift).",
+  "paired: the median of each round's own ratio to the zstd pipeline (the speed check uses it, with that median's interval).",
   'CPU s (user+sys, medians): node = the Port-Yard process itself (the running agent: its growth over the run);',
   'then the dump tool, the compressor, the database server processes, and other = the rest of the machine',
   'meanwhile (kernel write-back, other jobs; not the bench);',
@@ -195,8 +195,7 @@ function speedCheck(size: MeasuredSize, id: PortYardMethodId): Check | undefined
  * for), and Port-Yard against that equally durable pipeline, round by round.
  */
 function durableComparison(py: MethodSummary, fsync: MethodSummary): string {
-  const rounds = Math.min(py.wallsS.length, fsync.wallsS.length);
-  const vsDurable = py.wallsS.slice(0, rounds).map((wall, round) => wall / fsync.wallsS[round]!);
+  const vsDurable = ratiosByRound(py.wallsS, fsync.wallsS);
   return (
     `; beside it, the pipeline with \`; sync file\` (Port-Yard's durability) gave ${fixed(fsync.vsZstdPaired, 3)}x ` +
     `(${describeInterval(fsync.vsZstdRounds)}), and ${py.label} took ${fixed(median(vsDurable), 3)}x ` +

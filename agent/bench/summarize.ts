@@ -8,6 +8,7 @@ export interface MethodSummary {
   readonly wallS: number;
   readonly minS: number;
   readonly maxS: number;
+  /** Each run's wall time, in round order (run i belongs to round i). */
   readonly wallsS: readonly number[];
   readonly mbPerS: number;
   readonly vsZstd: number | undefined;
@@ -159,8 +160,16 @@ function rssAtDumpStart(runs: readonly MethodRun[], dumpComm: string): number | 
  * round's retries replace its run in place).
  */
 export function roundRatios(runs: readonly MethodRun[], baseline: readonly MethodRun[]): number[] {
-  const rounds = Math.min(runs.length, baseline.length);
-  return Array.from({ length: rounds }, (_, round) => runs[round]!.wallMs / baseline[round]!.wallMs);
+  return ratiosByRound(
+    runs.map((run) => run.wallMs),
+    baseline.map((run) => run.wallMs),
+  );
+}
+
+/** `walls[i] / baseline[i]` for every round both have (wall times in round order, any unit). */
+export function ratiosByRound(walls: readonly number[], baseline: readonly number[]): number[] {
+  const rounds = Math.min(walls.length, baseline.length);
+  return Array.from({ length: rounds }, (_, round) => walls[round]! / baseline[round]!);
 }
 
 /** The median of `roundRatios`; undefined when there is no common round. */
