@@ -73,7 +73,8 @@ describe('the IPC handlers', () => {
     expect(await invoke('agents:list')).toEqual({ ok: true, value: [(added as { value: unknown }).value] });
     expect(await invoke('agents:remove', 'agent-1')).toEqual({ ok: true, value: undefined });
     expect(await invoke('agents:list')).toEqual({ ok: true, value: [] });
-    expect(calls).toEqual(['changed', 'changed']);
+    // Removing an agent also ends a sign-in still waiting for it.
+    expect(calls).toEqual(['changed', 'oidc cancel agent-1', 'changed']);
   });
 
   it('adds an agent without a token (OIDC: signed in afterwards in the browser)', async () => {
@@ -97,6 +98,7 @@ describe('the IPC handlers', () => {
       ok: false,
       error: { code: 'NOT_FOUND', message: 'no agent agent-9' },
     });
+    // A failed removal leaves the agent, and any sign-in of it, as they were.
     expect(calls).toEqual([]);
   });
 

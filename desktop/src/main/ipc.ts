@@ -60,9 +60,13 @@ export function registerIpcHandlers(deps: IpcDeps): void {
       ]),
       async (input) => changed(await deps.agents.add(input)),
     ),
-    [channels.agentsRemove]: capability(z.tuple([agentId]), async (agent) =>
-      changed(await deps.agents.remove(agent)),
-    ),
+    [channels.agentsRemove]: capability(z.tuple([agentId]), async (agent) => {
+      await deps.agents.remove(agent);
+      // A sign-in still waiting for it ends with it, whichever window started it (its loopback
+      // listener would otherwise wait 5 minutes for a browser whose token has nowhere to go).
+      deps.cancelOidcSignIn(agent);
+      return changed(undefined);
+    }),
     [channels.agentsOidc]: capability(z.tuple([agentId]), async (agent) =>
       changed(await deps.signInWithOidc(agent)),
     ),

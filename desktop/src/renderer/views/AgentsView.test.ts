@@ -16,7 +16,11 @@ function fakeBridge() {
       add: async () => {
         throw new Error('not used');
       },
-      remove: async (agentId: string) => void calls.push(`remove ${agentId}`),
+      // As the main process does: removing an agent ends its waiting sign-in.
+      remove: async (agentId: string) => {
+        calls.push(`remove ${agentId}`);
+        waiting.get(agentId)?.(Object.assign(new Error('the sign-in was cancelled'), { code: 'CANCELLED' }));
+      },
       signInWithOidc: (agentId: string) => {
         calls.push(`sign in ${agentId}`);
         return new Promise<void>((_resolve, reject) => waiting.set(agentId, reject));
@@ -81,7 +85,7 @@ describe('the agents view', () => {
     expect(document.body.textContent).not.toContain('cancelled');
   });
 
-  it('cancels a waiting sign-in when its agent is removed', async () => {
+  it('shows no error when a waiting sign-in ends because its agent was removed', async () => {
     useAgentsStore().connect({ id: 'a1', name: 'sso', url: 'http://agent' });
     const wrapper = mount(AgentsView, { attachTo: document.body });
     unmount = () => wrapper.unmount();
@@ -91,7 +95,8 @@ describe('the agents view', () => {
 
     button('Remove').click();
     await flushPromises();
-    expect(desktop.calls).toEqual(['sign in a1', 'cancel a1', 'remove a1']);
+    expect(desktop.calls).toEqual(['sign in a1', 'remove a1']);
     expect(document.body.querySelector('[role="alert"]')).toBeNull();
+    expect(buttons()).not.toContain('Cancel sign-in');
   });
 });
