@@ -6,7 +6,7 @@ import type {
   VerificationResult,
 } from '@port-yard/shared';
 import { artifactFolder, manifestKey } from './artifacts/artifact-keys.ts';
-import { PortYardError, type ErrorCode } from '@port-yard/shared';
+import { PortYardError, reasonLabel, type ErrorCode } from '@port-yard/shared';
 import { agentVersion } from './agent-version.ts';
 import { backupTarget, type BackupTargetRequest } from './backup/backup-target.ts';
 import { createCatalog, type Catalog } from './catalog/catalog.ts';
@@ -142,7 +142,7 @@ export function createAgent(config: PortYardConfig): Agent {
     targets: config.targets,
     async safetyBackup({ targetName, database, reason, signal, onProgress }) {
       const target = targetConfig(targetName);
-      const labels = { ...target.labels, 'port-yard.reason': reason };
+      const labels = { ...target.labels, [reasonLabel]: reason };
       // Any database on the target's server, also one the target does not cover.
       const result = await backupWith(
         { ...target, databases: [database], exclude: undefined, labels },

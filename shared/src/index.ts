@@ -11,6 +11,7 @@ export * from './api/api-inputs.ts';
 export * from './api/notification-types.ts';
 export * from './api/webhook-body-schema.ts';
 export * from './api/restore-types.ts';
+export * from './manifest/labels.ts';
 export * from './manifest/manifest-schema.ts';
 export * from './manifest/verification-schema.ts';
 export * from './runs/run-events.ts';

@@ -145,6 +145,21 @@ describe('port-yard CLI', () => {
       { name: 'one' },
       { name: 'two' },
     ]);
+
+    // The safety backup is listed as such, in JSON (its labels) and for people (its reason).
+    const afterJson = JSON.parse((await cli(['list', 'shop', '--json'], env)).stdout) as {
+      id: string;
+      labels: Record<string, string>;
+    }[];
+    expect(afterJson.find((row) => row.id === result.safetyArtifactId)?.labels).toEqual({
+      'port-yard.reason': `before restoring ${id}`,
+    });
+    expect(afterJson.find((row) => row.id === id)?.labels).toEqual({});
+    const human = (await cli(['list', 'shop'], env)).stdout.split('\n');
+    expect(human.find((line) => line.startsWith(result.safetyArtifactId))).toMatch(
+      new RegExp(`  \\(before restoring ${id}\\)$`),
+    );
+    expect(human.find((line) => line.startsWith(id))).not.toContain('before restoring');
   });
 
   it('exits 1 with the failure on stderr when a backup fails', async () => {

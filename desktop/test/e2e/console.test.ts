@@ -163,6 +163,19 @@ describe('the web console', () => {
     expect(await rows()).toBe(150_000);
     await page.getByTestId('restore-close').click();
     await dialog.waitFor({ state: 'detached' });
+
+    // The safety backup taken before the load is tagged as such, with the restore it preceded.
+    const safety = agent.daemon
+      .agent()
+      .catalog.list({ target: 'shop' })
+      .find((entry) => entry.manifest.labels['port-yard.reason'] === `before restoring ${newest.artifactId}`);
+    expect(safety).toBeDefined();
+    const tag = page.getByTestId(`reason-${safety!.manifest.artifactId}`);
+    await tag.waitFor();
+    expect(await tag.textContent()).toBe('safety backup');
+    expect(await tag.getAttribute('title')).toBe(`before restoring ${newest.artifactId}`);
+    expect(await page.getByTestId(`reason-${newest.artifactId}`).count()).toBe(0);
+    await screenshot(page, '06b-safety-backup-tag');
   });
 
   it('shows the charts, the run history and the retention preview', async () => {

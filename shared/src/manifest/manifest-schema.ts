@@ -51,6 +51,7 @@ export const manifestSchema = z.looseObject({
   dataObject: z.string(),
   fingerprint: z.string().nullable(),
   tables: z.array(tableEstimateSchema),
+  /** The target's labels, and Port-Yard's own under `port-yard.` (see `reasonLabel`). */
   labels: z.record(z.string(), z.string()),
   /**
    * Every destination of the run and whether the data object was committed there. The manifest is

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { reasonLabel } from '@port-yard/shared';
 import type { CatalogEntry } from '../../catalog/catalog.ts';
 import { formatBytes } from '../format.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
@@ -40,6 +41,7 @@ function toRow({ manifest, locations }: CatalogEntry) {
     dumpFormat: manifest.dumpFormat,
     serverVersion: manifest.server.version,
     storages: locations.map((location) => location.storage),
+    labels: manifest.labels,
   };
 }
 
@@ -49,8 +51,9 @@ function printEntries(entries: readonly CatalogEntry[]): void {
     const where = locations.map((location) => location.storage).join(',');
     const size = formatBytes(manifest.storedBytes).padStart(10);
     const lock = manifest.encryption ? ' age' : '';
+    const reason = manifest.labels[reasonLabel];
     console.log(
-      `${manifest.artifactId}  ${manifest.target}/${manifest.database}  ${size}  ${manifest.compression.algorithm}${lock}  ${where}`,
+      `${manifest.artifactId}  ${manifest.target}/${manifest.database}  ${size}  ${manifest.compression.algorithm}${lock}  ${where}${reason ? `  (${reason})` : ''}`,
     );
   }
 }
