@@ -38,7 +38,19 @@ export function testServerFor(
   },
 ): { name: string; config: TestServerConfig } {
   const name = use.name;
-  if (!name) throw new PortYardError('INVALID_INPUT', `target ${manifest.target} has no ${use.key}`);
+  if (!name) {
+    // Say how to fix it: which of the configured test servers could load this artifact.
+    const fitting = Object.keys(testServers).filter(
+      (server) => engineFamily(testServers[server]!.engine) === engineFamily(manifest.engine),
+    );
+    const choice = fitting.length
+      ? `one of testServers (${fitting.join(', ')})`
+      : `a ${manifest.engine} server added under testServers (none is there yet)`;
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `target ${manifest.target} has no ${use.key}: set targets.${manifest.target}.${use.key} to ${choice}`,
+    );
+  }
   const config = testServers[name];
   if (!config)
     throw new PortYardError(
