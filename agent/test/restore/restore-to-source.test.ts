@@ -148,9 +148,18 @@ describe.each(engines)('restoring a %s artifact over its source', (engine) => {
   it('refuses while a connection is open, then terminates it when asked', async () => {
     const session = await holdConnection(engine);
     try {
+      // The plan and the refusal both name who is connected.
+      const user = engine === 'mariadb' ? 'root' : 'postgres';
+      expect((await temp.agent.planRestore(artifactIds[engine]!)).openConnections).toEqual({
+        count: 1,
+        users: [user],
+      });
       await expect(
         temp.agent.restore({ artifactId: artifactIds[engine]!, confirm: sources[engine] }),
-      ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('1 open connection') });
+      ).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringContaining(`1 open connection(s) (users: ${user})`),
+      });
       expect(await hasAddedTable(engine, sources[engine])).toBe(true);
       expect(await session.alive()).toBe(true);
 

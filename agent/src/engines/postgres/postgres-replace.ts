@@ -11,8 +11,10 @@ import {
 } from '../sql-quoting.ts';
 
 async function sessionsOn(client: pg.Client, database: string): Promise<OpenConnections> {
+  // usename is of type `name`: node-pg parses a text[] into an array, but leaves a name[] as the
+  // string '{postgres}' (which then read as the users e, g, o, p, r, s, s, t, {, }).
   const { rows } = await client.query<{ count: string; users: string[] | null }>(
-    `SELECT count(*) AS count, array_agg(DISTINCT usename) FILTER (WHERE usename IS NOT NULL) AS users
+    `SELECT count(*) AS count, array_agg(DISTINCT usename::text) FILTER (WHERE usename IS NOT NULL) AS users
      FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
     [database],
   );
