@@ -209,6 +209,9 @@ describe('port-yard CLI', () => {
     const [first] = JSON.parse(backup.stdout) as { id: string }[];
     const result = await cli(['--config', configFile, 'restore', first!.id, '--to-database', 'bad name;']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('is not a valid database name');
+    // It says what a valid name is.
+    expect(result.stderr).toContain(
+      'toDatabase "bad name;" is not a valid database name: it must be letters, digits, _, $ or - (at most 63 characters, not starting with -)',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { RestoreOptions, RestorePlan, TargetConfig } from '@port-yard/shared';
-import { PortYardError, isDatabaseName, restoreOptionsSchema } from '@port-yard/shared';
+import { PortYardError, databaseNameRule, isDatabaseName, restoreOptionsSchema } from '@port-yard/shared';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
 import { artifactWithTarget } from '../artifacts/artifact-target.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
@@ -41,7 +41,7 @@ export async function planRestore(
   if (!isDatabaseName(database))
     throw new PortYardError(
       'INVALID_INPUT',
-      `toDatabase ${JSON.stringify(database)} is not a valid database name`,
+      `toDatabase ${JSON.stringify(database)} is not a valid database name: it ${databaseNameRule}`,
     );
   if (engineFamily(target.engine) !== engineFamily(manifest.engine))
     throw new PortYardError(

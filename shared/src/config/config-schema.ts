@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { databaseNamePattern, resourceNamePattern } from './names.ts';
+import { databaseNamePattern, databaseNameRule, resourceNamePattern, resourceNameRule } from './names.ts';
 import { durationSchema, retentionSchema } from './retention-schema.ts';
 import { notificationsSchema, notifyRuleSchema } from './notification-schemas.ts';
 import { authSchema, serverSchema } from './server-schemas.ts';
@@ -9,16 +9,9 @@ import { storageSchema } from './storage-schemas.ts';
 export const engineNames = ['mariadb', 'mysql', 'postgres'] as const;
 export const compressionNames = ['zstd', 'gzip', 'none'] as const;
 
-const resourceName = z
-  .string()
-  .regex(
-    resourceNamePattern,
-    'must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)',
-  );
+const resourceName = z.string().regex(resourceNamePattern, resourceNameRule);
 
-const databaseName = z
-  .string()
-  .regex(databaseNamePattern, 'must be letters, digits, _, $ or - (at most 63 characters)');
+const databaseName = z.string().regex(databaseNamePattern, databaseNameRule);
 
 const secretText = z.string().min(1, 'must not be empty');
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resourceNamePattern } from './names.ts';
+import { resourceNamePattern, resourceNameRule } from './names.ts';
 import { durationSchema } from './retention-schema.ts';
 
 /**
@@ -152,15 +152,7 @@ export const notificationChannelSchema = z.discriminatedUnion('type', [
 export const notificationsSchema = z
   .strictObject({
     channels: z
-      .record(
-        z
-          .string()
-          .regex(
-            resourceNamePattern,
-            'must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)',
-          ),
-        notificationChannelSchema,
-      )
+      .record(z.string().regex(resourceNamePattern, resourceNameRule), notificationChannelSchema)
       .default({})
       .describe('Named channels; targets choose theirs in `notify`.'),
     reminderInterval: durationSchema
