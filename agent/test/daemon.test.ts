@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@port-yard/shared';
 import { configSchema } from '@port-yard/shared';
 import { createDaemon, type Daemon } from '../src/daemon/daemon.ts';
-import { silentLogger } from '../src/platform/logger.ts';
+import { silentLogger, type LogFields, type Logger } from '../src/platform/logger.ts';
 import { filesBelow, localMariadb, localPostgres } from './harness/temp-agent.ts';
 import { mariadbExec, postgresExec, uniqueName } from './harness/sql.ts';
 import { waitFor } from './harness/wait-for.ts';
@@ -21,8 +21,8 @@ const mariaDb = uniqueName('py_t_daemon');
 let dir: string;
 const daemons: Daemon[] = [];
 
-function startDaemon(config: unknown): Daemon {
-  const daemon = createDaemon({ config: configSchema.parse(config), log: silentLogger });
+function startDaemon(config: unknown, log: Logger = silentLogger): Daemon {
+  const daemon = createDaemon({ config: configSchema.parse(config), log });
   daemons.push(daemon);
   return daemon;
 }
@@ -52,26 +52,31 @@ afterAll(async () => {
 describe('the daemon', () => {
   it('backs up on schedule, skips unchanged databases, backs up changes, and applies retention', async () => {
     const storage = join(dir, 'scheduled');
-    const daemon = startDaemon({
-      version: 1,
-      storages: { local: { type: 'filesystem', path: storage } },
-      targets: {
-        pg: {
-          ...localPostgres,
-          databases: [pgDb],
-          schedule: '* * * * * *',
-          skipIfUnchanged: true,
-          retention: { keepLast: 2 },
-        },
-        maria: {
-          ...localMariadb,
-          databases: [mariaDb],
-          schedule: '* * * * * *',
-          skipIfUnchanged: true,
-          retention: { keepLast: 2 },
+    const infos: { message: string; fields?: LogFields }[] = [];
+    const log: Logger = { ...silentLogger, info: (message, fields) => void infos.push({ message, fields }) };
+    const daemon = startDaemon(
+      {
+        version: 1,
+        storages: { local: { type: 'filesystem', path: storage } },
+        targets: {
+          pg: {
+            ...localPostgres,
+            databases: [pgDb],
+            schedule: '* * * * * *',
+            skipIfUnchanged: true,
+            retention: { keepLast: 2 },
+          },
+          maria: {
+            ...localMariadb,
+            databases: [mariaDb],
+            schedule: '* * * * * *',
+            skipIfUnchanged: true,
+            retention: { keepLast: 2 },
+          },
         },
       },
-    });
+      log,
+    );
     await daemon.start();
     const runs = () => finished(daemon.registry.list({ target: 'pg' }));
     await waitFor('a first backup', () => runs().find((run) => run.status === 'succeeded'));
@@ -101,6 +106,16 @@ describe('the daemon', () => {
     expect(last.retention).toEqual({ deleted: 1, deferred: 0, failed: 0 });
     const pgArtifacts = daemon.agent().catalog.list({ target: 'pg' });
     expect(pgArtifacts).toHaveLength(2);
+    // The log names what retention deleted after the backup, and it is gone from the catalog.
+    const applied = infos.find(
+      (line) => line.message === 'retention applied' && line.fields?.['target'] === 'pg',
+    );
+    expect(applied?.fields).toMatchObject({
+      trigger: 'after-backup',
+      deleted: [expect.any(String)],
+      failed: [],
+    });
+    expect(daemon.agent().catalog.get((applied!.fields!['deleted'] as string[])[0]!)).toBeUndefined();
     expect((await filesBelow(join(storage, 'pg'))).length).toBe(4);
 
     await waitFor('a MariaDB skip', () =>

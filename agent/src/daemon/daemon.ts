@@ -7,6 +7,7 @@ import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
 import { scheduleIntervalMs } from '../scheduler/next-run.ts';
 import { createScheduler, type Scheduler, type SchedulerClock } from '../scheduler/scheduler.ts';
 import { executeRun } from './execute-run.ts';
+import { logAppliedRetention, logRetentionFailure } from './log-retention.ts';
 import { createRestoreRuns, type RestoreRuns } from './restore-runs.ts';
 import { targetStatus } from './target-status.ts';
 import { startSandboxExpiryTimer, type SandboxExpiryTimer } from '../sandbox/sandbox-expiry-timer.ts';
@@ -53,7 +54,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const queue: RunQueue = createRunQueue({
     maxConcurrent: options.config.maxConcurrent,
     registry,
-    execute: (run, signal) => executeRun({ agent: () => agent, registry, clock: now }, run, signal),
+    execute: (run, signal) => executeRun({ agent: () => agent, registry, clock: now, log }, run, signal),
   });
   const restores = createRestoreRuns({ agent: () => agent, registry, queue, clock: now });
   let scheduler: Scheduler | undefined;
@@ -85,13 +86,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     for (const [name, target] of Object.entries(agent.config.targets)) {
       if (!target.retention || busy.has(name)) continue;
       try {
-        const groups = await agent.applyRetention(name, now());
-        const deleted = groups.flatMap((group) => group.deleted);
-        const failed = groups.flatMap((group) => group.failed);
-        if (deleted.length > 0 || failed.length > 0)
-          log.info('retention applied', { target: name, deleted, failed });
+        logAppliedRetention(log, name, await agent.applyRetention(name, now()), 'schedule');
       } catch (error) {
-        log.error('retention failed', { target: name, message: (error as Error).message });
+        logRetentionFailure(log, name, error, 'schedule');
       }
     }
     // A sweep never runs beside a backup: a long upload's temporary data must not look abandoned.

@@ -1,12 +1,16 @@
 import type { RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
 import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
+import { silentLogger, type Logger } from '../platform/logger.ts';
 import type { RunRegistry } from '../runs/run-registry.ts';
+import { logAppliedRetention, logRetentionFailure } from './log-retention.ts';
 
 export interface ExecuteRunDeps {
   readonly agent: () => Agent;
   readonly registry: RunRegistry;
   readonly clock?: () => Date;
+  /** Where retention after a backup says what it deleted, or why it could not run. */
+  readonly log?: Logger;
 }
 
 /** The timeout of a run as an AbortSignal whose reason is a TIMEOUT PortYardError. */
@@ -67,7 +71,9 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
         ? `skipped, unchanged: ${result.skipped.map((skip) => `${skip.database} since ${skip.since}`).join(', ')}`
         : undefined);
     const retention =
-      status === 'succeeded' || status === 'partial' ? await applyRetention(agent, run.target) : undefined;
+      status === 'succeeded' || status === 'partial'
+        ? await applyRetention(agent, run.target, deps.log ?? silentLogger)
+        : undefined;
     const verification =
       target.verify?.after === 'each' && result.artifacts.length > 0
         ? await verifyNew(
@@ -94,11 +100,16 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
   }
 }
 
-/** Retention after a backup; its failures are counted, never a reason to fail the backup. */
-async function applyRetention(agent: Agent, targetName: string): Promise<RunRecord['retention']> {
+/** Retention after a backup; its failures are counted and logged, never a reason to fail the backup. */
+async function applyRetention(
+  agent: Agent,
+  targetName: string,
+  log: Logger,
+): Promise<RunRecord['retention']> {
   if (!agent.config.targets[targetName]?.retention) return undefined;
   try {
     const groups = await agent.applyRetention(targetName);
+    logAppliedRetention(log, targetName, groups, 'after-backup');
     let deleted = 0;
     let deferred = 0;
     let failed = 0;
@@ -108,7 +119,8 @@ async function applyRetention(agent: Agent, targetName: string): Promise<RunReco
       failed += group.failed.length;
     }
     return { deleted, deferred, failed };
-  } catch {
+  } catch (error) {
+    logRetentionFailure(log, targetName, error, 'after-backup');
     return { deleted: 0, deferred: 0, failed: 1 };
   }
 }
