@@ -8,6 +8,7 @@ import { scheduleIntervalMs } from '../scheduler/next-run.ts';
 import { createScheduler, type Scheduler, type SchedulerClock } from '../scheduler/scheduler.ts';
 import { executeRun } from './execute-run.ts';
 import { logAppliedRetention, logRetentionFailure } from './log-retention.ts';
+import { logVerification, logVerificationError } from './log-verification.ts';
 import { createRestoreRuns, type RestoreRuns } from './restore-runs.ts';
 import { targetStatus } from './target-status.ts';
 import { startSandboxExpiryTimer, type SandboxExpiryTimer } from '../sandbox/sandbox-expiry-timer.ts';
@@ -107,12 +108,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     const newest = agent.catalog.list({ target: name })[0];
     if (!newest) return;
     try {
-      const result = await agent.verify(newest.manifest.artifactId);
-      const fields = { target: name, artifactId: newest.manifest.artifactId, problems: result.problems };
-      if (result.ok) log.info('verification passed', fields);
-      else log.error('verification failed', fields);
+      logVerification(log, name, await agent.verify(newest.manifest.artifactId), 'schedule');
     } catch (error) {
-      log.error('verification could not run', { target: name, message: (error as Error).message });
+      logVerificationError(log, name, newest.manifest.artifactId, error, 'schedule');
     }
   };
 

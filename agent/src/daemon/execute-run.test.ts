@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { VerificationResult } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
 import type { LogFields, Logger } from '../platform/logger.ts';
 import type { AppliedRetentionGroup } from '../retention/target-retention.ts';
@@ -6,8 +7,9 @@ import { createRunRegistry } from '../runs/run-registry.ts';
 import { executeRun } from './execute-run.ts';
 
 /**
- * Retention after a backup, with the agent faked to inject its outcome (the daemon test runs it
- * for real): what it deleted or why it could not run reaches the log, and the run still succeeds.
+ * Retention and verification after a backup, with the agent faked to inject their outcomes (the
+ * daemon and verify tests run them for real): what they did, or why they could not run, reaches
+ * the log, and the backup run still succeeds.
  */
 function capture(): { log: Logger; lines: { level: string; message: string; fields?: LogFields }[] } {
   const lines: { level: string; message: string; fields?: LogFields }[] = [];
@@ -16,23 +18,35 @@ function capture(): { log: Logger; lines: { level: string; message: string; fiel
   return { log: { info: push('info'), warn: push('warn'), error: push('error') }, lines };
 }
 
-function fakeAgent(applyRetention: () => Promise<AppliedRetentionGroup[]>): Agent {
+const newId = '2026-01-01T01-00-00Z_cccccccccc';
+
+/** An agent whose backup makes `newId`; retention and verification (after each backup) as given. */
+function fakeAgent(
+  applyRetention: () => Promise<AppliedRetentionGroup[]>,
+  verify?: (id: string) => Promise<Pick<VerificationResult, 'ok' | 'artifactId' | 'problems'>>,
+): Agent {
   const now = new Date().toISOString();
+  const verifyConfig = verify ? { verify: { server: 'scratch', after: 'each' } } : {};
   return {
-    config: { targets: { shop: { retention: { keepLast: 1 } } } },
+    config: { targets: { shop: { retention: { keepLast: 1 }, ...verifyConfig } } },
     backup: async () => ({
       runId: 'r',
       target: 'shop',
       status: 'succeeded',
       startedAt: now,
       finishedAt: now,
-      artifacts: [],
+      artifacts: [{ id: newId, database: 'shop' }],
       skipped: [],
       failures: [],
     }),
     applyRetention,
+    verify,
   } as unknown as Agent;
 }
+
+const nothingToDelete = async () => [
+  { deleted: [], failed: [], plan: { deferred: [] } } as unknown as AppliedRetentionGroup,
+];
 
 async function run(agent: Agent) {
   const registry = createRunRegistry();
@@ -77,7 +91,59 @@ describe('retention after a backup', () => {
   });
 
   it('says nothing when it had nothing to delete', async () => {
-    const group = { deleted: [], failed: [], plan: { deferred: [] } } as unknown as AppliedRetentionGroup;
-    expect((await run(fakeAgent(async () => [group]))).lines).toEqual([]);
+    expect((await run(fakeAgent(nothingToDelete))).lines).toEqual([]);
+  });
+});
+
+describe('verification after each backup', () => {
+  it('logs a pass and a failure with its problems', async () => {
+    const passed = await run(
+      fakeAgent(nothingToDelete, async (id) => ({ ok: true, artifactId: id, problems: [] })),
+    );
+    expect(passed.record.verification).toEqual({ passed: 1, failed: 0, errors: 0 });
+    expect(passed.lines).toEqual([
+      {
+        level: 'info',
+        message: 'verification passed',
+        fields: { target: 'shop', artifactId: newId, trigger: 'after-backup', problems: [] },
+      },
+    ]);
+
+    const problems = ['table t: 2 rows, the manifest says 3 (exact)'];
+    const failed = await run(
+      fakeAgent(nothingToDelete, async (id) => ({ ok: false, artifactId: id, problems })),
+    );
+    expect(failed.record).toMatchObject({
+      status: 'succeeded',
+      verification: { passed: 0, failed: 1, errors: 0 },
+    });
+    expect(failed.lines).toEqual([
+      {
+        level: 'error',
+        message: 'verification failed',
+        fields: { target: 'shop', artifactId: newId, trigger: 'after-backup', problems },
+      },
+    ]);
+  });
+
+  it('logs why a verification could not run', async () => {
+    const { record, lines } = await run(
+      fakeAgent(nothingToDelete, async () => {
+        throw new Error('test server scratch: ECONNREFUSED');
+      }),
+    );
+    expect(record).toMatchObject({ status: 'succeeded', verification: { passed: 0, failed: 0, errors: 1 } });
+    expect(lines).toEqual([
+      {
+        level: 'error',
+        message: 'verification could not run',
+        fields: {
+          target: 'shop',
+          artifactId: newId,
+          trigger: 'after-backup',
+          message: 'test server scratch: ECONNREFUSED',
+        },
+      },
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import type { Agent } from '../main.ts';
 import { silentLogger, type Logger } from '../platform/logger.ts';
 import type { RunRegistry } from '../runs/run-registry.ts';
 import { logAppliedRetention, logRetentionFailure } from './log-retention.ts';
+import { logVerification, logVerificationError } from './log-verification.ts';
 
 export interface ExecuteRunDeps {
   readonly agent: () => Agent;
@@ -78,7 +79,9 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       target.verify?.after === 'each' && result.artifacts.length > 0
         ? await verifyNew(
             agent,
+            run.target,
             result.artifacts.map((artifact) => artifact.id),
+            deps.log ?? silentLogger,
           )
         : undefined;
     deps.registry.update(run.id, {
@@ -144,16 +147,27 @@ function withEta(agent: Agent, progress: RunProgress): RunProgress {
   return { ...progress, expectedRawBytes: previous.rawBytes, etaSeconds };
 }
 
-/** Verifies each new artifact on the target's test server; a failed verification never fails the run. */
-async function verifyNew(agent: Agent, artifactIds: readonly string[]): Promise<RunRecord['verification']> {
+/**
+ * Verifies each new artifact on the target's test server; a failed verification never fails the
+ * run. Each outcome is counted in the run and logged.
+ */
+async function verifyNew(
+  agent: Agent,
+  targetName: string,
+  artifactIds: readonly string[],
+  log: Logger,
+): Promise<RunRecord['verification']> {
   let passed = 0;
   let failed = 0;
   let errors = 0;
   for (const id of artifactIds) {
     try {
-      if ((await agent.verify(id)).ok) passed += 1;
+      const result = await agent.verify(id);
+      logVerification(log, targetName, result, 'after-backup');
+      if (result.ok) passed += 1;
       else failed += 1;
-    } catch {
+    } catch (error) {
+      logVerificationError(log, targetName, id, error, 'after-backup');
       errors += 1;
     }
   }
