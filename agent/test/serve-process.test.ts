@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesBelow } from './harness/temp-agent.ts';
 import { mariadbExec, uniqueName } from './harness/sql.ts';
@@ -101,6 +101,13 @@ describe('port-yard serve', () => {
       const files = await filesBelow(storage);
       return files.length === 2 && files.every((file) => !file.endsWith('.port-yard-tmp'));
     });
+    // The run's log line names the artifact it stored: the one manifest left in storage.
+    const succeeded = second.lines.find((line) => line.msg === 'run succeeded') as {
+      artifacts?: { id: string }[];
+    };
+    const manifests = (await filesBelow(storage)).filter((file) => file.endsWith('.manifest.json'));
+    expect(succeeded.artifacts).toHaveLength(1);
+    expect(manifests.map((file) => basename(file))).toEqual([`${succeeded.artifacts![0]!.id}.manifest.json`]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(logged(second, 'agent stopped')).toBe(true);

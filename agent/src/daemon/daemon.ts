@@ -9,6 +9,7 @@ import { createScheduler, type Scheduler, type SchedulerClock } from '../schedul
 import { executeRun } from './execute-run.ts';
 import { logAppliedRetention, logRetentionFailure } from './log-retention.ts';
 import { logVerification, logVerificationError } from './log-verification.ts';
+import { runLogFields } from './run-log-fields.ts';
 import { createRestoreRuns, type RestoreRuns } from './restore-runs.ts';
 import { targetStatus } from './target-status.ts';
 import { startSandboxExpiryTimer, type SandboxExpiryTimer } from '../sandbox/sandbox-expiry-timer.ts';
@@ -65,13 +66,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
 
   registry.subscribe(({ run }) => {
     if (run.progress && run.status === 'running') return;
-    const fields = {
-      kind: run.kind ?? 'backup',
-      target: run.target,
-      run: run.id,
-      trigger: run.trigger,
-      message: run.message,
-    };
+    const fields = runLogFields(run);
     if (run.status === 'failed' || run.status === 'partial') log.error(`run ${run.status}`, fields);
     else if (run.status === 'refused') log.warn('run refused', fields);
     else log.info(`run ${run.status}`, fields);
