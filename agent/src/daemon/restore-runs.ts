@@ -73,7 +73,10 @@ export function createRestoreRuns(deps: {
             finish({
               status: 'succeeded',
               restore: { ...run.restore!, safetyArtifactId: result.safetyArtifactId },
-              message: `restored ${result.artifactId} into ${result.database}`,
+              // The safety backup's id in the message too: the run history is where one looks for it.
+              message: `restored ${result.artifactId} into ${result.database}${
+                result.safetyArtifactId ? ` (safety backup: ${result.safetyArtifactId})` : ''
+              }`,
             }),
           (error: unknown) =>
             finish({

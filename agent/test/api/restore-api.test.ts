@@ -114,6 +114,9 @@ describe('artifacts.restorePlan and artifacts.restore', () => {
     expect(staged?.progress?.totalStoredBytes).toBeGreaterThan(0);
     const done = events().at(-1)!;
     expect(done.restore?.safetyArtifactId).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(done.message).toMatch(
+      new RegExp(`^restored \\S+ into ${database} \\(safety backup: ${done.restore!.safetyArtifactId}\\)$`),
+    );
     expect(await rows()).toBe(20_000);
 
     // The target's failures are backups only: a restore run is not a failure of the target.
