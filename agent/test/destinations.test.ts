@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '@port-yard/shared';
+import { executeRun } from '../src/daemon/execute-run.ts';
 import { createAgent } from '../src/main.ts';
+import { createRunRegistry } from '../src/runs/run-registry.ts';
 import { filesBelow, localPostgres } from './harness/temp-agent.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
 
@@ -69,5 +71,15 @@ describe('several destinations', () => {
     const entry = agent.catalog.get(artifact!.id)!;
     expect(entry.locations.map((location) => location.storage)).toEqual(['good']);
     expect(entry.manifest.destinations).toEqual(artifact!.destinations);
+  });
+
+  it('says in the run (and so its log line) which destination failed, and why', async () => {
+    const agent = agentWith({ good: join(dir, 'good2'), broken: join(dir, 'not-a-folder', 'y') });
+    const registry = createRunRegistry();
+    const run = registry.create('t', 'manual');
+    await executeRun({ agent: () => agent, registry }, run, new AbortController().signal);
+    const done = registry.get(run.id)!;
+    expect(done.status).toBe('partial');
+    expect(done.message).toMatch(new RegExp(`^${database} not stored in broken: .*ENOTDIR`));
   });
 });

@@ -35,7 +35,7 @@ function fakeAgent(
       status: 'succeeded',
       startedAt: now,
       finishedAt: now,
-      artifacts: [{ id: newId, database: 'shop' }],
+      artifacts: [{ id: newId, database: 'shop', destinations: [{ storage: 'local', committed: true }] }],
       skipped: [],
       failures: [],
     }),
@@ -145,5 +145,41 @@ describe('verification after each backup', () => {
         },
       },
     ]);
+  });
+});
+
+describe('a partial backup', () => {
+  it('says which destination failed first, and how many more did', async () => {
+    const now = new Date().toISOString();
+    const failedIn = (storage: string, error: string) => ({ storage, committed: false, error });
+    const agent = {
+      config: { targets: { shop: {} } },
+      backup: async () => ({
+        runId: 'r',
+        target: 'shop',
+        status: 'partial',
+        startedAt: now,
+        finishedAt: now,
+        artifacts: [
+          {
+            id: newId,
+            database: 'shop',
+            destinations: [{ storage: 'local', committed: true }, failedIn('s3', 'EACCES')],
+          },
+          {
+            id: newId,
+            database: 'crm',
+            destinations: [{ storage: 'local', committed: true }, failedIn('s3', 'EACCES')],
+          },
+        ],
+        skipped: [],
+        failures: [],
+      }),
+    } as unknown as Agent;
+    const { record } = await run(agent);
+    expect(record).toMatchObject({
+      status: 'partial',
+      message: 'shop not stored in s3: EACCES (and 1 more)',
+    });
   });
 });

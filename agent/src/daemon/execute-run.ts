@@ -1,4 +1,4 @@
-import type { RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
+import type { BackupRunResult, RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
 import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
 import { silentLogger, type Logger } from '../platform/logger.ts';
@@ -68,6 +68,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
     const message =
       stopped?.message ??
       result.failures[0]?.message ??
+      destinationFailure(result) ??
       (result.skipped.length > 0
         ? `skipped, unchanged: ${result.skipped.map((skip) => `${skip.database} since ${skip.since}`).join(', ')}`
         : undefined);
@@ -101,6 +102,23 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       progress: undefined,
     });
   }
+}
+
+/**
+ * Why a partial run is partial: the first destination that did not store an artifact, and how
+ * many more did not (the run's result has them all).
+ */
+function destinationFailure(result: BackupRunResult): string | undefined {
+  const failed = result.artifacts.flatMap((artifact) =>
+    artifact.destinations
+      .filter((destination) => !destination.committed)
+      .map(
+        (destination) =>
+          `${artifact.database} not stored in ${destination.storage}: ${destination.error ?? 'failed'}`,
+      ),
+  );
+  if (failed.length === 0) return undefined;
+  return failed.length === 1 ? failed[0] : `${failed[0]} (and ${failed.length - 1} more)`;
 }
 
 /** Retention after a backup; its failures are counted and logged, never a reason to fail the backup. */
