@@ -10,7 +10,7 @@ export interface ExecuteRunDeps {
   readonly agent: () => Agent;
   readonly registry: RunRegistry;
   readonly clock?: () => Date;
-  /** Where retention after a backup says what it deleted, or why it could not run. */
+  /** Where retention and verification after a backup say what they did, or why they could not run. */
   readonly log?: Logger;
 }
 
