@@ -67,7 +67,7 @@ describe('retention after a backup', () => {
     expect(record).toMatchObject({ status: 'succeeded', retention: { deleted: 1, deferred: 0, failed: 1 } });
     expect(lines).toEqual([
       {
-        level: 'info',
+        level: 'warn',
         message: 'retention applied',
         fields: { target: 'shop', trigger: 'after-backup', deleted: group.deleted, failed: group.failed },
       },

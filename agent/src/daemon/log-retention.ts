@@ -4,7 +4,7 @@ import type { AppliedRetentionGroup } from '../retention/target-retention.ts';
 /**
  * One log line per retention pass that deleted or failed to delete something, naming the
  * artifacts: after a backup and on the retention schedule alike, so that no backup disappears
- * without a line saying when and why.
+ * without a line saying when and why. A warning when some could not be deleted (storage fills).
  */
 export function logAppliedRetention(
   log: Logger,
@@ -14,8 +14,9 @@ export function logAppliedRetention(
 ): void {
   const deleted = groups.flatMap((group) => group.deleted);
   const failed = groups.flatMap((group) => group.failed);
-  if (deleted.length > 0 || failed.length > 0)
-    log.info('retention applied', { target, trigger, deleted, failed });
+  const fields = { target, trigger, deleted, failed };
+  if (failed.length > 0) log.warn('retention applied', fields);
+  else if (deleted.length > 0) log.info('retention applied', fields);
 }
 
 /** Retention that could not run at all (storage unreachable, say): its reason, never a silence. */
