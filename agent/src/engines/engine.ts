@@ -53,6 +53,11 @@ export interface OpenConnections {
   readonly count: number;
   /** The users holding them, without duplicates. */
   readonly users: readonly string[];
+  /**
+   * The connection's user cannot see other users' sessions (MariaDB/MySQL without the PROCESS
+   * privilege), so `count` and `users` are its own only.
+   */
+  readonly othersHidden?: boolean;
 }
 
 export interface DatabaseReplacement {

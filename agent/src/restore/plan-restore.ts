@@ -63,6 +63,10 @@ export async function planRestore(
     warnings.push(
       `${server.flavor} cannot swap databases: ${database} is emptied before the load, and a failed load leaves it incomplete (the safety backup holds its current contents)`,
     );
+  if (exists && openConnections.othersHidden)
+    warnings.push(
+      `the target's user cannot see other users' connections to ${database} (no PROCESS privilege in SHOW GRANTS): they are not counted, and the restore can neither refuse nor end them`,
+    );
   if (exists && openConnections.count > 0)
     warnings.push(
       `${database} has ${openConnections.count} open connection(s) (${openConnections.users.join(', ')}): ${options.openConnections === 'terminate' ? 'they will be terminated' : 'the restore is refused unless they close or are terminated'}`,

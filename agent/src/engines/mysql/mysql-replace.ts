@@ -22,7 +22,26 @@ export async function mysqlOpenConnections(
   connection: ConnectionSettings,
   database: string,
 ): Promise<OpenConnections> {
-  return withMysqlConnection(connection, async (db) => summarizeSessions(await sessionsOn(db, database)));
+  return withMysqlConnection(connection, async (db) => {
+    const [sessions, seesAll] = await Promise.all([sessionsOn(db, database), seesAllSessions(db)]);
+    return { ...summarizeSessions(sessions), ...(seesAll ? {} : { othersHidden: true }) };
+  });
+}
+
+/**
+ * Whether PROCESSLIST shows other users' sessions: only with the global PROCESS privilege (or
+ * ALL). SHOW GRANTS lists the user's grants and, on MariaDB, those of its enabled role; a
+ * privilege reached another way (a MySQL role) is not seen, which errs towards the warning.
+ */
+async function seesAllSessions(db: Connection): Promise<boolean> {
+  const [rows] = await db.query('SHOW GRANTS');
+  return (rows as Record<string, string>[]).some((row) => hasGlobalProcess(Object.values(row)[0] ?? ''));
+}
+
+/** `GRANT <privileges> ON *.* TO ...` naming PROCESS or ALL PRIVILEGES. */
+export function hasGlobalProcess(grant: string): boolean {
+  const match = /^GRANT (.+?) ON \*\.\* TO /i.exec(grant);
+  return match !== null && /(^|,\s*)(ALL PRIVILEGES|PROCESS)(\s*,|$)/i.test(match[1]!);
 }
 
 export async function mysqlDatabaseSize(connection: ConnectionSettings, database: string): Promise<number> {
