@@ -199,8 +199,13 @@ describe.each(engines)('restoring a %s artifact over its source', (engine) => {
     await mutate(engine);
     const result = await temp.agent.backup({ targetName: targetOf(engine) });
     const entry = temp.agent.catalog.get(result.artifacts[0]!.id)!;
+    // Flip the byte (not overwrite it with a constant, which it already holds 1 time in 256: CI
+    // once restored the 'damaged' artifact fine).
     const handle = await open(join(temp.storageRoot, entry.locations[0]!.dataKey), 'r+');
-    await handle.write(Buffer.from([0x55]), 0, 1, 300);
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, 300);
+    byte[0] = byte[0]! ^ 0xff;
+    await handle.write(byte, 0, 1, 300);
     await handle.close();
     await expect(
       temp.agent.restore({ artifactId: entry.manifest.artifactId, confirm: sources[engine] }),
