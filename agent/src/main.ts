@@ -1,6 +1,7 @@
 import type {
   Manifest,
   PortYardConfig,
+  RestoreOptions,
   RestorePlan,
   TargetConfig,
   VerificationResult,
@@ -54,7 +55,11 @@ export interface Agent {
     request: Omit<RestoreArtifactRequest, 'requireNew' | 'confirm'> & { readonly toDatabase: string },
   ): Promise<{ database: string; bytes: number }>;
   /** What a restore would overwrite, with warnings: reads only. */
-  planRestore(artifactId: string, toDatabase?: string): Promise<RestorePlan>;
+  planRestore(
+    artifactId: string,
+    toDatabase?: string,
+    openConnections?: RestoreOptions['openConnections'],
+  ): Promise<RestorePlan>;
   /**
    * Restores an artifact over an existing database (confirmed by its name; safety backup first)
    * or into a new one: restore/restore-artifact.ts.
@@ -167,9 +172,9 @@ export function createAgent(config: PortYardConfig): Agent {
     catalog,
     storages,
     backup: (request) => backupWith(targetConfig(request.targetName), request),
-    planRestore: async (artifactId, toDatabase) => {
+    planRestore: async (artifactId, toDatabase, openConnections) => {
       const { planRestore } = await import('./restore/plan-restore.ts');
-      return (await planRestore(restoreDeps, { artifactId, toDatabase })).plan;
+      return (await planRestore(restoreDeps, { artifactId, toDatabase, openConnections })).plan;
     },
     restore: async (request) => (await restoreModule()).restoreArtifact(restoreDeps, request),
     async restoreToNewDatabase(request) {

@@ -33,7 +33,12 @@ export function restoreOptionsOf(target: TargetConfig): RestoreOptions {
  */
 export async function planRestore(
   deps: PlanRestoreDeps,
-  request: { readonly artifactId: string; readonly toDatabase?: string },
+  request: {
+    readonly artifactId: string;
+    readonly toDatabase?: string;
+    /** This restore's choice, when it overrides the target's (the warning says what will happen). */
+    readonly openConnections?: RestoreOptions['openConnections'];
+  },
 ): Promise<ResolvedRestore> {
   const now = deps.now ?? (() => new Date());
   const { entry, manifest, target } = artifactWithTarget(deps.catalog, deps.targets, request.artifactId);
@@ -69,7 +74,7 @@ export async function planRestore(
     );
   if (exists && openConnections.count > 0)
     warnings.push(
-      `${database} has ${openConnections.count} open connection(s) (${openConnections.users.join(', ')}): ${options.openConnections === 'terminate' ? 'they will be terminated' : 'the restore is refused unless they close or are terminated'}`,
+      `${database} has ${openConnections.count} open connection(s) (${openConnections.users.join(', ')}): ${(request.openConnections ?? options.openConnections) === 'terminate' ? 'they will be terminated' : 'the restore is refused unless they close or are terminated'}`,
     );
 
   const plan: RestorePlan = {

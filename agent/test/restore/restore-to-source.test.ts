@@ -150,10 +150,13 @@ describe.each(engines)('restoring a %s artifact over its source', (engine) => {
     try {
       // The plan and the refusal both name who is connected.
       const user = engine === 'mariadb' ? 'root' : 'postgres';
-      expect((await temp.agent.planRestore(artifactIds[engine]!)).openConnections).toEqual({
-        count: 1,
-        users: [user],
-      });
+      const plan = await temp.agent.planRestore(artifactIds[engine]!);
+      expect(plan.openConnections).toEqual({ count: 1, users: [user] });
+      const warning = (choice: string) => `${sources[engine]} has 1 open connection(s) (${user}): ${choice}`;
+      expect(plan.warnings).toContain(warning('the restore is refused unless they close or are terminated'));
+      // A restore that chooses to terminate them (--terminate-connections) is told so.
+      const terminating = await temp.agent.planRestore(artifactIds[engine]!, undefined, 'terminate');
+      expect(terminating.warnings).toContain(warning('they will be terminated'));
       await expect(
         temp.agent.restore({ artifactId: artifactIds[engine]!, confirm: sources[engine] }),
       ).rejects.toMatchObject({

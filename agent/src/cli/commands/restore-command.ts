@@ -28,7 +28,8 @@ export function registerRestoreCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (artifactId: string, options: RestoreOptions, command: Command) => {
       await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
-        const plan = await agent.planRestore(artifactId, options.toDatabase);
+        const openConnections = options.terminateConnections ? 'terminate' : undefined;
+        const plan = await agent.planRestore(artifactId, options.toDatabase, openConnections);
         describePlan(plan);
         const confirm = plan.mode === 'replace' ? await confirmation(plan, options) : undefined;
         const progress = createProgressLine();
@@ -41,7 +42,7 @@ export function registerRestoreCommand(program: Command): void {
             toDatabase: options.toDatabase,
             confirm,
             safetyBackup: options.safetyBackup,
-            openConnections: options.terminateConnections ? 'terminate' : undefined,
+            openConnections,
             signal: controller.signal,
             onProgress: (update) => progress.update(update),
           });
