@@ -109,4 +109,26 @@ describe('catalog', () => {
     ]);
     await rm(second.location, { recursive: true, force: true });
   });
+
+  it('remembers a verification outcome until that sidecar is replaced or removed', async () => {
+    const { artifactId } = await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    const catalog = createCatalog([storage]);
+    await catalog.refresh();
+    const ok = () => catalog.get(artifactId)!.locations[0]!.verificationOk;
+    // Only a location that has a verification sidecar can remember its outcome.
+    catalog.rememberVerification(artifactId, 'local', true);
+    expect(ok()).toBeUndefined();
+    catalog.setSidecar(artifactId, 'local', 'verification', 'x.verification.json');
+    catalog.rememberVerification(artifactId, 'local', false);
+    expect(ok()).toBe(false);
+    expect(catalog.list()[0]!.locations[0]!.verificationOk).toBe(false);
+    // A pin leaves it; a new verification sidecar makes it unknown again, as does its removal.
+    catalog.setSidecar(artifactId, 'local', 'pin', 'x.pin.json');
+    expect(ok()).toBe(false);
+    catalog.setSidecar(artifactId, 'local', 'verification', 'x.verification.json');
+    expect(ok()).toBeUndefined();
+    catalog.rememberVerification(artifactId, 'local', true);
+    catalog.setSidecar(artifactId, 'local', 'verification', undefined);
+    expect(ok()).toBeUndefined();
+  });
 });

@@ -9,6 +9,11 @@ export interface ArtifactLocation {
   readonly manifestKey: string;
   /** Sidecar objects in this storage (pin, verification), by kind → key. */
   readonly sidecars?: Partial<Record<SidecarKind, string>>;
+  /**
+   * Whether the verification sidecar says the artifact passed, once known: set when this agent
+   * wrote it or read it (see `rememberVerification`); a scan of storage leaves it unknown.
+   */
+  readonly verificationOk?: boolean;
 }
 
 export interface CatalogEntry {
@@ -37,6 +42,8 @@ export interface Catalog {
   add(manifest: Manifest, locations: readonly ArtifactLocation[]): void;
   /** Records that a sidecar object was written (key) or removed (undefined) in one storage. */
   setSidecar(artifactId: string, storage: string, kind: SidecarKind, key: string | undefined): void;
+  /** Remembers what one storage's verification sidecar says (passed or not), until it changes. */
+  rememberVerification(artifactId: string, storage: string, ok: boolean): void;
   /** Forgets one storage's copy (deleted by retention or a user); the artifact goes with its last copy. */
   removeLocation(artifactId: string, storage: string): void;
 }
@@ -126,8 +133,24 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
         const sidecars = { ...location.sidecars };
         if (key === undefined) delete sidecars[kind];
         else sidecars[kind] = key;
+        // A new or removed verification: what the old one said no longer holds.
+        if (kind === 'verification') {
+          const { verificationOk: _stale, ...rest } = location;
+          return { ...rest, sidecars };
+        }
         return { ...location, sidecars };
       });
+      entries.set(artifactId, { ...entry, locations });
+      changed();
+    },
+    rememberVerification(artifactId, storage, ok) {
+      const entry = entries.get(artifactId);
+      if (!entry) return;
+      const locations = entry.locations.map((location) =>
+        location.storage === storage && location.sidecars?.verification !== undefined
+          ? { ...location, verificationOk: ok }
+          : location,
+      );
       entries.set(artifactId, { ...entry, locations });
       changed();
     },

@@ -25,6 +25,7 @@ export async function writeVerificationSidecar(
     try {
       await storage.put(key, Readable.from([body]));
       deps.catalog.setSidecar(artifactId, location.storage, 'verification', key);
+      deps.catalog.rememberVerification(artifactId, location.storage, result.ok);
       written.push(location.storage);
     } catch (error) {
       failures.push(error);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, verificationResultSchema, type VerificationResult } from '@port-yard/shared';
+import { summarizeArtifacts } from '../../src/api/artifact-summary.ts';
 import { createAgent, type Agent } from '../../src/main.ts';
 import { mariadbExec, postgresExec, uniqueName } from '../harness/sql.ts';
 import { localMariadb, localPostgres } from '../harness/temp-agent.ts';
@@ -257,6 +258,46 @@ describe('cancelling a verification', () => {
     const aborted = new AbortController();
     aborted.abort();
     await expect(agent.verify(id, { signal: aborted.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
+
+describe("the API's view of verified artifacts", () => {
+  it('never shows a failed verification as verified, also after a restart (read from the sidecar)', async () => {
+    const good = await backUp('maria');
+    expect((await agent.verify(good.id)).ok).toBe(true);
+    const bad = await backUp('maria');
+    await flipByte(bad.file);
+    expect((await agent.verify(bad.id)).ok).toBe(false);
+    const never = await backUp('maria');
+    const expected = {
+      [good.id]: { verified: true, verificationFailed: false },
+      [bad.id]: { verified: false, verificationFailed: true },
+      [never.id]: { verified: false, verificationFailed: false },
+    };
+    const view = async (viewer: Agent) =>
+      Object.fromEntries(
+        (
+          await summarizeArtifacts(
+            viewer,
+            [good, bad, never].map((artifact) => viewer.catalog.get(artifact.id)!),
+          )
+        ).map((summary) => [
+          summary.manifest.artifactId,
+          { verified: summary.verified, verificationFailed: summary.verificationFailed },
+        ]),
+      );
+    // This agent wrote the sidecars, so it knows their outcome.
+    expect(await view(agent)).toEqual(expected);
+    // A new agent finds the sidecars in storage without their outcome, and reads it.
+    const restarted = createAgent(configSchema.parse(configInput()));
+    try {
+      await restarted.catalog.refresh();
+      expect(restarted.catalog.get(bad.id)!.locations[0]!.verificationOk).toBeUndefined();
+      expect(await view(restarted)).toEqual(expected);
+      expect(restarted.catalog.get(bad.id)!.locations[0]!.verificationOk).toBe(false);
+    } finally {
+      await restarted.close();
+    }
   });
 });
 

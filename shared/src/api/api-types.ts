@@ -19,8 +19,10 @@ export interface ArtifactSummary {
   readonly manifest: Manifest;
   readonly storages: readonly string[];
   readonly pinned: boolean;
-  /** A verification result exists (artifacts.verification has it). */
+  /** The newest verification passed (artifacts.verification has its details). */
   readonly verified: boolean;
+  /** The newest verification failed: the artifact did not restore, or did not match its manifest. */
+  readonly verificationFailed: boolean;
 }
 
 /** What the current caller may do: the console shows only the actions allowed. */

@@ -1,33 +1,18 @@
-import {
-  artifactInput,
-  artifactListInput,
-  deleteArtifactInput,
-  PortYardError,
-  type ArtifactSummary,
-} from '@port-yard/shared';
+import { artifactInput, artifactListInput, deleteArtifactInput, PortYardError } from '@port-yard/shared';
 import { deleteArtifact, setPinned } from '../../artifacts/artifact-actions.ts';
-import { isPinned, type CatalogEntry } from '../../catalog/catalog.ts';
 import { readVerificationSidecar } from '../../verify/verification-sidecar.ts';
+import { summarizeArtifacts } from '../artifact-summary.ts';
 import { operatorProcedure, router, viewerProcedure } from '../trpc.ts';
 import { restoreProcedures } from './restore-procedures.ts';
-
-function summary(entry: CatalogEntry): ArtifactSummary {
-  return {
-    manifest: entry.manifest,
-    storages: entry.locations.map((location) => location.storage),
-    pinned: isPinned(entry),
-    verified: entry.locations.some((location) => location.sidecars?.verification !== undefined),
-  };
-}
 
 export const artifactsRouter = router({
   ...restoreProcedures,
 
   /** Newest first, a page at a time (`cursor`: the last id of the previous page). */
-  list: viewerProcedure.input(artifactListInput).query(({ ctx, input }) => {
-    const all = ctx.services.daemon
-      .agent()
-      .catalog.list({ target: input.target, database: input.database })
+  list: viewerProcedure.input(artifactListInput).query(async ({ ctx, input }) => {
+    const agent = ctx.services.daemon.agent();
+    const all = agent.catalog
+      .list({ target: input.target, database: input.database })
       .filter(
         (entry) =>
           input.storage === undefined ||
@@ -39,13 +24,15 @@ export const artifactsRouter = router({
         : all.findIndex((entry) => entry.manifest.artifactId === input.cursor) + 1;
     const page = all.slice(start, start + input.limit);
     const nextCursor = start + input.limit < all.length ? page.at(-1)?.manifest.artifactId : undefined;
-    return { items: page.map(summary), nextCursor, total: all.length };
+    return { items: await summarizeArtifacts(agent, page), nextCursor, total: all.length };
   }),
 
-  get: viewerProcedure.input(artifactInput).query(({ ctx, input }) => {
-    const entry = ctx.services.daemon.agent().catalog.get(input.id);
+  get: viewerProcedure.input(artifactInput).query(async ({ ctx, input }) => {
+    const agent = ctx.services.daemon.agent();
+    const entry = agent.catalog.get(input.id);
     if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${input.id}`);
-    return summary(entry);
+    const [summary] = await summarizeArtifacts(agent, [entry]);
+    return summary!;
   }),
 
   /** The newest verification result of an artifact, or null when it was never verified. */
