@@ -40,9 +40,9 @@ export function testServerFor(
   const name = use.name;
   if (!name) {
     // Say how to fix it: which of the configured test servers could load this artifact.
-    const fitting = Object.keys(testServers).filter(
-      (server) => engineFamily(testServers[server]!.engine) === engineFamily(manifest.engine),
-    );
+    const fitting = Object.entries(testServers)
+      .filter(([, server]) => engineFamily(server.engine) === engineFamily(manifest.engine))
+      .map(([serverName]) => serverName);
     const choice = fitting.length
       ? `one of testServers (${fitting.join(', ')})`
       : `a ${manifest.engine} server added under testServers (none is there yet)`;

@@ -7,8 +7,12 @@ import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
 import { scheduleIntervalMs } from '../scheduler/next-run.ts';
 import { createScheduler, type Scheduler, type SchedulerClock } from '../scheduler/scheduler.ts';
 import { executeRun } from './execute-run.ts';
-import { logAppliedRetention, logRetentionFailure } from './log-retention.ts';
-import { logVerification, logVerificationError } from './log-verification.ts';
+import {
+  logAppliedRetention,
+  logRetentionFailure,
+  logVerification,
+  logVerificationError,
+} from './pass-logs.ts';
 import { runLogFields } from './run-log-fields.ts';
 import { createRestoreRuns, type RestoreRuns } from './restore-runs.ts';
 import { targetStatus } from './target-status.ts';

@@ -3,8 +3,12 @@ import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds }
 import type { Agent } from '../main.ts';
 import { silentLogger, type Logger } from '../platform/logger.ts';
 import type { RunRegistry } from '../runs/run-registry.ts';
-import { logAppliedRetention, logRetentionFailure } from './log-retention.ts';
-import { logVerification, logVerificationError } from './log-verification.ts';
+import {
+  logAppliedRetention,
+  logRetentionFailure,
+  logVerification,
+  logVerificationError,
+} from './pass-logs.ts';
 
 export interface ExecuteRunDeps {
   readonly agent: () => Agent;
