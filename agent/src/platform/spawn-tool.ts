@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PortYardError } from '@port-yard/shared';
 import { StderrTail } from './stderr-tail.ts';
@@ -36,7 +38,8 @@ export function spawnTool(tool: ToolCommand, options: SpawnToolOptions = {}): Ru
   const stdio: StdioOptions = [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'];
   const env: NodeJS.ProcessEnv = { ...process.env, ...tool.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  const child = spawn(tool.command, [...tool.args], {
+  const [command, args] = diesWithUs(tool);
+  const child = spawn(command, args, {
     stdio,
     env,
     windowsHide: true,
@@ -83,6 +86,42 @@ export function spawnTool(tool: ToolCommand, options: SpawnToolOptions = {}): Ru
   };
   void exited.finally(() => clearTimeout(killTimer)).catch(() => undefined);
   return { child, stderr, exited, kill };
+}
+
+const setpriv = '/usr/bin/setpriv';
+let pdeathsig: boolean | undefined;
+
+/**
+ * Whether util-linux's setpriv can make a tool die with this process (`--pdeathsig`, since 2.33).
+ * Asked by reading the program rather than running it: this is on the way to every dump's start.
+ */
+function canDieWithUs(): boolean {
+  if (pdeathsig === undefined) {
+    try {
+      pdeathsig = process.platform === 'linux' && readFileSync(setpriv).includes('pdeathsig');
+    } catch {
+      pdeathsig = false; // no setpriv: the tools outlive a killed agent, as before
+    }
+  }
+  return pdeathsig;
+}
+
+/**
+ * The command line that starts `tool` so that the kernel kills it when this process dies, even by
+ * SIGKILL (OOM killer, `timeout -s KILL`, a container runtime): a dump tool left behind would keep
+ * its transaction and locks open on the server until it finished, and zstd would go on filling a
+ * temp file. `setpriv --pdeathsig KILL` sets PR_SET_PDEATHSIG and execs the tool in the same
+ * process (the PID is the tool's). Only for a program given by its path that exists, so a missing
+ * one still fails to start with ENOENT (TOOL_MISSING) rather than as setpriv's exit 127.
+ */
+function diesWithUs(tool: ToolCommand): [string, string[]] {
+  if (!isAbsolute(tool.command) || !canDieWithUs()) return [tool.command, [...tool.args]];
+  try {
+    accessSync(tool.command, constants.X_OK);
+  } catch {
+    return [tool.command, [...tool.args]];
+  }
+  return [setpriv, ['--pdeathsig', 'KILL', '--', tool.command, ...tool.args]];
 }
 
 /** Runs a tool to completion and returns its stdout; for short commands such as `--version`. */
