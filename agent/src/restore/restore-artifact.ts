@@ -1,5 +1,5 @@
 import type { RestorePlan, RunPhase, RunProgress } from '@port-yard/shared';
-import { PortYardError, isPortYardError } from '@port-yard/shared';
+import { PortYardError, isPortYardError, safetyBackupReason } from '@port-yard/shared';
 import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { DatabaseReplacement } from '../engines/engine.ts';
 import { openConnectionsConflict } from '../engines/open-connections.ts';
@@ -123,7 +123,7 @@ export async function restoreArtifact(
         ? await deps.safetyBackup({
             targetName: manifest.target,
             database: plan.database,
-            reason: `before restoring ${manifest.artifactId}`,
+            reason: safetyBackupReason(manifest.artifactId),
             signal: request.signal,
             onProgress: (backup) => request.onProgress?.({ ...backup, phase: 'safety-backup' }),
           })

@@ -7,6 +7,8 @@ export interface DecideContext {
   readonly futureCount: number;
   readonly keepLast: number;
   readonly pins: ReadonlySet<string>;
+  /** Ids kept for a reason of their own, with that reason. */
+  readonly holds: ReadonlyMap<string, string>;
   /** Tier outcomes, indexed by position among the artifacts that are not in the future. */
   readonly tiers: readonly TierOutcome[];
 }
@@ -19,7 +21,7 @@ export interface Candidate {
 
 /**
  * Every artifact's decision: kept when anything keeps it (the future, newest, keepLast, a pin,
- * a tier), otherwise a candidate for deletion with the reasons of every tier that superseded
+ * a hold, a tier), otherwise a candidate for deletion with the reasons of every tier that superseded
  * it. Neighbouring candidates are superseded in the same buckets and share one frozen reasons
  * array: 100,000 deletions then need a few hundred arrays, not 100,000 (GC dominated planning).
  */
@@ -27,7 +29,7 @@ export function decideArtifacts(context: DecideContext): {
   keep: RetentionDecision[];
   candidates: Candidate[];
 } {
-  const { ids, futureCount, keepLast, pins, tiers } = context;
+  const { ids, futureCount, keepLast, pins, holds, tiers } = context;
   const nothing = tiers.length > 0 ? 'outside every tier' : `not among the newest ${keepLast} (keepLast)`;
   const outside: readonly string[] = Object.freeze([nothing]);
   const keep: RetentionDecision[] = [];
@@ -37,8 +39,9 @@ export function decideArtifacts(context: DecideContext): {
     const id = ids[index]!;
     const position = index - futureCount; // among the artifacts not in the future
     const pinned = pins.size > 0 && pins.has(id);
-    if (position < 1 || position < keepLast || pinned || keptByTier(tiers, position)) {
-      keep.push({ id, reasons: keepReasons(context, position, pinned) });
+    const hold = holds.size > 0 ? holds.get(id) : undefined;
+    if (position < 1 || position < keepLast || pinned || hold !== undefined || keptByTier(tiers, position)) {
+      keep.push({ id, reasons: keepReasons(context, position, pinned, hold) });
       continue;
     }
     if (!sameSuperseded(shared, outside, tiers, position))
@@ -53,12 +56,18 @@ function keptByTier(tiers: readonly TierOutcome[], position: number): boolean {
   return false;
 }
 
-function keepReasons(context: DecideContext, position: number, pinned: boolean): string[] {
+function keepReasons(
+  context: DecideContext,
+  position: number,
+  pinned: boolean,
+  hold: string | undefined,
+): string[] {
   const reasons: string[] = [];
   if (position < 0) reasons.push('in the future');
   if (position === 0) reasons.push('newest');
   if (position >= 0 && position < context.keepLast) reasons.push(`keepLast ${context.keepLast}`);
   if (pinned) reasons.push('pinned');
+  if (hold !== undefined) reasons.push(hold);
   for (const tier of context.tiers)
     if (position >= 0 && tier.kept[position] === 1) reasons.push(tier.reasons[position]!);
   return reasons;

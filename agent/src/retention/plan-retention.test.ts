@@ -50,6 +50,22 @@ describe('planRetention', () => {
     expect(result.delete).toEqual([{ id: 'c', reasons: ['not among the newest 2 (keepLast)'] }]);
   });
 
+  it('keeps held artifacts with the reason of their hold, after a pin', () => {
+    const holds = new Map([
+      ['a', 'safety backup, kept 7d'],
+      ['old', 'safety backup, kept 7d'],
+      ['not-there', 'safety backup, kept 7d'],
+    ]);
+    const result = plan(quarter, { tiers: [{ every: '15m', for: '24h' }] }, { pins: ['old'], holds });
+    expect(result.keep).toEqual([
+      { id: 'b', reasons: ['newest', '15m bucket 2026-11-26T03:15Z (tier 1: 15m for 24h)'] },
+      { id: 'a', reasons: ['safety backup, kept 7d'] },
+      { id: 'c', reasons: ['15m bucket 2026-11-26T03:00Z (tier 1: 15m for 24h)'] },
+      { id: 'old', reasons: ['pinned', 'safety backup, kept 7d'] },
+    ]);
+    expect(result.delete).toEqual([]);
+  });
+
   it('never lets a future artifact become the anchor (a clock far ahead must not age everything out)', () => {
     const result = plan([...quarter, artifact('2030', '2030-01-01T00:00:00Z')], {
       tiers: [{ every: '15m', for: '24h' }],

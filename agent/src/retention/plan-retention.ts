@@ -34,7 +34,15 @@ export function planRetention(input: PlanRetentionInput): RetentionPlan {
   const tiers = (policy.tiers ?? []).map((tier, index) => applyTier(past, tier, { index, clock }));
   const keepLast = policy.keepLast ?? 0;
 
-  const { keep, candidates } = decideArtifacts({ ids: sorted.ids, futureCount, keepLast, pins, tiers });
+  const holds = input.holds ?? new Map<string, string>();
+  const { keep, candidates } = decideArtifacts({
+    ids: sorted.ids,
+    futureCount,
+    keepLast,
+    pins,
+    holds,
+    tiers,
+  });
 
   // Candidates are newest first: the OLDEST are deleted now, the newer ones wait for a later run.
   const cap = policy.maxDeletePerRun;

@@ -23,12 +23,17 @@ export interface PlanRetentionInput {
   readonly now: Date;
   /** Ids that are always kept (ids not among the artifacts are ignored). */
   readonly pins?: Iterable<string>;
+  /**
+   * Ids kept for a reason of their own, with that reason (a recent safety backup: `safety backup,
+   * kept 7d`). Like pins, but the reason says why; ids not among the artifacts are ignored.
+   */
+  readonly holds?: ReadonlyMap<string, string>;
 }
 
 export interface RetentionDecision {
   readonly id: string;
   /**
-   * Every reason, in a stable order: future/newest, keepLast, pinned, then tiers in order.
+   * Every reason, in a stable order: future/newest, keepLast, pinned, a hold, then tiers in order.
    * Deletions share frozen arrays with their neighbours: copy before changing one.
    */
   readonly reasons: readonly string[];

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { targetSchema, type TargetConfig } from '@port-yard/shared';
+import { reasonLabel, safetyBackupReason, targetSchema, type TargetConfig } from '@port-yard/shared';
 import { filesBelow } from '../../test/harness/temp-agent.ts';
 import { putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
 import { createCatalog } from '../catalog/catalog.ts';
@@ -18,13 +18,14 @@ let offsite: Storage;
 const hoursAgo = (base: Date, hours: number): Date => new Date(base.getTime() - hours * 3_600_000);
 const now = new Date('2026-11-26T12:00:00Z');
 
-function target(retention: object): TargetConfig {
+function target(retention: object, more: object = {}): TargetConfig {
   return targetSchema.parse({
     engine: 'mariadb',
     user: 'u',
     databases: ['sales', 'crm'],
     destinations: ['local'],
     retention,
+    ...more,
   });
 }
 
@@ -63,6 +64,35 @@ describe('target retention', () => {
 
     await catalog.refresh();
     expect(planTargetRetention(input).flatMap((group) => group.plan.delete)).toEqual([]);
+  });
+
+  it('keeps a safety backup for restore.keepSafetyBackups though a later backup shares its bucket', async () => {
+    // Hourly buckets keep the newest of each hour: the backups taken after each restore
+    // (at :40) supersede the safety backups (at :20) of the same hour.
+    const safety = { [reasonLabel]: safetyBackupReason('2026-11-01T00-00-00Z_aaaaaaaaaa') };
+    const recent = await putFakeArtifact(local, { startedAt: hoursAgo(now, 24 + 2 / 3), labels: safety });
+    const old = await putFakeArtifact(local, { startedAt: hoursAgo(now, 8 * 24 + 2 / 3), labels: safety });
+    await putFakeArtifact(local, { startedAt: hoursAgo(now, 24 + 1 / 3) });
+    await putFakeArtifact(local, { startedAt: hoursAgo(now, 8 * 24 + 1 / 3) });
+    await putFakeArtifact(local, { startedAt: now });
+    const catalog = createCatalog([local]);
+    await catalog.refresh();
+    const hourly = { tiers: [{ every: '1h', for: '1y' }] };
+    const plan = (more: object) =>
+      planTargetRetention({ catalog, targetName: 'shop', target: target(hourly, more), now })[0]!.plan;
+
+    const byDefault = plan({});
+    expect(byDefault.keep.find((d) => d.id === recent.artifactId)?.reasons).toEqual([
+      'safety backup, kept 7d',
+    ]);
+    expect(byDefault.delete.map((d) => d.id)).toEqual([old.artifactId]);
+
+    const longer = plan({ restore: { keepSafetyBackups: '2w' } });
+    expect(longer.delete).toEqual([]);
+    expect(longer.keep.find((d) => d.id === old.artifactId)?.reasons).toEqual(['safety backup, kept 2w']);
+
+    const off = plan({ restore: { keepSafetyBackups: false } });
+    expect(off.delete.map((d) => d.id).sort()).toEqual([recent.artifactId, old.artifactId].sort());
   });
 
   it('plans each storage on its own copies', async () => {

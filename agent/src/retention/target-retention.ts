@@ -1,4 +1,4 @@
-import type { TargetConfig } from '@port-yard/shared';
+import { durationMs, isSafetyBackup, restoreOptionsSchema, type TargetConfig } from '@port-yard/shared';
 import { deleteArtifactCopy } from '../artifacts/artifact-actions.ts';
 import { isPinned, type Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -56,6 +56,7 @@ export function planTargetRetention(input: TargetRetentionInput): RetentionGroup
       timeZone: input.target.timezone,
       now: input.now,
       pins: input.pins ?? pinnedIds(entries),
+      holds: safetyBackupHolds(entries, input.target, input.now),
     });
     const capped: RetentionPlan =
       budget > 0 ? plan : { ...plan, delete: [], deferred: [...plan.delete, ...plan.deferred] };
@@ -94,4 +95,25 @@ export async function applyTargetRetention(
 
 function pinnedIds(entries: readonly CatalogEntry[]): Set<string> {
   return new Set(entries.filter(isPinned).map((entry) => entry.manifest.artifactId));
+}
+
+/**
+ * Safety backups younger than `restore.keepSafetyBackups` (default 7d): the state a restore
+ * replaced must outlive the restore, even when a backup after it falls into the same bucket.
+ */
+function safetyBackupHolds(
+  entries: readonly CatalogEntry[],
+  target: TargetConfig,
+  now: Date,
+): Map<string, string> {
+  const holds = new Map<string, string>();
+  const keep = (target.restore ?? restoreOptionsSchema.parse({})).keepSafetyBackups;
+  const keepMs = keep === false ? undefined : durationMs(keep);
+  if (keepMs === undefined) return holds;
+  for (const { manifest } of entries) {
+    if (!isSafetyBackup(manifest.labels)) continue;
+    const age = now.getTime() - Date.parse(manifest.startedAt);
+    if (age < keepMs) holds.set(manifest.artifactId, `safety backup, kept ${keep}`);
+  }
+  return holds;
 }

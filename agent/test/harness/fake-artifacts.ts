@@ -36,7 +36,13 @@ export function fakeManifest(artifactId: string, data: Buffer, overrides: Partia
 /** Writes a fake artifact (data, then manifest) started at `startedAt` into `storage`. */
 export async function putFakeArtifact(
   storage: Storage,
-  options: { target?: string; database?: string; startedAt: Date; artifactId?: string },
+  options: {
+    target?: string;
+    database?: string;
+    startedAt: Date;
+    artifactId?: string;
+    labels?: Record<string, string>;
+  },
 ): Promise<Manifest> {
   const artifactId = options.artifactId ?? newArtifactId(options.startedAt);
   const data = Buffer.from(`data of ${artifactId}`);
@@ -44,6 +50,7 @@ export async function putFakeArtifact(
     target: options.target ?? 'shop',
     database: options.database ?? 'sales',
     startedAt: options.startedAt.toISOString(),
+    labels: options.labels ?? {},
   });
   const folder = `${manifest.target}/${manifest.database}`;
   await storage.put(`${folder}/${manifest.dataObject}`, Readable.from([data]));

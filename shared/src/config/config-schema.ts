@@ -151,6 +151,12 @@ export const restoreOptionsSchema = z
       .boolean()
       .default(true)
       .describe('Back up the database being replaced first (a request can turn it off).'),
+    keepSafetyBackups: z
+      .union([durationSchema, z.literal(false)])
+      .default('7d')
+      .describe(
+        'Retention keeps a safety backup at least this long, whatever its tiers say; false: like any other backup.',
+      ),
     staging: z
       .boolean()
       .default(true)

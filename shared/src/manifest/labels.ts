@@ -4,3 +4,15 @@
  * console imports it without the schemas.)
  */
 export const reasonLabel = 'port-yard.reason';
+
+const safetyReasonPrefix = 'before restoring ';
+
+/** The reason a safety backup before restoring `artifactId` carries. */
+export function safetyBackupReason(artifactId: string): string {
+  return `${safetyReasonPrefix}${artifactId}`;
+}
+
+/** Whether a backup with these labels is a safety backup taken before a restore. */
+export function isSafetyBackup(labels: Readonly<Record<string, string>>): boolean {
+  return labels[reasonLabel]?.startsWith(safetyReasonPrefix) ?? false;
+}
