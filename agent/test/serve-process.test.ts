@@ -61,6 +61,9 @@ beforeAll(async () => {
       'orphanGracePeriod: 1s',
       'storages:',
       '  local: { type: filesystem, path: ./backups }',
+      // A file no backup needs that is not there: a warning, not a refusal to start.
+      'testServers:',
+      '  scratch: { engine: mariadb, user: root, tls: { mode: verify-ca, ca: ./no-ca.pem } }',
       'targets:',
       '  big:',
       '    engine: mariadb',
@@ -86,6 +89,11 @@ describe('port-yard serve', () => {
     const storage = join(dir, 'backups');
     const first = serve();
     await waitFor('the catch-up run to start', () => logged(first, 'run running'));
+    expect(first.lines.find((line) => line.msg === 'a file the config names cannot be read')).toMatchObject({
+      level: 'warn',
+      path: 'testServers.scratch.tls.ca',
+      message: `${join(dir, 'no-ca.pem')}: no such file`,
+    });
     await waitFor('data being written', async () =>
       (await filesBelow(storage)).some((file) => file.endsWith('.port-yard-tmp')),
     );

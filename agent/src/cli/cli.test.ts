@@ -90,6 +90,20 @@ describe('port-yard CLI', () => {
     expect(result.stderr).toMatch(/:10:5 +targets\.shop\.compresion/);
   });
 
+  it('config check fails (exit 2) on a file the config names that is not there, naming the key', async () => {
+    const missing = join(dir, 'missing-files.yaml');
+    await writeFile(
+      missing,
+      'version: 1\nstorages:\n  local: { type: filesystem, path: ./b }\ntestServers:\n  scratch: { engine: mariadb, user: root }\ntargets:\n  shop: { engine: mariadb, user: root, databases: [x], destinations: [local], sandbox: { server: scratch, maskingSql: ./mask.sql } }\n',
+    );
+    const result = await cli(['--config', missing, 'config', 'check']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `${missing}  targets.shop.sandbox.maskingSql: ${join(dir, 'mask.sql')}: no such file`,
+    );
+  });
+
   it('asks for a config when neither --config nor PORT_YARD_CONFIG is given (exit 2)', async () => {
     const result = await cli(['list'], { PORT_YARD_CONFIG: '' });
     expect(result.code).toBe(2);

@@ -5,7 +5,7 @@ import type { PortYardConfig } from '@port-yard/shared';
  * Keys whose values are file paths, wherever they appear (targets, storages, tls, encryption,
  * notification channels).
  */
-const fileKeys = new Set([
+export const fileKeys: ReadonlySet<string> = new Set([
   'passwordFile',
   'secretAccessKeyFile',
   'passphraseFile',

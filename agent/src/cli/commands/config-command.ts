@@ -1,16 +1,25 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import { ConfigError } from '../../config/config-error.ts';
 import { redactConfig } from '../../config/redact-config.ts';
-import { loadCliConfig, type GlobalOptions } from '../load-agent.ts';
+import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
+import { configPath, loadCliConfig, type GlobalOptions } from '../load-agent.ts';
 
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('work with the config file');
   config
     .command('check')
-    .description('validate the config and print it normalized, secrets redacted (exit 2 when invalid)')
+    .description(
+      'validate the config and the files it names, and print it normalized, secrets redacted (exit 2 when invalid)',
+    )
     .option('--json', 'print JSON instead of YAML')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const redacted = redactConfig(await loadCliConfig(command.optsWithGlobals<GlobalOptions>()));
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const loaded = await loadCliConfig(globals);
+      // The agent would run with these (warning when it needs one); a check should not pass them.
+      const unreadable = await unreadableConfigFiles(loaded);
+      if (unreadable.length > 0) throw new ConfigError(configPath(globals), unreadable);
+      const redacted = redactConfig(loaded);
       console.log(options.json ? JSON.stringify(redacted, null, 2) : stringify(redacted).trimEnd());
       if (!options.json) console.error('config is valid');
     });

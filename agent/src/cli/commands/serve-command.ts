@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
+import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
 import type { PortYardConfig } from '@port-yard/shared';
 import { UsageError } from '../cli-errors.ts';
 import { configPath, type GlobalOptions } from '../load-agent.ts';
@@ -35,12 +36,19 @@ export function registerServeCommand(program: Command): void {
       const log = createLogger({ json: options.logFormat === 'json' });
       const { createDaemon } = await import('../../daemon/daemon.ts');
       const { startApi } = await import('../../http/start-api.ts');
+      // A file the config names that cannot be read (a TLS CA, maskingSql) fails only what needs it.
+      const warnUnreadable = async (loaded: PortYardConfig): Promise<void> => {
+        for (const problem of await unreadableConfigFiles(loaded))
+          log.warn('a file the config names cannot be read', { ...problem });
+      };
       const config = await loadConfig(file);
+      await warnUnreadable(config);
       const daemon = createDaemon({ config, log });
       await daemon.start();
       /** SIGHUP and the API's reload: an invalid file is rejected whole and the old config keeps running. */
       const reload = async (): Promise<PortYardConfig> => {
         const next = await loadConfig(file);
+        await warnUnreadable(next);
         await daemon.reload(next);
         return next;
       };
