@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { isAlive } from './harness/process-alive.ts';
 import { waitFor } from './harness/wait-for.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
 
@@ -25,16 +26,6 @@ const database = uniqueName('py_t_orphan');
 let dir: string;
 let holder: pg.Client | undefined;
 let cli: ChildProcess | undefined;
-
-/** Alive unless gone from /proc or a zombie (PID 1 on these machines may never reap an orphan). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Live PIDs `pgrep` finds with `args`. */
 async function pgrep(...args: string[]): Promise<number[]> {

@@ -3,19 +3,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { isAlive } from '../../test/harness/process-alive.ts';
 import { runToolForOutput, spawnTool } from './spawn-tool.ts';
 
 const linux = process.platform === 'linux';
-
-/** Alive unless gone from /proc or a zombie (PID 1 here may never reap an orphan). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntilDead(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

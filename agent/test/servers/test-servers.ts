@@ -1,12 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chown, mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { isAlive } from '../harness/process-alive.ts';
 import type { ServerSettings } from '../support/servers.ts';
 
 const run = promisify(execFile);
@@ -262,19 +263,6 @@ function exitPromise(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
   });
-}
-
-/**
- * Alive unless gone from /proc or a zombie: a postmaster started by pg_ctl is re-parented to
- * PID 1, which on these machines does not reap, so `kill(pid, 0)` alone would never see it end.
- */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function killAndWait(pid: number | undefined, signal: NodeJS.Signals, exited?: Promise<void>) {
