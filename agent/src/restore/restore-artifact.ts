@@ -3,6 +3,7 @@ import { PortYardError, isPortYardError, safetyBackupReason } from '@port-yard/s
 import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { DatabaseReplacement } from '../engines/engine.ts';
 import { openConnectionsConflict } from '../engines/open-connections.ts';
+import { DatabaseChangedError } from '../engines/replace-errors.ts';
 import type { Storage } from '../storage/storage.ts';
 import { openArtifactSource } from './artifact-source.ts';
 import { loadStagedDump } from './load-staged-dump.ts';
@@ -131,7 +132,13 @@ export async function restoreArtifact(
     request.signal?.throwIfAborted();
 
     const replacement: DatabaseReplacement = replace
-      ? await engine.beginReplace(target, plan.database, { terminateConnections: terminate })
+      ? await engine
+          .beginReplace(target, plan.database, { terminateConnections: terminate })
+          .catch((error: unknown) => {
+            throw error instanceof DatabaseChangedError
+              ? incomplete(error, plan.database, safetyArtifactId)
+              : error;
+          })
       : await createNew(resolved);
     try {
       progress.phase('restore', staged ? staged.rawBytes : manifest.storedBytes);

@@ -1,4 +1,5 @@
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -376,6 +377,32 @@ describe('MariaDB restores that fail', () => {
     );
 
     // The safety backup brings the database back.
+    await temp.agent.restore({ artifactId: safety!, confirm: sources.mariadb, safetyBackup: false });
+    expect(await hasAddedTable('mariadb', sources.mariadb)).toBe(true);
+  });
+
+  // A file the server does not know in the database's folder: the DROP removes every table, then
+  // cannot remove the folder. The database is emptied, and the error must say how to get it back.
+  const datadir = '/var/lib/mysql';
+  it.runIf(existsSync(datadir))('names the safety backup when the DROP fails midway', async () => {
+    const stray = join(datadir, sources.mariadb, 'stray.txt');
+    await writeFile(stray, 'not a table');
+    let failure: unknown;
+    try {
+      failure = await temp.agent
+        .restore({ artifactId: artifactIds.mariadb!, confirm: sources.mariadb })
+        .catch((error: unknown) => error);
+    } finally {
+      await rm(stray, { force: true });
+    }
+    expect(failure).toMatchObject({
+      code: 'RESTORE_FAILED',
+      message: expect.stringContaining(`could not drop database ${sources.mariadb} to replace it`),
+    });
+    const safety = /restore the safety backup (\S+) to get its previous contents back/.exec(
+      (failure as Error).message,
+    )?.[1];
+    expect(safety).toBeDefined();
     await temp.agent.restore({ artifactId: safety!, confirm: sources.mariadb, safetyBackup: false });
     expect(await hasAddedTable('mariadb', sources.mariadb)).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings, DatabaseReplacement, OpenConnections } from '../engine.ts';
 import { openConnectionsConflict } from '../open-connections.ts';
+import { DatabaseChangedError } from '../replace-errors.ts';
 import { withMysqlConnection } from './mysql-connection.ts';
 import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 
@@ -56,14 +57,23 @@ export async function mysqlDatabaseSize(connection: ConnectionSettings, database
 }
 
 /**
+ * How long the DROP waits for another session's lock before the restore gives up, changing
+ * nothing. A session whose default database is another one but whose open transaction read
+ * `db`.t holds such a lock, and PROCESSLIST does not show it on `db`; the server's own default
+ * (lock_wait_timeout, a day) would leave the restore hanging, past any cancel.
+ */
+export const dropLockWaitSeconds = 30;
+
+/**
  * MariaDB/MySQL cannot rename a database, so a replacement empties it in place: other sessions
  * are refused or killed, the database is dropped and created again with its character set and
  * collation, and the dump loads into it. Grants on `db`.* live in mysql.db and survive the drop.
+ * A failure once the DROP has begun is a DatabaseChangedError: the database may be emptied or gone.
  */
 export async function mysqlBeginReplace(
   connection: ConnectionSettings,
   database: string,
-  options: { readonly terminateConnections: boolean },
+  options: { readonly terminateConnections: boolean; readonly lockWaitSeconds?: number },
 ): Promise<DatabaseReplacement> {
   await withMysqlConnection(connection, async (db) => {
     const [schemata] = await db.query(
@@ -83,10 +93,42 @@ export async function mysqlBeginReplace(
       // The session may have ended meanwhile: "Unknown thread id" is fine.
       await db.query(`KILL CONNECTION ${session.id}`).catch(() => undefined);
     }
-    await db.query(`DROP DATABASE ${quoteIdentifier(database)}`);
-    await db.query(
-      `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET ${schema.charset} COLLATE ${schema.collation}`,
-    );
+    const lockWait = options.lockWaitSeconds ?? dropLockWaitSeconds;
+    await db.query(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(lockWait))}`);
+    await db.query(`DROP DATABASE ${quoteIdentifier(database)}`).catch((error: unknown) => {
+      throw dropFailure(error, database, lockWait);
+    });
+    await db
+      .query(
+        `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET ${schema.charset} COLLATE ${schema.collation}`,
+      )
+      .catch((error: unknown) => {
+        throw new DatabaseChangedError(
+          'RESTORE_FAILED',
+          `dropped database ${database} but could not create it again: ${(error as Error).message}`,
+          error,
+        );
+      });
   });
   return { loadInto: database, commit: async () => undefined, abort: async () => undefined };
+}
+
+/**
+ * A lock wait times out before anything is dropped (the DROP locks every table first), so that is
+ * a CONFLICT that changed nothing; any other failure may have dropped some tables already.
+ */
+function dropFailure(error: unknown, database: string, lockWait: number): PortYardError {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'ER_LOCK_WAIT_TIMEOUT')
+    return new PortYardError(
+      'CONFLICT',
+      `database ${database} is locked by another session (an open transaction that used its tables), ` +
+        `still after ${lockWait} s; nothing was changed: end that transaction and restore again`,
+      { phase: 'restore', cause: error },
+    );
+  return new DatabaseChangedError(
+    'RESTORE_FAILED',
+    `could not drop database ${database} to replace it: ${message ?? String(error)}`,
+    error,
+  );
 }

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mariadbExec, uniqueName } from '../../../test/harness/sql.ts';
+import { DatabaseChangedError } from '../replace-errors.ts';
+import { mysqlBeginReplace } from './mysql-replace.ts';
+
+/** Replacing a database in place on the local MariaDB: what a failure leaves, and what it says. */
+const server = { engine: 'mariadb' as const, host: '127.0.0.1', port: 3306, user: 'root' };
+const created: string[] = [];
+
+async function databaseWithRow(): Promise<string> {
+  const database = uniqueName('py_t_replace');
+  created.push(database);
+  await mariadbExec(
+    `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT); INSERT INTO ${database}.t VALUES (1);`,
+  );
+  return database;
+}
+
+afterAll(async () => {
+  for (const database of created) await mariadbExec(`DROP DATABASE IF EXISTS ${database}`);
+});
+
+describe('mysqlBeginReplace', () => {
+  it('gives up on a lock held by a session on another default database, changing nothing', async () => {
+    const database = await databaseWithRow();
+    // No default database: PROCESSLIST does not show this session on `database`.
+    const holder = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query(`SELECT * FROM ${database}.t`);
+      const replacing = mysqlBeginReplace(server, database, {
+        terminateConnections: true,
+        lockWaitSeconds: 1,
+      });
+      await expect(replacing).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringMatching(/locked by another session .* nothing was changed/),
+      });
+      await expect(replacing).rejects.not.toBeInstanceOf(DatabaseChangedError);
+    } finally {
+      await holder.end();
+    }
+    expect(await mariadbExec(`SELECT id FROM ${database}.t`)).toEqual([{ id: 1 }]);
+  });
+
+  // A file the server does not know in the database's folder: the DROP removes the tables, then
+  // fails to remove the folder (errno 39). The database is changed, and the error must say so.
+  const datadir = '/var/lib/mysql';
+  it.runIf(existsSync(datadir))('reports a DROP that failed midway as a change to the database', async () => {
+    const database = await databaseWithRow();
+    const stray = join(datadir, database, 'stray.txt');
+    await writeFile(stray, 'not a table');
+    try {
+      const replacing = mysqlBeginReplace(server, database, { terminateConnections: false });
+      await expect(replacing).rejects.toBeInstanceOf(DatabaseChangedError);
+      await expect(replacing).rejects.toMatchObject({
+        code: 'RESTORE_FAILED',
+        message: expect.stringContaining(`could not drop database ${database} to replace it`),
+      });
+    } finally {
+      await rm(stray, { force: true });
+    }
+  });
+});
