@@ -63,7 +63,8 @@ export interface OpenConnections {
 export interface DatabaseReplacement {
   /** The database the dump is loaded into: the database itself, or a copy beside it. */
   readonly loadInto: string;
-  commit(): Promise<void>;
+  /** Resolves with warnings about a commit that succeeded (a leftover to drop by hand), if any. */
+  commit(): Promise<void | readonly string[]>;
   abort(): Promise<void>;
 }
 

@@ -131,6 +131,7 @@ export async function restoreArtifact(
         : undefined;
     request.signal?.throwIfAborted();
 
+    let commitWarnings: readonly string[] = [];
     const replacement: DatabaseReplacement = replace
       ? await engine
           .beginReplace(target, plan.database, { terminateConnections: terminate })
@@ -145,7 +146,7 @@ export async function restoreArtifact(
       await load(resolved, deps.storages, staged, replacement.loadInto, request.signal, progress.bytes);
       request.signal?.throwIfAborted();
       progress.phase('swap', 0);
-      await replacement.commit();
+      commitWarnings = (await replacement.commit()) ?? [];
     } catch (error) {
       await replacement.abort().catch(() => undefined);
       throw replace && !engine.atomicReplace ? incomplete(error, plan.database, safetyArtifactId) : error;
@@ -155,7 +156,7 @@ export async function restoreArtifact(
       database: plan.database,
       mode: plan.mode,
       ...(safetyArtifactId ? { safetyArtifactId } : {}),
-      warnings: plan.warnings,
+      warnings: [...plan.warnings, ...commitWarnings],
       storedBytes: manifest.storedBytes,
       durationMs: Date.now() - started,
     };

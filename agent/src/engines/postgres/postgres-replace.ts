@@ -122,34 +122,45 @@ export async function postgresBeginReplace(
             'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
             [database],
           );
-          await renameWhenFree(client, database, old);
+          await swapWhenFree(client, { database, staging, old });
         } catch (error) {
           await client
             .query(`ALTER DATABASE ${quoteIdentifier(database)} WITH ALLOW_CONNECTIONS true`)
             .catch(() => undefined);
           throw error;
         }
+        // The restore is done: an old copy that cannot be dropped is a leftover to name, not a failure.
         try {
-          await client.query(
-            `ALTER DATABASE ${quoteIdentifier(staging)} RENAME TO ${quoteIdentifier(database)}`,
-          );
+          await client.query(`DROP DATABASE ${quoteIdentifier(old)} WITH (FORCE)`);
+          return [];
         } catch (error) {
-          await client.query(`ALTER DATABASE ${quoteIdentifier(old)} RENAME TO ${quoteIdentifier(database)}`);
-          await client.query(`ALTER DATABASE ${quoteIdentifier(database)} WITH ALLOW_CONNECTIONS true`);
-          throw error;
+          return [
+            `the replaced database was kept as ${old} (connections to it blocked): it could not be dropped: ${(error as Error).message}`,
+          ];
         }
-        await client.query(`DROP DATABASE ${quoteIdentifier(old)} WITH (FORCE)`);
       }),
   };
 }
 
-/** A terminated backend takes a moment to leave: RENAME fails while it is still there. */
-async function renameWhenFree(client: pg.Client, from: string, to: string): Promise<void> {
+/**
+ * Both renames in one transaction: the original becomes `old` and the copy takes its name, or
+ * neither happens (an agent killed or a connection lost in between leaves no database missing).
+ * A terminated backend takes a moment to leave, and RENAME fails while it is still there.
+ */
+async function swapWhenFree(
+  client: pg.Client,
+  names: { readonly database: string; readonly staging: string; readonly old: string },
+): Promise<void> {
+  const [database, staging, old] = [names.database, names.staging, names.old].map(quoteIdentifier);
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await client.query(`ALTER DATABASE ${quoteIdentifier(from)} RENAME TO ${quoteIdentifier(to)}`);
+      await client.query('BEGIN');
+      await client.query(`ALTER DATABASE ${database} RENAME TO ${old}`);
+      await client.query(`ALTER DATABASE ${staging} RENAME TO ${database}`);
+      await client.query('COMMIT');
       return;
     } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
       // 55006 object_in_use: "database is being accessed by other users".
       if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,0 +1,61 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { postgresExec, uniqueName } from '../../../test/harness/sql.ts';
+import { postgresBeginReplace } from './postgres-replace.ts';
+
+/** Replacing a database beside itself on the local PostgreSQL: the swap, and a swap that fails. */
+const server = { engine: 'postgres' as const, host: '127.0.0.1', port: 5432, user: 'postgres' };
+const created: string[] = [];
+
+async function databaseWith(table: string): Promise<string> {
+  const database = uniqueName('py_t_pgswap');
+  created.push(database);
+  await postgresExec(`CREATE DATABASE ${database}`);
+  await postgresExec(`CREATE TABLE ${table} (id int)`, database);
+  return database;
+}
+
+async function tablesOf(database: string): Promise<string[]> {
+  const result = await postgresExec(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`, database);
+  return result.rows.map((row: { tablename: string }) => row.tablename);
+}
+
+/** Databases named after `database` (its copy, its old self), and whether it takes connections. */
+async function around(database: string): Promise<{ names: string[]; allowsConnections: boolean }> {
+  const result = await postgresExec(
+    `SELECT datname, datallowconn FROM pg_database WHERE datname LIKE '${database}%' ORDER BY datname`,
+  );
+  const rows = result.rows as { datname: string; datallowconn: boolean }[];
+  return {
+    names: rows.map((row) => row.datname),
+    allowsConnections: rows.find((row) => row.datname === database)?.datallowconn ?? false,
+  };
+}
+
+afterAll(async () => {
+  const result = await postgresExec(
+    `SELECT datname FROM pg_database WHERE ${created.map((name) => `datname LIKE '${name}%'`).join(' OR ')}`,
+  );
+  for (const { datname } of result.rows as { datname: string }[])
+    await postgresExec(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+});
+
+describe('postgresBeginReplace', () => {
+  it('swaps the loaded copy in and drops the original, leaving nothing beside it', async () => {
+    const database = await databaseWith('before');
+    const replacement = await postgresBeginReplace(server, database, { terminateConnections: true });
+    await postgresExec('CREATE TABLE after (id int)', replacement.loadInto);
+    expect(await replacement.commit()).toEqual([]);
+    expect(await tablesOf(database)).toEqual(['after']);
+    expect(await around(database)).toEqual({ names: [database], allowsConnections: true });
+  });
+
+  it('leaves the original in place and reachable when the swap fails', async () => {
+    const database = await databaseWith('before');
+    const replacement = await postgresBeginReplace(server, database, { terminateConnections: true });
+    // The copy is gone by the time of the swap: its rename fails, inside the swap's transaction.
+    await postgresExec(`DROP DATABASE ${replacement.loadInto}`);
+    await expect(replacement.commit()).rejects.toThrow(/does not exist/);
+    expect(await tablesOf(database)).toEqual(['before']);
+    expect(await around(database)).toEqual({ names: [database], allowsConnections: true });
+  });
+});
