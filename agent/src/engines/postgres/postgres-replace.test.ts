@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresExec, uniqueName } from '../../../test/harness/sql.ts';
 import { postgresBeginReplace } from './postgres-replace.ts';
@@ -6,10 +8,12 @@ import { postgresBeginReplace } from './postgres-replace.ts';
 const server = { engine: 'postgres' as const, host: '127.0.0.1', port: 5432, user: 'postgres' };
 const created: string[] = [];
 
-async function databaseWith(table: string): Promise<string> {
+const tablespaces: { name: string; dir: string }[] = [];
+
+async function databaseWith(table: string, options = ''): Promise<string> {
   const database = uniqueName('py_t_pgswap');
   created.push(database);
-  await postgresExec(`CREATE DATABASE ${database}`);
+  await postgresExec(`CREATE DATABASE ${database} ${options}`);
   await postgresExec(`CREATE TABLE ${table} (id int)`, database);
   return database;
 }
@@ -37,6 +41,10 @@ afterAll(async () => {
   );
   for (const { datname } of result.rows as { datname: string }[])
     await postgresExec(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  for (const { name, dir } of tablespaces) {
+    await postgresExec(`DROP TABLESPACE IF EXISTS ${name}`);
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('postgresBeginReplace', () => {
@@ -47,6 +55,25 @@ describe('postgresBeginReplace', () => {
     expect(await replacement.commit()).toEqual([]);
     expect(await tablesOf(database)).toEqual(['after']);
     expect(await around(database)).toEqual({ names: [database], allowsConnections: true });
+  });
+
+  it('keeps an ICU collation and a tablespace of its own', async () => {
+    const tablespace = uniqueName('py_t_space');
+    const dir = await mkdtemp('/tmp/py-test-tablespace-');
+    tablespaces.push({ name: tablespace, dir });
+    execFileSync('chown', ['postgres:postgres', dir]);
+    await postgresExec(`CREATE TABLESPACE ${tablespace} LOCATION '${dir}'`);
+    const database = await databaseWith(
+      'before',
+      `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'de-DE' TABLESPACE ${tablespace}`,
+    );
+    const replacement = await postgresBeginReplace(server, database, { terminateConnections: true });
+    await replacement.commit();
+    const result = await postgresExec(
+      `SELECT d.datlocprovider::text AS provider, to_jsonb(d) ->> 'daticulocale' AS icu, t.spcname AS space
+       FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = '${database}'`,
+    );
+    expect(result.rows[0]).toEqual({ provider: 'i', icu: 'de-DE', space: tablespace });
   });
 
   it('leaves the original in place and reachable when the swap fails', async () => {

@@ -50,6 +50,13 @@ interface DatabaseFacts {
   readonly encoding: string;
   readonly collate: string;
   readonly ctype: string;
+  /** `datlocprovider` (PostgreSQL 15+): c libc, i ICU, b builtin (17+); null before 15. */
+  readonly provider: string | null;
+  /** The ICU or builtin locale (`daticulocale`, named `datlocale` from 17), and ICU rules (16+). */
+  readonly locale: string | null;
+  readonly icuRules: string | null;
+  /** The database's default tablespace, when not pg_default. */
+  readonly tablespace: string | null;
   readonly grants: readonly { grantee: string | null; privilege: string }[] | null;
 }
 
@@ -57,6 +64,11 @@ async function databaseFacts(client: pg.Client, database: string): Promise<Datab
   const { rows } = await client.query<DatabaseFacts & { has_acl: boolean }>(
     `SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding,
             d.datcollate AS collate, d.datctype AS ctype, d.datacl IS NOT NULL AS has_acl,
+            -- Through jsonb: these columns exist only in some versions.
+            to_jsonb(d) ->> 'datlocprovider' AS provider,
+            COALESCE(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') AS locale,
+            to_jsonb(d) ->> 'daticurules' AS "icuRules",
+            (SELECT NULLIF(spcname, 'pg_default') FROM pg_tablespace WHERE oid = d.dattablespace) AS tablespace,
             (SELECT json_agg(json_build_object(
                       'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END,
                       'privilege', a.privilege_type))
@@ -70,10 +82,27 @@ async function databaseFacts(client: pg.Client, database: string): Promise<Datab
 }
 
 /**
+ * The copy's collation provider and tablespace, as the original's: an ICU database restored as
+ * libc would sort text differently, and one on its own tablespace would fill the default disk.
+ */
+function localeOptions(facts: DatabaseFacts): string {
+  const options: string[] = [];
+  if (facts.provider === 'i' && facts.locale !== null) {
+    options.push(`LOCALE_PROVIDER icu ICU_LOCALE ${quoteLiteral(facts.locale)}`);
+    if (facts.icuRules !== null) options.push(`ICU_RULES ${quoteLiteral(facts.icuRules)}`);
+  } else if (facts.provider === 'b' && facts.locale !== null) {
+    options.push(`LOCALE_PROVIDER builtin BUILTIN_LOCALE ${quoteLiteral(facts.locale)}`);
+  }
+  if (facts.tablespace !== null) options.push(`TABLESPACE ${quoteIdentifier(facts.tablespace)}`);
+  return options.join(' ');
+}
+
+/**
  * PostgreSQL replaces atomically: the dump loads into a new database beside the original (same
  * owner, encoding, locale and database grants), and only a complete load swaps names with it.
  * A failed or cancelled restore drops the copy and leaves the original untouched. At the swap,
  * new connections to the original are blocked, and open ones refused (CONFLICT) or terminated.
+ * The copy also keeps the collation provider (ICU, builtin) and the default tablespace.
  * Not carried over: database-level settings (ALTER DATABASE ... SET) and the database comment.
  */
 export async function postgresBeginReplace(
@@ -91,7 +120,8 @@ export async function postgresBeginReplace(
     if (open.count > 0 && !options.terminateConnections) throw openConnectionsConflict(database, open);
     await client.query(
       `CREATE DATABASE ${quoteIdentifier(staging)} OWNER ${quoteIdentifier(facts.owner)} TEMPLATE template0
-       ENCODING ${quoteLiteral(facts.encoding)} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}`,
+       ENCODING ${quoteLiteral(facts.encoding)} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}
+       ${localeOptions(facts)}`,
     );
     if (facts.grants) {
       await client.query(`REVOKE ALL ON DATABASE ${quoteIdentifier(staging)} FROM PUBLIC`);
