@@ -4,11 +4,14 @@ import { artifactIdPattern, manifestSchema } from '@port-yard/shared';
 import { manifestSuffix, sidecarKinds, type SidecarKind } from '../artifacts/artifact-keys.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
 
-/** Something in storage that is not a whole artifact: reported, never fatal. */
+/**
+ * Something in storage that is not a whole artifact, or a storage that could not be listed at all
+ * (`listing-failed`, key ''): reported, never fatal.
+ */
 export interface CatalogProblem {
   readonly storage: string;
   readonly key: string;
-  readonly kind: 'corrupt-manifest' | 'missing-data' | 'orphan-data' | 'foreign';
+  readonly kind: 'corrupt-manifest' | 'missing-data' | 'orphan-data' | 'foreign' | 'listing-failed';
   readonly message: string;
   readonly modifiedAt?: Date;
 }
@@ -35,9 +38,7 @@ export async function scanStorage(
   const manifestKeys: string[] = [];
   const claimed = new Set<string>();
   for (const [key, info] of objects) {
-    const parts = layout.exec(key);
-    const id = parts ? idPrefix.exec(parts[3]!)?.[1] : undefined;
-    if (!parts || !id) {
+    if (!manifestKeyFor(key)) {
       problems.push({
         storage: storage.name,
         key,
@@ -65,12 +66,10 @@ export async function scanStorage(
     }
   }
   for (const [key, info] of objects) {
-    if (
-      claimed.has(key) ||
-      key.endsWith(manifestSuffix) ||
-      !layout.test(key) ||
-      !idPrefix.test(key.split('/')[2]!)
-    )
+    const manifestKey = manifestKeyFor(key);
+    // Next to a manifest that could not be read (a failed get, a newer format, a moved file), data
+    // and sidecars are still that artifact's, never leftovers: the sweep deletes orphans.
+    if (!manifestKey || key.endsWith(manifestSuffix) || claimed.has(key) || objects.has(manifestKey))
       continue;
     problems.push({
       storage: storage.name,
@@ -81,6 +80,17 @@ export async function scanStorage(
     });
   }
   return { artifacts, problems };
+}
+
+/**
+ * The manifest key of the artifact an object belongs to, from its name alone
+ * (`shop/sales/<id>.sql.zst` → `shop/sales/<id>.manifest.json`), or undefined for an object
+ * outside the artifact layout (not Port-Yard's).
+ */
+export function manifestKeyFor(key: string): string | undefined {
+  const parts = layout.exec(key);
+  const id = parts ? idPrefix.exec(parts[3]!)?.[1] : undefined;
+  return parts && id ? `${parts[1]}/${parts[2]}/${id}${manifestSuffix}` : undefined;
 }
 
 type ReadResult =

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Manifest } from '@port-yard/shared';
+import { PortYardError, type Manifest } from '@port-yard/shared';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createCatalog } from './catalog.ts';
-import { fakeManifest } from '../../test/harness/fake-artifacts.ts';
+import { fakeManifest, putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
 
 /** The catalog is rebuilt from storage alone; anything odd there is reported, never fatal. */
 let dir: string;
@@ -25,11 +25,26 @@ async function putArtifact(artifactId: string, overrides: Partial<Manifest> = {}
   return manifest;
 }
 
+/** `inner` whose `list` rejects while `down()` says so, as a NAS off the network would. */
+function unlistable(inner: Storage, down: () => boolean): Storage {
+  const failure = new PortYardError('STORAGE_FAILED', `storage "${inner.name}": cannot list: EHOSTDOWN`);
+  return {
+    ...inner,
+    list: (prefix) =>
+      down()
+        ? { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(failure) }) }
+        : inner.list(prefix),
+  };
+}
+
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'py-test-catalog-'));
   storage = createFilesystemStorage({ name: 'local', root: dir });
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(`${dir}-nas`, { recursive: true, force: true });
+});
 
 describe('catalog', () => {
   it('lists whole artifacts newest first, filtered by target and database', async () => {
@@ -130,5 +145,47 @@ describe('catalog', () => {
     catalog.rememberVerification(artifactId, 'local', true);
     catalog.setSidecar(artifactId, 'local', 'verification', undefined);
     expect(ok()).toBeUndefined();
+  });
+
+  it('reports a storage it cannot list and still refreshes the others', async () => {
+    const nas = unlistable(createFilesystemStorage({ name: 'nas', root: `${dir}-nas` }), () => true);
+    const { artifactId } = await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    const catalog = createCatalog([nas, storage]);
+    const problems = await catalog.refresh();
+    expect(problems).toEqual([
+      {
+        storage: 'nas',
+        key: '',
+        kind: 'listing-failed',
+        message:
+          'storage "nas" could not be listed, its artifacts are kept as last seen: storage "nas": cannot list: EHOSTDOWN',
+      },
+    ]);
+    expect(catalog.problems()).toEqual(problems);
+    expect(catalog.list().map((entry) => entry.manifest.artifactId)).toEqual([artifactId]);
+  });
+
+  it('keeps the copies of a storage it cannot list as the last listing saw them', async () => {
+    const inner = createFilesystemStorage({ name: 'nas', root: `${dir}-nas` });
+    let down = false;
+    const nas = unlistable(inner, () => down);
+    const manifest = await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    const onlyOnNas = await putFakeArtifact(inner, { startedAt: new Date('2026-11-26T04:00:00Z') });
+    await putFakeArtifact(inner, {
+      artifactId: manifest.artifactId,
+      startedAt: new Date(manifest.startedAt),
+    });
+    await inner.put(`shop/sales/${manifest.artifactId}.pin.json`, Readable.from([Buffer.from('{}')]));
+    const catalog = createCatalog([storage, nas]);
+    await catalog.refresh();
+    const before = catalog.list();
+
+    down = true;
+    expect((await catalog.refresh()).map((problem) => problem.kind)).toEqual(['listing-failed']);
+    expect(catalog.list()).toEqual(before);
+    expect(catalog.get(onlyOnNas.artifactId)?.locations.map((location) => location.storage)).toEqual(['nas']);
+    expect(catalog.get(manifest.artifactId)?.locations[1]?.sidecars).toEqual({
+      pin: `shop/sales/${manifest.artifactId}.pin.json`,
+    });
   });
 });

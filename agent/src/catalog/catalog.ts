@@ -1,7 +1,7 @@
 import type { Manifest } from '@port-yard/shared';
 import type { SidecarKind } from '../artifacts/artifact-keys.ts';
 import type { Storage } from '../storage/storage.ts';
-import { scanStorage, type CatalogProblem } from './catalog-scan.ts';
+import { scanStorage, type CatalogProblem, type ScannedArtifact } from './catalog-scan.ts';
 
 export interface ArtifactLocation {
   readonly storage: string;
@@ -32,8 +32,13 @@ export interface CatalogFilter {
  * own, so storage is the truth and the catalog is a cache of it, rebuilt by `refresh`.
  */
 export interface Catalog {
+  /**
+   * Never fails for one storage: a storage that cannot be listed (a NAS down, an offsite
+   * unreachable) is a `listing-failed` problem and keeps the entries it had (none at the first
+   * refresh): the other storages carry on, and nothing of it reads as gone (its pins still count).
+   */
   refresh(): Promise<CatalogProblem[]>;
-  /** What the last refresh found in storage that is not a whole artifact. */
+  /** What the last refresh found in storage that is not a whole artifact, and storages it could not list. */
   problems(): readonly CatalogProblem[];
   /** Newest first. */
   list(filter?: CatalogFilter): CatalogEntry[];
@@ -89,12 +94,14 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
 
   return {
     async refresh() {
-      const scans = await Promise.all(
-        storages.map(async (storage) => ({ storage, scan: await scanStorage(storage) })),
-      );
+      const scans = await Promise.all(storages.map(scanOrReport));
       const next = new Map<string, CatalogEntry>();
-      for (const { storage, scan } of scans) {
-        for (const artifact of scan.artifacts) {
+      for (const { storage, artifacts } of scans) {
+        if (!artifacts) {
+          for (const [manifest, location] of copiesIn(entries, storage.name)) add(next, manifest, [location]);
+          continue;
+        }
+        for (const artifact of artifacts) {
           add(next, artifact.manifest, [
             {
               storage: storage.name,
@@ -107,7 +114,7 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
       }
       entries = next;
       changed();
-      lastProblems = scans.flatMap(({ scan }) => scan.problems);
+      lastProblems = scans.flatMap((scan) => scan.problems);
       return lastProblems;
     },
     list(filter = {}) {
@@ -166,6 +173,45 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
 }
 
 export type { CatalogProblem } from './catalog-scan.ts';
+
+interface StorageScan {
+  readonly storage: Storage;
+  /** Undefined when the storage could not be listed. */
+  readonly artifacts?: readonly ScannedArtifact[];
+  readonly problems: readonly CatalogProblem[];
+}
+
+/** One storage's scan; one that cannot be listed is a problem of the refresh, not its failure. */
+async function scanOrReport(storage: Storage): Promise<StorageScan> {
+  try {
+    return { storage, ...(await scanStorage(storage)) };
+  } catch (error) {
+    const reason = (error as Error).message;
+    return {
+      storage,
+      problems: [
+        {
+          storage: storage.name,
+          key: '',
+          kind: 'listing-failed',
+          message: `storage "${storage.name}" could not be listed, its artifacts are kept as last seen: ${reason}`,
+        },
+      ],
+    };
+  }
+}
+
+/** The copies one storage holds, as the catalog knows them. */
+function copiesIn(
+  entries: ReadonlyMap<string, CatalogEntry>,
+  storage: string,
+): [Manifest, ArtifactLocation][] {
+  return [...entries.values()].flatMap((entry) =>
+    entry.locations
+      .filter((location) => location.storage === storage)
+      .map((location): [Manifest, ArtifactLocation] => [entry.manifest, location]),
+  );
+}
 
 /** Pinned in any storage: retention keeps it everywhere. */
 export function isPinned(entry: CatalogEntry): boolean {

@@ -32,7 +32,7 @@ export async function withCliAgent<T>(
     // A backup needs no catalog: reading every manifest first would only delay the dump.
     const problems = readCatalog ? await agent.catalog.refresh() : [];
     for (const problem of problems)
-      console.error(`warning: ${problem.storage}: ${problem.key}: ${problem.message}`);
+      console.error(`warning: ${[problem.storage, problem.key, problem.message].filter(Boolean).join(': ')}`);
     return await use(agent);
   } finally {
     await agent.close();

@@ -162,9 +162,15 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }
   };
 
+  /**
+   * Storage problems are warnings: a storage that cannot be listed must not keep the daemon from
+   * starting, nor the targets that write elsewhere from being backed up.
+   */
   const refreshCatalog = async (): Promise<void> => {
-    for (const problem of await agent.catalog.refresh())
-      log.warn('storage holds something that is not a whole artifact', { ...problem });
+    for (const problem of await agent.catalog.refresh()) {
+      if (problem.kind === 'listing-failed') log.warn('storage could not be listed', { ...problem });
+      else log.warn('storage holds something that is not a whole artifact', { ...problem });
+    }
   };
 
   const daemon: Daemon = {
