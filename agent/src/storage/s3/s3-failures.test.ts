@@ -87,11 +87,12 @@ describe('s3 puts that do not finish', () => {
     ]);
     const { storage, config } = s3rverStorage(s3, { via, config: { ...multipart, maxAttempts: 2 } });
     const boom = new Error('compressor died');
-    await expect(storage.put('t/db/left', failingBody(randomBytes(6 * MiB), boom))).rejects.toBe(boom);
+    const left = 't/db/2026-11-26T03-28-22Z_iy5atpwg4r.sql.zst';
+    await expect(storage.put(left, failingBody(randomBytes(6 * MiB), boom))).rejects.toBe(boom);
     expect(via.count('AbortMultipartUpload')).toBe(2);
-    expect(await incompleteUploads(s3, config.prefix)).toEqual([`${config.prefix}t/db/left`]);
+    expect(await incompleteUploads(s3, config.prefix)).toEqual([`${config.prefix}${left}`]);
     via.setPlan([]);
-    expect(await storage.sweepTemporary(0)).toEqual(['t/db/left']);
+    expect(await storage.sweepTemporary(0)).toEqual([left]);
     expect(await incompleteUploads(s3, config.prefix)).toEqual([]);
   });
 });

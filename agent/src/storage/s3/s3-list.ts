@@ -41,7 +41,9 @@ export async function* listObjects(
         ? object.Key.slice(context.prefix.length)
         : undefined;
       if (key === undefined || !isStorageKey(key)) continue;
-      yield { key, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
+      // A store that leaves out LastModified gives no age: count it as modified now, so the orphan
+      // sweep never finds it old enough to delete (1970 would make every such object look ancient).
+      yield { key, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date() };
     }
     token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
   } while (token !== undefined);

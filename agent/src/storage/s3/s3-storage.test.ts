@@ -18,9 +18,10 @@ import {
   sha256Of,
 } from '../../../test/s3/s3-test-storage.ts';
 import { useS3rver } from '../../../test/s3/s3rver.ts';
-import { bodyOf, patternBytes, slowBody, visibleKeys } from '../storage-contract-bodies.ts';
+import { bodyOf, collect, patternBytes, slowBody, visibleKeys } from '../storage-contract-bodies.ts';
 import { describeStorageContract } from '../storage-contract.ts';
 import { createS3Client } from './s3-client.ts';
+import { createS3Storage } from './s3-storage.ts';
 
 const server = useS3rver();
 const proxy = useFaultProxies();
@@ -74,6 +75,30 @@ describe('s3 storage', () => {
     await x.delete('k');
     expect(await visibleKeys(xy)).toEqual(['k', 'only-xy']);
     await emptyStorage(xy);
+  });
+
+  it('counts an object listed without LastModified as modified now, never as old', async () => {
+    const s3 = await server();
+    const config = s3rverConfig(s3);
+    const client = createS3Client(config);
+    // A store that leaves LastModified out of ListObjectsV2: drop it from s3rver's real answers.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const output = result.output as { Contents?: { LastModified?: Date }[] };
+        for (const object of output.Contents ?? []) delete object.LastModified;
+        return result;
+      },
+      { step: 'initialize', name: 'dropLastModified' },
+    );
+    const storage = createS3Storage('s3-test', config, { client });
+    await storage.put('t/db/a.sql', bodyOf([Buffer.from('x')]));
+    const before = Date.now();
+    const listed = await collect(storage.list(''));
+    expect(listed.map((info) => info.key)).toEqual(['t/db/a.sql']);
+    expect(listed[0]!.modifiedAt.getTime()).toBeGreaterThanOrEqual(before);
+    await emptyStorage(storage);
+    client.destroy();
   });
 
   it('defaults to WHEN_REQUIRED checksums with an endpoint, WHEN_SUPPORTED on AWS', async () => {
@@ -136,7 +161,9 @@ describe('s3 storage', () => {
     const { storage, config } = s3rverStorage(s3, { storage: { now: () => now } });
     const other = s3rverConfig(s3);
     const client = inspectionClient(s3);
-    for (const key of [`${config.prefix}t/db/left`, `${other.prefix}t/db/theirs`]) {
+    // A key Port-Yard writes (an artifact's data): the sweep leaves any other key alone.
+    const left = 't/db/2026-11-26T03-28-22Z_iy5atpwg4r.sql.zst';
+    for (const key of [`${config.prefix}${left}`, `${other.prefix}${left}`]) {
       const { UploadId } = await client.send(
         new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: key }),
       );
@@ -151,11 +178,11 @@ describe('s3 storage', () => {
       );
     }
     expect(await storage.sweepTemporary(60 * 60_000)).toEqual([]);
-    expect(await incompleteUploads(s3, config.prefix)).toEqual([`${config.prefix}t/db/left`]);
+    expect(await incompleteUploads(s3, config.prefix)).toEqual([`${config.prefix}${left}`]);
     now += 2 * 60 * 60_000;
-    expect(await storage.sweepTemporary(60 * 60_000)).toEqual(['t/db/left']);
+    expect(await storage.sweepTemporary(60 * 60_000)).toEqual([left]);
     expect(await incompleteUploads(s3, config.prefix)).toEqual([]);
-    expect(await incompleteUploads(s3, other.prefix)).toEqual([`${other.prefix}t/db/theirs`]);
+    expect(await incompleteUploads(s3, other.prefix)).toEqual([`${other.prefix}${left}`]);
     await expect(storage.sweepTemporary(-1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await s3rverStorage(s3, { config: { prefix: other.prefix } }).storage.sweepTemporary(0);
     client.destroy();

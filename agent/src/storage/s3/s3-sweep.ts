@@ -1,15 +1,24 @@
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { ListMultipartUploadsCommandOutput, MultipartUpload } from '@aws-sdk/client-s3';
-import { PortYardError } from '@port-yard/shared';
+import {
+  artifactIdPattern,
+  databaseNamePattern,
+  PortYardError,
+  resourceNamePattern,
+} from '@port-yard/shared';
 import type { S3Context } from './s3-context.ts';
 import { s3CodeOf, s3Failed } from './s3-errors.ts';
 
 /**
  * `Storage.sweepTemporary` on S3: the temporary data of a put is an incomplete multipart upload
- * (a put killed before it could abort its own). Aborts every one under the storage prefix that
- * started before `now - olderThanMs`, so its parts stop costing storage, and returns their keys
- * (a key twice if two uploads of it were left). A bucket lifecycle rule
- * (AbortIncompleteMultipartUpload) does the same on AWS without the agent.
+ * (a put killed before it could abort its own). Aborts the ones under the storage prefix that
+ * started before `now - olderThanMs` and whose key is an artifact data object
+ * (`isArtifactDataKey`), so their parts stop costing storage, and returns their keys (a key twice
+ * if two uploads of it were left). Every other upload is left alone: the prefix may be '' (the
+ * whole bucket) or shared with other software, whose uploads in progress are none of our business.
+ * Only data objects are multipart uploads (manifests and sidecars are far smaller than a part, so
+ * a single PutObject). A bucket lifecycle rule (AbortIncompleteMultipartUpload) removes every
+ * abandoned upload on AWS without the agent.
  */
 export async function sweepIncompleteUploads(
   context: S3Context,
@@ -21,7 +30,11 @@ export async function sweepIncompleteUploads(
   }
   const cutoff = now - olderThanMs;
   const stale = (await listUploads(context)).filter(
-    (upload) => upload.Initiated !== undefined && upload.Initiated.getTime() < cutoff,
+    (upload) =>
+      upload.Initiated !== undefined &&
+      upload.Initiated.getTime() < cutoff &&
+      upload.Key !== undefined &&
+      isArtifactDataKey(upload.Key.slice(context.prefix.length)),
   );
   const swept: string[] = [];
   for (const { Key, UploadId } of stale) {
@@ -58,4 +71,25 @@ async function listUploads(context: S3Context): Promise<MultipartUpload[]> {
       ...(page.NextUploadIdMarker === undefined ? {} : { UploadIdMarker: page.NextUploadIdMarker }),
     };
   }
+}
+
+/** `<artifactId>.<ext>`: `sql` or `pgdump`, then `.zst` or `.gz`, then `.age` (docs/artifact-format.md). */
+const dataExtension = /^\.(?:sql|pgdump)(?:\.zst|\.gz)?(?:\.age)?$/;
+
+/**
+ * Whether a storage key is one Port-Yard writes as an artifact's data:
+ * `<target>/<database>/<artifactId>.<ext>` (`artifact-keys.ts`), with the target and database
+ * names the config accepts. Nothing else under the prefix is ours to abort.
+ */
+export function isArtifactDataKey(key: string): boolean {
+  const [target, database, name, ...rest] = key.split('/');
+  if (target === undefined || database === undefined || name === undefined || rest.length > 0) return false;
+  const dot = name.indexOf('.');
+  return (
+    resourceNamePattern.test(target) &&
+    databaseNamePattern.test(database) &&
+    dot > 0 &&
+    artifactIdPattern.test(name.slice(0, dot)) &&
+    dataExtension.test(name.slice(dot))
+  );
 }
