@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesBelow } from './harness/temp-agent.ts';
 import { mariadbExec, uniqueName } from './harness/sql.ts';
 import { waitFor } from './harness/wait-for.ts';
+import { freePort } from './servers/test-servers.ts';
 
 /**
  * `port-yard serve` as the container runs it: a real process. `kill -9` in the middle of a backup
@@ -57,6 +58,8 @@ beforeAll(async () => {
     configFile,
     [
       'version: 1',
+      // Not the default 8420: an agent running on this machine must not make the API fail to start.
+      `server: { host: 127.0.0.1, port: ${await freePort()} }`,
       "retentionSchedule: '* * * * * *'",
       'orphanGracePeriod: 1s',
       'storages:',
