@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 
@@ -29,5 +30,21 @@ export async function postgresExec(sql: string, database = 'postgres'): Promise<
     return await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * The local MariaDB's data folder, when this process can write into it (the server runs on this
+ * machine and we are root): tests that plant a stray file in a database's folder need it.
+ */
+export async function writableMariadbDatadir(): Promise<string | undefined> {
+  const rows = (await mariadbExec('SELECT @@datadir AS datadir')) as { datadir: string }[];
+  const datadir = rows[0]?.datadir;
+  if (!datadir) return undefined;
+  try {
+    await access(datadir, constants.W_OK);
+    return datadir;
+  } catch {
+    return undefined;
   }
 }

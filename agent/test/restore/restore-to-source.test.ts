@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempAgent, localMariadb, localPostgres, type TempAgent } from '../harness/temp-agent.ts';
 import { newArtifactId } from '../../src/artifacts/artifact-keys.ts';
 import { fakeManifest } from '../harness/fake-artifacts.ts';
-import { mariadbExec, postgresExec } from '../harness/sql.ts';
+import { mariadbExec, postgresExec, writableMariadbDatadir } from '../harness/sql.ts';
 import {
   compareDatabases,
   describeDatabase,
@@ -383,8 +382,9 @@ describe('MariaDB restores that fail', () => {
 
   // A file the server does not know in the database's folder: the DROP removes every table, then
   // cannot remove the folder. The database is emptied, and the error must say how to get it back.
-  const datadir = '/var/lib/mysql';
-  it.runIf(existsSync(datadir))('names the safety backup when the DROP fails midway', async () => {
+  it('names the safety backup when the DROP fails midway', async (context) => {
+    const datadir = await writableMariadbDatadir();
+    if (!datadir) return context.skip('the MariaDB data folder is not writable here');
     const stray = join(datadir, sources.mariadb, 'stray.txt');
     await writeFile(stray, 'not a table');
     let failure: unknown;
