@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -173,11 +173,15 @@ describe('a backup that cannot succeed', () => {
   it('names a storage path that cannot be written as STORAGE_FAILED', async () => {
     const dir = join(tmpdir(), uniqueName('py-test-file'));
     await writeFile(dir, 'a file where the storage folder should be');
-    const temp = await agentFor({ ...localPostgres, databases: [postgresDb] }, join(dir, 'backups'));
-    expect(await failure(temp)).toMatchObject({
-      code: 'STORAGE_FAILED',
-      message: expect.stringContaining('ENOTDIR'),
-    });
+    try {
+      const temp = await agentFor({ ...localPostgres, databases: [postgresDb] }, join(dir, 'backups'));
+      expect(await failure(temp)).toMatchObject({
+        code: 'STORAGE_FAILED',
+        message: expect.stringContaining('ENOTDIR'),
+      });
+    } finally {
+      await rm(dir, { force: true });
+    }
   });
 
   it.for(['none', 'zstd'])(
@@ -188,6 +192,7 @@ describe('a backup that cannot succeed', () => {
       try {
         await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]);
       } catch (error) {
+        await rm(mountPoint, { recursive: true, force: true });
         context.skip(`cannot mount a tiny tmpfs here: ${(error as Error).message}`);
       }
       try {
@@ -198,6 +203,7 @@ describe('a backup that cannot succeed', () => {
         });
       } finally {
         await run('umount', [mountPoint]);
+        await rm(mountPoint, { recursive: true, force: true });
       }
     },
   );
