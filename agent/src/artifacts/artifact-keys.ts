@@ -35,6 +35,30 @@ export function dataKey(target: string, database: string, dataObject: string): s
   return `${artifactFolder(target, database)}/${dataObject}`;
 }
 
+const layout = /^([^/]+)\/([^/]+)\/([^/]+)$/;
+const idPrefix = new RegExp(`^(${artifactIdPattern.source.slice(1, -1)})(\\..+)$`);
+
+/**
+ * A key in the artifact layout, taken apart: `shop/sales/<id>.sql.zst` gives the folder
+ * `shop/sales`, the artifact id and the name's rest after it (`.sql.zst`, `.manifest.json`,
+ * `.pin.json`). Undefined for anything else (not Port-Yard's).
+ */
+export function parseArtifactKey(
+  key: string,
+): { readonly folder: string; readonly artifactId: string; readonly rest: string } | undefined {
+  const parts = layout.exec(key);
+  const name = parts ? idPrefix.exec(parts[3]!) : undefined;
+  return parts && name
+    ? { folder: `${parts[1]}/${parts[2]}`, artifactId: name[1]!, rest: name[2]! }
+    : undefined;
+}
+
+/** The manifest key of the artifact an object belongs to, from its name alone, or undefined. */
+export function manifestKeyFor(key: string): string | undefined {
+  const parsed = parseArtifactKey(key);
+  return parsed && `${parsed.folder}/${parsed.artifactId}${manifestSuffix}`;
+}
+
 /** The UTC start time encoded in an artifact id. */
 export function artifactIdTime(artifactId: string): Date {
   const [date, time] = artifactId.slice(0, 20).split('T');

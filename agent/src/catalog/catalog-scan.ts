@@ -1,7 +1,12 @@
 import { text } from 'node:stream/consumers';
 import type { Manifest } from '@port-yard/shared';
-import { artifactIdPattern, manifestSchema } from '@port-yard/shared';
-import { manifestSuffix, sidecarKinds, type SidecarKind } from '../artifacts/artifact-keys.ts';
+import { manifestSchema } from '@port-yard/shared';
+import {
+  manifestKeyFor,
+  manifestSuffix,
+  sidecarKinds,
+  type SidecarKind,
+} from '../artifacts/artifact-keys.ts';
 import type { ObjectInfo, Storage } from '../storage/storage.ts';
 
 /**
@@ -24,8 +29,6 @@ export interface ScannedArtifact {
   readonly sidecars: Partial<Record<SidecarKind, string>>;
 }
 
-const layout = /^([^/]+)\/([^/]+)\/([^/]+)$/;
-const idPrefix = new RegExp(`^(${artifactIdPattern.source.slice(1, -1)})\\.`);
 const readConcurrency = 8;
 
 /** Reads every manifest of one storage and checks each against the objects that are really there. */
@@ -80,17 +83,6 @@ export async function scanStorage(
     });
   }
   return { artifacts, problems };
-}
-
-/**
- * The manifest key of the artifact an object belongs to, from its name alone
- * (`shop/sales/<id>.sql.zst` → `shop/sales/<id>.manifest.json`), or undefined for an object
- * outside the artifact layout (not Port-Yard's).
- */
-export function manifestKeyFor(key: string): string | undefined {
-  const parts = layout.exec(key);
-  const id = parts ? idPrefix.exec(parts[3]!)?.[1] : undefined;
-  return parts && id ? `${parts[1]}/${parts[2]}/${id}${manifestSuffix}` : undefined;
 }
 
 type ReadResult =

@@ -1,5 +1,6 @@
 import type { Storage } from '../storage/storage.ts';
-import { manifestKeyFor, type CatalogProblem } from './catalog-scan.ts';
+import { manifestKeyFor } from '../artifacts/artifact-keys.ts';
+import type { CatalogProblem } from './catalog-scan.ts';
 
 /**
  * Removes leftovers of interrupted writes, older than `graceMs`: each storage's temporary data,

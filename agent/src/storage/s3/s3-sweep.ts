@@ -1,11 +1,7 @@
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { ListMultipartUploadsCommandOutput, MultipartUpload } from '@aws-sdk/client-s3';
-import {
-  artifactIdPattern,
-  databaseNamePattern,
-  PortYardError,
-  resourceNamePattern,
-} from '@port-yard/shared';
+import { databaseNamePattern, PortYardError, resourceNamePattern } from '@port-yard/shared';
+import { parseArtifactKey } from '../../artifacts/artifact-keys.ts';
 import type { S3Context } from './s3-context.ts';
 import { s3CodeOf, s3Failed } from './s3-errors.ts';
 
@@ -82,14 +78,8 @@ const dataExtension = /^\.(?:sql|pgdump)(?:\.zst|\.gz)?(?:\.age)?$/;
  * names the config accepts. Nothing else under the prefix is ours to abort.
  */
 export function isArtifactDataKey(key: string): boolean {
-  const [target, database, name, ...rest] = key.split('/');
-  if (target === undefined || database === undefined || name === undefined || rest.length > 0) return false;
-  const dot = name.indexOf('.');
-  return (
-    resourceNamePattern.test(target) &&
-    databaseNamePattern.test(database) &&
-    dot > 0 &&
-    artifactIdPattern.test(name.slice(0, dot)) &&
-    dataExtension.test(name.slice(dot))
-  );
+  const parsed = parseArtifactKey(key);
+  if (!parsed || !dataExtension.test(parsed.rest)) return false;
+  const [target, database] = parsed.folder.split('/') as [string, string];
+  return resourceNamePattern.test(target) && databaseNamePattern.test(database);
 }
