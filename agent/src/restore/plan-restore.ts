@@ -1,5 +1,5 @@
 import type { RestoreOptions, RestorePlan, TargetConfig } from '@port-yard/shared';
-import { PortYardError, databaseNameRule, isDatabaseName, restoreOptionsSchema } from '@port-yard/shared';
+import { PortYardError, databaseNameRule, isDatabaseName, restoreOptionsOf } from '@port-yard/shared';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
 import { artifactWithTarget } from '../artifacts/artifact-target.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
@@ -20,11 +20,6 @@ export interface ResolvedRestore {
   readonly engine: Engine;
   readonly options: RestoreOptions;
   readonly plan: RestorePlan;
-}
-
-/** A target's restore settings, with the defaults filled in. */
-export function restoreOptionsOf(target: TargetConfig): RestoreOptions {
-  return target.restore ?? restoreOptionsSchema.parse({});
 }
 
 /**

@@ -1,4 +1,4 @@
-import { durationMs, isSafetyBackup, restoreOptionsSchema, type TargetConfig } from '@port-yard/shared';
+import { durationMs, isSafetyBackup, restoreOptionsOf, type TargetConfig } from '@port-yard/shared';
 import { deleteArtifactCopy } from '../artifacts/artifact-actions.ts';
 import { isPinned, type Catalog, type CatalogEntry } from '../catalog/catalog.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -33,7 +33,8 @@ export function planTargetRetention(input: TargetRetentionInput): RetentionGroup
   const policy = input.target.retention;
   if (!policy) return [];
   const groups = new Map<string, { storage: string; database: string; entries: CatalogEntry[] }>();
-  for (const entry of input.catalog.list({ target: input.targetName })) {
+  const all = input.catalog.list({ target: input.targetName });
+  for (const entry of all) {
     for (const location of entry.locations) {
       const key = `${location.storage}\u0000${entry.manifest.database}`;
       const group = groups.get(key) ?? {
@@ -45,6 +46,8 @@ export function planTargetRetention(input: TargetRetentionInput): RetentionGroup
       groups.set(key, group);
     }
   }
+  // One map for the target: the planner ignores ids that are not among a group's artifacts.
+  const holds = safetyBackupHolds(all, input.target, input.now);
   let budget = policy.maxDeletePerRun;
   return [...groups.values()].map(({ storage, database, entries }) => {
     const plan = planRetention({
@@ -56,7 +59,7 @@ export function planTargetRetention(input: TargetRetentionInput): RetentionGroup
       timeZone: input.target.timezone,
       now: input.now,
       pins: input.pins ?? pinnedIds(entries),
-      holds: safetyBackupHolds(entries, input.target, input.now),
+      holds,
     });
     const capped: RetentionPlan =
       budget > 0 ? plan : { ...plan, delete: [], deferred: [...plan.delete, ...plan.deferred] };
@@ -107,7 +110,7 @@ function safetyBackupHolds(
   now: Date,
 ): Map<string, string> {
   const holds = new Map<string, string>();
-  const keep = (target.restore ?? restoreOptionsSchema.parse({})).keepSafetyBackups;
+  const keep = restoreOptionsOf(target).keepSafetyBackups;
   const keepMs = keep === false ? undefined : durationMs(keep);
   if (keepMs === undefined) return holds;
   for (const { manifest } of entries) {

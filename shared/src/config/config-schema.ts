@@ -421,3 +421,10 @@ export type TestServerConfig = z.infer<typeof testServerSchema>;
 export type VerifyConfig = z.infer<typeof verifySchema>;
 export type SandboxConfig = z.infer<typeof sandboxSchema>;
 export type RestoreOptions = z.infer<typeof restoreOptionsSchema>;
+
+const defaultRestoreOptions: RestoreOptions = restoreOptionsSchema.parse({});
+
+/** A target's restore settings, with the defaults filled in. */
+export function restoreOptionsOf(target: TargetConfig): RestoreOptions {
+  return target.restore ?? defaultRestoreOptions;
+}
