@@ -34,8 +34,7 @@ export async function dumpIntoFile(
     writer = file;
     const source = await startBoth(request, codec, file.fd);
     // (A cancel that came while the pipe was made has already fired: it must stop them too.)
-    if (failure.stop.aborted) source.kill();
-    else failure.stop.addEventListener('abort', () => source.kill(), { once: true });
+    failure.onStop(() => source.kill());
     request.onDumpStarted?.();
     const { onBytes } = request;
     if (onBytes) {

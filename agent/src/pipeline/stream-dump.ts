@@ -100,8 +100,7 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
     pipe?.close();
   }
   // (A cancel that came while the pipe was made has already fired: it must stop them too.)
-  if (stop.aborted) source.kill();
-  else stop.addEventListener('abort', () => source.kill());
+  failure.onStop(() => source.kill());
   request.onDumpStarted?.();
   source.done.catch(failUnlessNoDestinationLeft);
 

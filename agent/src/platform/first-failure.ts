@@ -9,6 +9,11 @@ import { PortYardError, isPortYardError } from '@port-yard/shared';
 export interface FirstFailure {
   readonly stop: AbortSignal;
   fail(error: unknown): void;
+  /**
+   * Runs `stopPart` once the stream stops, or at once if it already has: a part started after a
+   * cancel or a failure (a tool spawned once a pipe was made) must stop too.
+   */
+  onStop(stopPart: () => void): void;
   /** The first failure, if any. */
   readonly error: unknown;
   /** Stops listening to the caller's signal; call when the stream has settled. */
@@ -39,6 +44,10 @@ export function createFirstFailure(
   return {
     stop: stop.signal,
     fail,
+    onStop(stopPart) {
+      if (stop.signal.aborted) stopPart();
+      else stop.signal.addEventListener('abort', stopPart, { once: true });
+    },
     get error() {
       return first;
     },

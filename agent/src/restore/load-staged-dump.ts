@@ -25,10 +25,9 @@ export async function loadStagedDump(request: LoadStagedDumpRequest): Promise<vo
     stdin: request.toolReadsFile ? 'ignore' : 'pipe',
     stdout: 'ignore',
   });
-  // A cancel that came before the tool started (during the swap's preparation) must stop it too:
-  // pg_restore --jobs reads the file itself, so nothing else would.
-  if (stop.aborted) tool.kill();
-  else stop.addEventListener('abort', () => tool.kill(), { once: true });
+  // Also after a cancel that came before it started: pg_restore --jobs reads the file itself, so
+  // nothing else would stop it.
+  failure.onStop(() => tool.kill());
   let fed = 0;
   const count = new Transform({
     transform(chunk: Buffer, _encoding, done) {

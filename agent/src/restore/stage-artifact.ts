@@ -48,7 +48,7 @@ export async function stageArtifact(
   try {
     const input = await source.storage.get(source.dataKey);
     const decoder = source.decoder();
-    stop.addEventListener('abort', () => {
+    failure.onStop(() => {
       decoder.kill();
       input.destroy();
     });

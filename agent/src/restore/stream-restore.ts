@@ -29,14 +29,11 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
 
   const tool = spawnTool(request.tool, { stdin: 'pipe', stdout: 'ignore' });
   const codec = request.decoder;
-  const stopAll = (): void => {
+  failure.onStop(() => {
     tool.kill();
     codec.kill();
     request.source.destroy();
-  };
-  // (A cancel that came before the tools started must stop them too.)
-  if (stop.aborted) stopAll();
-  else stop.addEventListener('abort', stopAll, { once: true });
+  });
 
   const verify = verifyingPassThrough(request.manifest, { phase: 'restore', onBytes: request.onBytes });
 
