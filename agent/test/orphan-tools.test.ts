@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { isAlive } from './harness/process-alive.ts';
+import { localPostgres } from './harness/temp-agent.ts';
 import { waitFor } from './harness/wait-for.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
 
@@ -74,14 +75,7 @@ describe.runIf(process.platform === 'linux')('a backup whose CLI is killed', () 
         version: 1,
         storages: { local: { type: 'filesystem', path: store } },
         targets: {
-          t: {
-            engine: 'postgres',
-            host: '127.0.0.1',
-            port: 5432,
-            user: 'postgres',
-            databases: [database],
-            destinations: ['local'],
-          },
+          t: { ...localPostgres, databases: [database] },
         },
       }),
     );

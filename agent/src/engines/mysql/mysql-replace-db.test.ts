@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mariadbExec, uniqueName, writableMariadbDatadir } from '../../../test/harness/sql.ts';
+import { localMariadb } from '../../../test/harness/temp-agent.ts';
 import { DatabaseChangedError } from '../replace-errors.ts';
 import { mysqlBeginReplace } from './mysql-replace.ts';
 
 /** Replacing a database in place on the local MariaDB: what a failure leaves, and what it says. */
-const server = { engine: 'mariadb' as const, host: '127.0.0.1', port: 3306, user: 'root' };
+const server = localMariadb;
 const created: string[] = [];
 
 async function databaseWithRow(): Promise<string> {

@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresExec, uniqueName } from '../../../test/harness/sql.ts';
+import { localPostgres } from '../../../test/harness/temp-agent.ts';
 import { postgresBeginReplace } from './postgres-replace.ts';
 
 /** Replacing a database beside itself on the local PostgreSQL: the swap, and a swap that fails. */
-const server = { engine: 'postgres' as const, host: '127.0.0.1', port: 5432, user: 'postgres' };
+const server = localPostgres;
 const created: string[] = [];
 
 const tablespaces: { name: string; dir: string }[] = [];

@@ -85,7 +85,7 @@ async function databaseFacts(client: pg.Client, database: string): Promise<Datab
  * The copy's collation provider and tablespace, as the original's: an ICU database restored as
  * libc would sort text differently, and one on its own tablespace would fill the default disk.
  */
-function localeOptions(facts: DatabaseFacts): string {
+function copyOptions(facts: DatabaseFacts): string {
   const options: string[] = [];
   if (facts.provider === 'i' && facts.locale !== null) {
     options.push(`LOCALE_PROVIDER icu ICU_LOCALE ${quoteLiteral(facts.locale)}`);
@@ -121,7 +121,7 @@ export async function postgresBeginReplace(
     await client.query(
       `CREATE DATABASE ${quoteIdentifier(staging)} OWNER ${quoteIdentifier(facts.owner)} TEMPLATE template0
        ENCODING ${quoteLiteral(facts.encoding)} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}
-       ${localeOptions(facts)}`,
+       ${copyOptions(facts)}`,
     );
     if (facts.grants) {
       await client.query(`REVOKE ALL ON DATABASE ${quoteIdentifier(staging)} FROM PUBLIC`);
