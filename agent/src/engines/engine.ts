@@ -15,6 +15,11 @@ export interface Engine {
   listDatabases(connection: ConnectionSettings): Promise<string[]>;
   databaseExists(connection: ConnectionSettings, database: string): Promise<boolean>;
   /**
+   * Why a restore must never load into `database` (the server's own databases: replacing one would
+   * wreck the server, not restore data), or undefined for any other name.
+   */
+  refusesRestoreInto(database: string): string | undefined;
+  /**
    * A cheap change fingerprint of one database (no table scans): equal to an earlier one only if
    * nothing was committed in it since. Errs towards "changed" (engines/FINGERPRINTS.md).
    */

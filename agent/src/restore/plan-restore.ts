@@ -49,6 +49,12 @@ export async function planRestore(
       `artifact ${manifest.artifactId} is a ${manifest.engine} dump; target ${manifest.target} is now ${target.engine}`,
     );
   const engine = deps.engineFor(target);
+  const refusal = engine.refusesRestoreInto(database);
+  if (refusal !== undefined)
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `toDatabase ${JSON.stringify(database)} cannot be restored into: ${refusal}; restore into another name`,
+    );
   const options = restoreOptionsOf(target);
   const server = await engine.probe(target);
   const exists = await engine.databaseExists(target, database);

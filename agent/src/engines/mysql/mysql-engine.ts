@@ -46,6 +46,14 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
     name: options.name,
     defaultPort: mysqlDefaultPort,
 
+    refusesRestoreInto(database) {
+      // Compared in lower case: information_schema is case-insensitive everywhere, and so are all
+      // database names where lower_case_table_names is set.
+      return systemDatabases.has(database.toLowerCase())
+        ? 'it is a system database of the server'
+        : undefined;
+    },
+
     async probe(connection) {
       const rows = await query<{ version: string }[]>(connection, 'SELECT VERSION() AS version');
       const version = rows[0]?.version ?? 'unknown';

@@ -62,6 +62,14 @@ export function createPostgresEngine(): Engine {
     name: 'postgres',
     defaultPort: postgresDefaultPort,
 
+    refusesRestoreInto(database) {
+      if (database === 'template0' || database === 'template1')
+        return 'it is a template database of the server (every new database is copied from one)';
+      if (database === maintenanceDatabase)
+        return 'it is the maintenance database Port-Yard connects to in order to create, swap and drop databases';
+      return undefined;
+    },
+
     async probe(connection) {
       const [row] = await query<{ version: string; num: string }>(
         connection,
