@@ -10,6 +10,8 @@ const server = localPostgres;
 const created: string[] = [];
 
 const tablespaces: { name: string; dir: string }[] = [];
+/** Roles a test made, dropped after the databases (members before the roles they belong to). */
+const roles: string[] = [];
 
 async function databaseWith(table: string, options = ''): Promise<string> {
   const database = uniqueName('py_t_pgswap');
@@ -42,6 +44,7 @@ afterAll(async () => {
   );
   for (const { datname } of result.rows as { datname: string }[])
     await postgresExec(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  for (const role of roles) await postgresExec(`DROP ROLE IF EXISTS ${role}`);
   for (const { name, dir } of tablespaces) {
     await postgresExec(`DROP TABLESPACE IF EXISTS ${name}`);
     await rm(dir, { recursive: true, force: true });
@@ -75,6 +78,24 @@ describe('postgresBeginReplace', () => {
        FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = '${database}'`,
     );
     expect(result.rows[0]).toEqual({ provider: 'i', icu: 'de-DE', space: tablespace });
+  });
+
+  it("refuses a user without its owner's privileges before creating anything", async () => {
+    const [owner, restorer] = [uniqueName('py_t_owner'), uniqueName('py_t_restorer')];
+    roles.push(restorer, owner);
+    // A NOINHERIT member may create a database for the owner, but not grant on, rename or drop it.
+    await postgresExec(
+      `CREATE ROLE ${owner} NOLOGIN; CREATE ROLE ${restorer} LOGIN CREATEDB NOINHERIT; GRANT ${owner} TO ${restorer}`,
+    );
+    const database = await databaseWith('before', `OWNER ${owner}`);
+    await expect(
+      postgresBeginReplace({ ...server, user: restorer }, database, { terminateConnections: true }),
+    ).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: `user ${restorer} cannot replace database ${database}: that needs the privileges of its owner ${owner} (be a superuser, the owner, or a member of ${owner} with INHERIT); nothing was changed`,
+    });
+    expect(await around(database)).toEqual({ names: [database], allowsConnections: true });
+    expect(await tablesOf(database)).toEqual(['before']);
   });
 
   it('leaves the original in place and reachable when the swap fails', async () => {

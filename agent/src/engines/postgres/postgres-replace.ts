@@ -116,6 +116,7 @@ export async function postgresBeginReplace(
 
   await maintenance(async (client) => {
     const facts = await databaseFacts(client, database);
+    await assertActsAsOwner(client, database, facts.owner);
     const open = await sessionsOn(client, database);
     if (open.count > 0 && !options.terminateConnections) throw openConnectionsConflict(database, open);
     await client.query(
@@ -123,13 +124,13 @@ export async function postgresBeginReplace(
        ENCODING ${quoteLiteral(facts.encoding)} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}
        ${copyOptions(facts)}`,
     );
-    if (facts.grants) {
-      await client.query(`REVOKE ALL ON DATABASE ${quoteIdentifier(staging)} FROM PUBLIC`);
-      for (const grant of facts.grants) {
-        if (!/^(CONNECT|CREATE|TEMPORARY)$/.test(grant.privilege)) continue;
-        const grantee = grant.grantee === null ? 'PUBLIC' : quoteIdentifier(grant.grantee);
-        await client.query(`GRANT ${grant.privilege} ON DATABASE ${quoteIdentifier(staging)} TO ${grantee}`);
-      }
+    try {
+      if (facts.grants) await copyGrants(client, staging, facts.grants);
+    } catch (error) {
+      await client
+        .query(`DROP DATABASE IF EXISTS ${quoteIdentifier(staging)} WITH (FORCE)`)
+        .catch(() => undefined);
+      throw error;
     }
   });
 
@@ -170,6 +171,39 @@ export async function postgresBeginReplace(
         }
       }),
   };
+}
+
+/**
+ * The swap alters, renames and drops databases owned by the original's owner: the connecting user
+ * needs that owner's privileges (a superuser, the owner, or a member that inherits them). A member
+ * through a NOINHERIT membership may create the copy, but its grants are then skipped with only a
+ * WARNING and the swap fails after the whole load, leaving a copy it cannot drop: refused first.
+ */
+async function assertActsAsOwner(client: pg.Client, database: string, owner: string): Promise<void> {
+  const { rows } = await client.query<{ user: string; allowed: boolean }>(
+    `SELECT current_user AS user, pg_has_role(current_user, $1, 'USAGE') AS allowed`,
+    [owner],
+  );
+  const { user, allowed } = rows[0]!;
+  if (!allowed)
+    throw new PortYardError(
+      'AUTH_FAILED',
+      `user ${user} cannot replace database ${database}: that needs the privileges of its owner ${owner} (be a superuser, the owner, or a member of ${owner} with INHERIT); nothing was changed`,
+    );
+}
+
+/** The original's database grants on the copy (PostgreSQL's default is CONNECT and TEMPORARY for everyone). */
+async function copyGrants(
+  client: pg.Client,
+  staging: string,
+  grants: NonNullable<DatabaseFacts['grants']>,
+): Promise<void> {
+  await client.query(`REVOKE ALL ON DATABASE ${quoteIdentifier(staging)} FROM PUBLIC`);
+  for (const grant of grants) {
+    if (!/^(CONNECT|CREATE|TEMPORARY)$/.test(grant.privilege)) continue;
+    const grantee = grant.grantee === null ? 'PUBLIC' : quoteIdentifier(grant.grantee);
+    await client.query(`GRANT ${grant.privilege} ON DATABASE ${quoteIdentifier(staging)} TO ${grantee}`);
+  }
 }
 
 /**
