@@ -5,7 +5,7 @@ import type { CompressionName } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { findExecutable } from '../platform/find-executable.ts';
 import { spawnTool } from '../platform/spawn-tool.ts';
-import { zstdDirect, zstdReportsInputSize, type DirectCompression, type DirectEnds } from './zstd-direct.ts';
+import { zstdDirect, type DirectCompression, type DirectEnds } from './zstd-direct.ts';
 
 /**
  * Compressing and decompressing streams. The CLIs (`zstd -T0`, `pigz`) are much faster than
@@ -110,9 +110,8 @@ export async function createCodec(algorithm: CompressionName, level?: number): P
   if (algorithm === 'zstd') {
     const cli = await findExecutable('zstd');
     if (cli) {
-      const direct = await zstdReportsInputSize(cli);
       return {
-        ...(direct ? { compressFrom: (ends: DirectEnds) => zstdDirect(cli, chosenLevel ?? 3, ends) } : {}),
+        compressFrom: (ends: DirectEnds) => zstdDirect(cli, chosenLevel ?? 3, ends),
         algorithm,
         level: chosenLevel,
         suffix: '.zst',

@@ -19,10 +19,16 @@ export interface DirectCompression {
   kill(): void;
 }
 
-const summary = /\(\s*(\d+) B =>\s*(\d+) B/;
+/**
+ * The summary line's exact sizes, in both forms zstd has printed: `(502762373 B => 107664327 B, `
+ * (1.5 and later, with -vv: without it, sizes are scaled as `479.5 MiB`, which never matches) and
+ * `(502762373 => 107664327 bytes, ` (1.0 to 1.4, as Debian 11 and Ubuntu 20.04 ship).
+ */
+const summary = /\(\s*(\d+)(?: B)? =>\s*(\d+)(?: B| bytes),/g;
 
+/** The input size from zstd's stderr (its last summary line), or undefined when none is there. */
 export function parseZstdInputBytes(stderr: string): number | undefined {
-  const match = [...stderr.matchAll(new RegExp(summary, 'g'))].at(-1);
+  const match = [...stderr.matchAll(summary)].at(-1);
   return match ? Number(match[1]) : undefined;
 }
 
@@ -51,10 +57,14 @@ export function zstdDirect(cli: string, level: number, ends: DirectEnds): Direct
     }
     const bytes = parseZstdInputBytes(stderrTail);
     if (bytes === undefined) {
-      throw new PortYardError('COMPRESS_FAILED', 'zstd did not report the input size', {
-        phase: 'compress',
-        stderrTail,
-      });
+      throw new PortYardError(
+        'COMPRESS_FAILED',
+        'zstd did not report the input size (no "(<bytes> B => <bytes> B" summary on its stderr)',
+        {
+          phase: 'compress',
+          stderrTail,
+        },
+      );
     }
     return bytes;
   });
@@ -100,16 +110,3 @@ const errnoByMessage: Record<string, string> = {
   'read-only file system': 'EROFS',
   'stale file handle': 'ESTALE',
 };
-
-let probed: Promise<boolean> | undefined;
-
-/** Whether this zstd prints exact sizes with -vv (checked once by compressing three bytes). */
-export function zstdReportsInputSize(cli: string): Promise<boolean> {
-  probed ??= (async () => {
-    const tool = spawnTool({ command: cli, args: ['-vv', '-c', '-1'] }, { stdin: 'pipe', stdout: 'ignore' });
-    tool.child.stdin!.end('abc');
-    const exit = await tool.exited.catch(() => undefined);
-    return exit?.code === 0 && parseZstdInputBytes(tool.stderr.text(2000)) === 3;
-  })();
-  return probed;
-}
