@@ -16,7 +16,13 @@ import type { ObjectInfo, Storage } from '../storage/storage.ts';
 export interface CatalogProblem {
   readonly storage: string;
   readonly key: string;
-  readonly kind: 'corrupt-manifest' | 'missing-data' | 'orphan-data' | 'foreign' | 'listing-failed';
+  readonly kind:
+    | 'corrupt-manifest'
+    | 'unreadable-manifest'
+    | 'missing-data'
+    | 'orphan-data'
+    | 'foreign'
+    | 'listing-failed';
   readonly message: string;
   readonly modifiedAt?: Date;
 }
@@ -96,11 +102,19 @@ async function readManifest(
   const problem = (kind: CatalogProblem['kind'], message: string): ReadResult => ({
     problem: { storage: storage.name, key, kind, message },
   });
+  // A read that failed (an S3 503, a permission) is the storage's problem and may pass; only
+  // content that is not a manifest is a corrupt one.
+  let content: string;
+  try {
+    content = await text(await storage.get(key));
+  } catch (error) {
+    return problem('unreadable-manifest', `manifest could not be read: ${(error as Error).message}`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await text(await storage.get(key)));
+    parsed = JSON.parse(content);
   } catch (error) {
-    return problem('corrupt-manifest', `unreadable manifest: ${(error as Error).message}`);
+    return problem('corrupt-manifest', `manifest is not JSON: ${(error as Error).message}`);
   }
   const result = manifestSchema.safeParse(parsed);
   if (!result.success) {

@@ -104,6 +104,24 @@ describe('catalog', () => {
     });
   });
 
+  it('tells a manifest it could not read from a corrupt one', async () => {
+    const manifest = await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    const failing: Storage = {
+      ...storage,
+      get: () =>
+        Promise.reject(new PortYardError('STORAGE_FAILED', 'storage "local": cannot read: 503 SlowDown')),
+    };
+    const problems = await createCatalog([failing]).refresh();
+    expect(problems).toEqual([
+      {
+        storage: 'local',
+        key: `shop/sales/${manifest.artifactId}.manifest.json`,
+        kind: 'unreadable-manifest',
+        message: 'manifest could not be read: storage "local": cannot read: 503 SlowDown',
+      },
+    ]);
+  });
+
   it('merges copies of one artifact held by several storages', async () => {
     const second = createFilesystemStorage({
       name: 'offsite',
