@@ -31,7 +31,7 @@ export async function expireSandboxes(deps: SandboxServerDeps, now: Date): Promi
       for (const record of records) {
         if (record.expiresAt.getTime() > now.getTime()) continue;
         try {
-          if (!(await server.registry.claimForDrop(record.id, now))) continue;
+          if (!(await server.registry.claimForDrop(record.id, now, true))) continue;
           await dropSandbox(server, record.id);
           dropped.push(sandboxSummary(record, server));
         } catch (error) {
@@ -57,6 +57,7 @@ async function dropOrphans(
   const dropped: string[] = [];
   for (const database of leftovers.databases.filter((name) => !known.has(name))) {
     try {
+      await server.accounts.endSessions(database); // its user, if that is still there
       await server.engine.dropDatabase(server.config, database);
       dropped.push(`database ${database}`);
     } catch (error) {

@@ -42,10 +42,15 @@ export async function extendSandbox(
   return sandboxSummary({ ...record, expiresAt }, server);
 }
 
-/** Drops the sandbox's database, user and registry row now; returns what it was. */
+/**
+ * Drops the sandbox's database, user and registry row now; returns what it was. When the drop
+ * fails, the row stays `dropping` and due, so the next expiry pass retries it.
+ */
 export async function destroySandbox(deps: SandboxServerDeps, id: string): Promise<SandboxSummary> {
   const { server, record } = await findSandbox(deps, id);
-  if (!(await server.registry.claimForDrop(id))) throw new PortYardError('NOT_FOUND', `no sandbox ${id}`);
+  const now = deps.now?.() ?? new Date();
+  if (!(await server.registry.claimForDrop(id, now)))
+    throw new PortYardError('NOT_FOUND', `no sandbox ${id}`);
   await dropSandbox(server, id);
   return sandboxSummary({ ...record, status: 'dropping' }, server);
 }

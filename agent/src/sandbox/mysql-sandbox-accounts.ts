@@ -11,6 +11,17 @@ const account = (user: string): string => `'${user}'@'%'`;
 /** In a database-level GRANT, `_` and `%` are wildcards: escaped, the grant names one database. */
 const grantedDatabase = (database: string): string => `\`${database.replace(/[\\_%]/g, (c) => `\\${c}`)}\``;
 
+/** ER_PARSE_ERROR: a statement this server does not know. */
+const parseErrorErrno = 1064;
+
+async function killSessions(db: mysql.Connection, user: string): Promise<void> {
+  const [sessions] = await db.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ?', [
+    user,
+  ]);
+  for (const { id } of sessions as { id: number }[])
+    await db.query('KILL CONNECTION ?', [id]).catch(() => undefined); // gone meanwhile
+}
+
 /**
  * MariaDB/MySQL: `CREATE USER 'u'@'%'` and `GRANT ALL ON \`db\`.*` only. MariaDB gets the
  * mysql_native_password hash (`IDENTIFIED BY PASSWORD '*...'`), so the plain password never
@@ -44,14 +55,20 @@ export function createMysqlSandboxAccounts(connection: ConnectionSettings): Sand
       );
     },
 
+    async endSessions(user) {
+      await use(async (db) => {
+        // No new session between the kill and DROP DATABASE (MariaDB 10.4+, MySQL 5.7.6+; older
+        // servers lack ACCOUNT LOCK, and only the kill is done).
+        await db.query(`ALTER USER IF EXISTS ${account(user)} ACCOUNT LOCK`).catch((error: unknown) => {
+          if ((error as { errno?: number }).errno !== parseErrorErrno) throw error;
+        });
+        await killSessions(db, user);
+      });
+    },
+
     async dropUser(user) {
       await use(async (db) => {
-        const [sessions] = await db.query(
-          'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ?',
-          [user],
-        );
-        for (const { id } of sessions as { id: number }[])
-          await db.query('KILL CONNECTION ?', [id]).catch(() => undefined); // gone meanwhile
+        await killSessions(db, user);
         await db.query(`DROP USER IF EXISTS ${account(user)}`);
       });
     },

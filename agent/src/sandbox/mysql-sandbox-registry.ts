@@ -94,13 +94,12 @@ export function createMysqlSandboxRegistry(connection: ConnectionSettings): Sand
         id,
       ]),
 
-    claimForDrop: (id, expiredBy) =>
-      expiredBy
-        ? changed(`UPDATE ${table} SET status = 'dropping' WHERE id = ? AND expires_at <= ?`, [
-            id,
-            toDatetime(expiredBy),
-          ])
-        : changed(`UPDATE ${table} SET status = 'dropping' WHERE id = ?`, [id]),
+    claimForDrop: (id, now, onlyExpired) =>
+      changed(
+        `UPDATE ${table} SET status = 'dropping', expires_at = IF(expires_at > ?, ?, expires_at)
+         WHERE id = ?${onlyExpired ? ' AND expires_at <= ?' : ''}`,
+        [toDatetime(now), toDatetime(now), id, ...(onlyExpired ? [toDatetime(now)] : [])],
+      ),
 
     async remove(id) {
       await use((db) => db.query(`DELETE FROM ${table} WHERE id = ?`, [id]));

@@ -52,6 +52,10 @@ export function createPostgresSandboxAccounts(connection: ConnectionSettings): S
       });
     },
 
+    async endSessions() {
+      // Nothing to do: DROP DATABASE ... WITH (FORCE) ends the sessions connected to it.
+    },
+
     async dropUser(user) {
       await use(maintenanceDatabase, async (client) => {
         const { rows } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);

@@ -105,13 +105,12 @@ export function createPostgresSandboxRegistry(connection: ConnectionSettings): S
     setExpiry: (id, expiresAt) =>
       changed(`UPDATE sandboxes SET expires_at = $1 WHERE id = $2 AND status <> 'dropping'`, [expiresAt, id]),
 
-    claimForDrop: (id, expiredBy) =>
-      expiredBy
-        ? changed(`UPDATE sandboxes SET status = 'dropping' WHERE id = $1 AND expires_at <= $2`, [
-            id,
-            expiredBy,
-          ])
-        : changed(`UPDATE sandboxes SET status = 'dropping' WHERE id = $1`, [id]),
+    claimForDrop: (id, now, onlyExpired) =>
+      changed(
+        `UPDATE sandboxes SET status = 'dropping', expires_at = LEAST(expires_at, $2)
+         WHERE id = $1${onlyExpired ? ' AND expires_at <= $2' : ''}`,
+        [id, now],
+      ),
 
     async remove(id) {
       await use((client) => client.query('DELETE FROM sandboxes WHERE id = $1', [id]));

@@ -15,6 +15,12 @@ export interface SandboxAccounts {
   createUser(user: string, password: string): Promise<void>;
   /** Every right on this one database (and its objects), none anywhere else. */
   grantDatabase(database: string, user: string): Promise<void>;
+  /**
+   * Before its database is dropped: the user can no longer log in, and its sessions are ended, so
+   * no transaction it left open holds up DROP DATABASE (MariaDB waits for its metadata locks for
+   * `lock_wait_timeout`, a day by default). A missing user is fine.
+   */
+  endSessions(user: string): Promise<void>;
   /** Ends the user's sessions and drops the user; a missing user is fine. */
   dropUser(user: string): Promise<void>;
   /** The `py_sbx_` databases and users on the server. */

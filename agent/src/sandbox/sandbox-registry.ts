@@ -39,10 +39,11 @@ export interface SandboxRegistry {
   /** A new expiry, unless the sandbox is being dropped; false when no such row (or dropping). */
   setExpiry(id: string, expiresAt: Date): Promise<boolean>;
   /**
-   * Marks the row `dropping`, so no extend or late creation step revives it. With `expiredBy`, only
-   * when it expired by then (an extend that came first wins). True when the row is now `dropping`.
+   * Marks the row `dropping`, so no extend or late creation step revives it, and due by `now`, so
+   * the expiry pass retries a drop that fails (a destroy's too). With `onlyExpired`, only when it
+   * expired by `now` (an extend that came first wins). True when the row is now `dropping`.
    */
-  claimForDrop(id: string, expiredBy?: Date): Promise<boolean>;
+  claimForDrop(id: string, now: Date, onlyExpired?: boolean): Promise<boolean>;
   remove(id: string): Promise<void>;
 }
 

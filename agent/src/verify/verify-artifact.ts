@@ -70,7 +70,7 @@ export async function verifyArtifact(
     entry,
     storages: deps.storages,
     target,
-    engine,
+    engine: withoutOwnership(engine),
     connection: server,
     database: scratch,
   });
@@ -118,6 +118,18 @@ export async function verifyArtifact(
   };
   await writeVerificationSidecar(deps, entry, result);
   return result;
+}
+
+/**
+ * PostgreSQL restores without the dump's owners and grants: they name roles of the source server,
+ * which the test server need not have (and must not be given the data through), while the check
+ * is about tables and rows.
+ */
+function withoutOwnership(engine: Engine): Engine {
+  return {
+    ...engine,
+    prepareRestore: (request) => engine.prepareRestore({ ...request, withoutOwnership: true }),
+  };
 }
 
 function cancelledOr(error: unknown, signal: AbortSignal | undefined): unknown {
