@@ -6,6 +6,8 @@ import { createRunQueue, type RunQueue } from '../runs/run-queue.ts';
 import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
 import { scheduleIntervalMs } from '../scheduler/next-run.ts';
 import { createScheduler, type Scheduler, type SchedulerClock } from '../scheduler/scheduler.ts';
+import { createAgentLeases } from './agent-leases.ts';
+import { createBackgroundPasses } from './background-passes.ts';
 import { executeRun } from './execute-run.ts';
 import {
   logAppliedRetention,
@@ -57,12 +59,41 @@ export function createDaemon(options: DaemonOptions): Daemon {
   // Events of runs, stale targets, verifications and sandboxes go to the configured channels.
   const notifications = createNotifications({ config: () => agent.config, log, clock: now });
   let agent = notifications.observe(createAgent(options.config));
+  // Work keeps the agent it started with; a reload closes the old one only after that work ends.
+  const leases = createAgentLeases((error) =>
+    log.warn("closing the previous config's connections failed", { message: (error as Error).message }),
+  );
   const queue: RunQueue = createRunQueue({
     maxConcurrent: options.config.maxConcurrent,
     registry,
-    execute: (run, signal) => executeRun({ agent: () => agent, registry, clock: now, log }, run, signal),
+    execute: (run, signal) =>
+      leases.use(agent, (used) =>
+        executeRun({ agent: () => recordingInCurrent(used), registry, clock: now, log }, run, signal),
+      ),
   });
-  const restores = createRestoreRuns({ agent: () => agent, registry, queue, clock: now });
+  const restores = createRestoreRuns({
+    agent: () => agent,
+    retain: leases.retain,
+    registry,
+    queue,
+    clock: now,
+  });
+  /**
+   * The agent a run started with, its new artifacts also recorded in the catalog of the config
+   * loaded since (if any): else that catalog misses them until its next refresh.
+   */
+  const recordingInCurrent = (used: Agent): Agent => ({
+    ...used,
+    async backup(request) {
+      const result = await used.backup(request);
+      for (const artifact of agent === used ? [] : result.artifacts) {
+        const entry = used.catalog.get(artifact.id);
+        if (entry) agent.catalog.add(entry.manifest, entry.locations);
+      }
+      return result;
+    },
+  });
+  const passes = createBackgroundPasses(log);
   let scheduler: Scheduler | undefined;
   let retentionScheduler: Scheduler | undefined;
   let verifyScheduler: Scheduler | undefined;
@@ -81,12 +112,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
    * The retention pass on its own schedule: every target not backing up right now, then a sweep
    * of leftovers older than the grace period (after a fresh look at storage).
    */
-  const retentionPass = async (): Promise<void> => {
+  const retentionPass = async (used: Agent): Promise<void> => {
     const busy = queue.active();
-    for (const [name, target] of Object.entries(agent.config.targets)) {
+    for (const [name, target] of Object.entries(used.config.targets)) {
       if (!target.retention || busy.has(name)) continue;
       try {
-        logAppliedRetention(log, name, await agent.applyRetention(name, now()), 'schedule');
+        logAppliedRetention(log, name, await used.applyRetention(name, now()), 'schedule');
       } catch (error) {
         logRetentionFailure(log, name, error, 'schedule');
       }
@@ -94,20 +125,21 @@ export function createDaemon(options: DaemonOptions): Daemon {
     // A sweep never runs beside a backup: a long upload's temporary data must not look abandoned.
     if (queue.active().size > 0) return;
     try {
-      await refreshCatalog();
-      const grace = parseDuration(agent.config.orphanGracePeriod);
-      const removed = await agent.sweep(grace ? nominalDurationSeconds(grace) * 1000 : 86_400_000, now());
+      await refreshCatalog(used);
+      const grace = parseDuration(used.config.orphanGracePeriod);
+      const removed = await used.sweep(grace ? nominalDurationSeconds(grace) * 1000 : 86_400_000, now());
       if (removed.length > 0) log.info('swept leftovers of interrupted writes', { removed });
     } catch (error) {
       log.error('sweeping leftovers failed', { message: (error as Error).message });
     }
   };
 
-  const verifyNewest = async (name: string): Promise<void> => {
-    const newest = agent.catalog.list({ target: name })[0];
+  const verifyNewest = async (used: Agent, name: string): Promise<void> => {
+    const newest = used.catalog.list({ target: name })[0];
     if (!newest) return;
     try {
-      logVerification(log, name, await agent.verify(newest.manifest.artifactId), 'schedule');
+      const result = await used.verify(newest.manifest.artifactId, { signal: passes.signal });
+      logVerification(log, name, result, 'schedule');
     } catch (error) {
       logVerificationError(log, name, newest.manifest.artifactId, error, 'schedule');
     }
@@ -117,7 +149,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     retentionScheduler?.stop();
     retentionScheduler = createScheduler({
       targets: [{ name: 'retention', schedule: agent.config.retentionSchedule, timeZone: 'UTC' }],
-      onDue: () => void retentionPass(),
+      onDue: () => passes.start('retention', () => leases.use(agent, retentionPass)),
       clock: options.clock,
     });
     retentionScheduler.start();
@@ -130,7 +162,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     );
     verifyScheduler = createScheduler({
       targets: verifying,
-      onDue: (name) => void verifyNewest(name),
+      onDue: (name) =>
+        passes.start(`verify ${name}`, () => leases.use(agent, (used) => verifyNewest(used, name))),
       clock: options.clock,
     });
     verifyScheduler.start();
@@ -166,8 +199,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
    * Storage problems are warnings: a storage that cannot be listed must not keep the daemon from
    * starting, nor the targets that write elsewhere from being backed up.
    */
-  const refreshCatalog = async (): Promise<void> => {
-    for (const problem of await agent.catalog.refresh()) {
+  const refreshCatalog = async (of: Agent = agent): Promise<void> => {
+    for (const problem of await of.catalog.refresh()) {
       if (problem.kind === 'listing-failed') log.warn('storage could not be listed', { ...problem });
       else log.warn('storage holds something that is not a whole artifact', { ...problem });
     }
@@ -197,18 +230,26 @@ export function createDaemon(options: DaemonOptions): Daemon {
       verifyScheduler?.stop();
       sandboxExpiry?.stop();
       log.info('stopping: waiting for running backups', { graceMs, running: [...queue.active()] });
-      await Promise.all([queue.shutdown(graceMs), restores.shutdown(graceMs)]);
+      await Promise.all([queue.shutdown(graceMs), restores.shutdown(graceMs), passes.settle(graceMs)]);
       await notifications.close(Math.min(graceMs, 5000));
       await agent.close();
       log.info('agent stopped');
     },
     async reload(config) {
+      const next = notifications.observe(createAgent(config));
+      // Its catalog is read before it is swapped in: an empty one would make every target look
+      // stale (and notify so) and skipIfUnchanged back up again while the storages are listed.
+      try {
+        await refreshCatalog(next);
+      } catch (error) {
+        await next.close().catch(() => undefined);
+        throw error;
+      }
       const previous = agent;
-      agent = notifications.observe(createAgent(config));
-      // Runs still going on the old config reconnect if they need to; idle connections go now.
-      await previous.close();
-      await refreshCatalog();
+      agent = next;
       schedule();
+      // Runs still going finish on the old config; its connections close when the last one ends.
+      await leases.retire(previous);
       log.info('config reloaded', { targets: Object.keys(config.targets) });
     },
     runNow: (target) => queue.submit(target, 'manual'),

@@ -87,6 +87,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
             run.target,
             result.artifacts.map((artifact) => artifact.id),
             deps.log ?? silentLogger,
+            signal,
           )
         : undefined;
     deps.registry.update(run.id, {
@@ -178,13 +179,15 @@ async function verifyNew(
   targetName: string,
   artifactIds: readonly string[],
   log: Logger,
+  signal: AbortSignal,
 ): Promise<RunRecord['verification']> {
   let passed = 0;
   let failed = 0;
   let errors = 0;
   for (const id of artifactIds) {
     try {
-      const result = await agent.verify(id);
+      // The queue's signal: a cancel or a shutdown stops the restore into the test server too.
+      const result = await agent.verify(id, { signal });
       logVerification(log, targetName, result, 'after-backup');
       if (result.ok) passed += 1;
       else failed += 1;

@@ -22,6 +22,8 @@ export interface RestoreRuns {
 
 export function createRestoreRuns(deps: {
   readonly agent: () => Agent;
+  /** Holds the agent a restore started with open until it ends (a reload must not close it). */
+  readonly retain?: (agent: Agent) => () => void;
   readonly registry: RunRegistry;
   readonly queue: RunQueue;
   readonly clock: () => Date;
@@ -32,15 +34,24 @@ export function createRestoreRuns(deps: {
   return {
     async start(request, options = {}) {
       const agent = deps.agent();
-      // The checks a restore makes first, answered now so the caller gets them as an error.
-      const plan = await agent.planRestore(request.artifactId, request.toDatabase);
-      checkRestoreRequest(plan, request);
-      const hold = deps.queue.reserve(plan.target);
-      if (!hold)
-        throw new PortYardError(
-          'CONFLICT',
-          `target ${plan.target} is backing up or restoring right now: try again when that run ends`,
-        );
+      const releaseAgent = deps.retain?.(agent) ?? (() => undefined);
+      let hold: { release(): void } | undefined;
+      let plan: Awaited<ReturnType<Agent['planRestore']>>;
+      try {
+        // The checks a restore makes first, answered now so the caller gets them as an error.
+        plan = await agent.planRestore(request.artifactId, request.toDatabase);
+        checkRestoreRequest(plan, request);
+        hold = deps.queue.reserve(plan.target);
+        if (!hold)
+          throw new PortYardError(
+            'CONFLICT',
+            `target ${plan.target} is backing up or restoring right now: try again when that run ends`,
+          );
+      } catch (error) {
+        releaseAgent();
+        throw error;
+      }
+      const reserved = hold;
       const controller = new AbortController();
       const run = deps.registry.create(plan.target, 'manual', {
         kind: 'restore',
@@ -85,7 +96,8 @@ export function createRestoreRuns(deps: {
             }),
         )
         .finally(() => {
-          hold.release();
+          reserved.release();
+          releaseAgent();
           running.delete(run.id);
         });
       running.set(run.id, { controller, done });

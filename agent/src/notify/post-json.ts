@@ -14,12 +14,20 @@ export async function postJson(
   },
   options: { readonly signal: AbortSignal; readonly timeoutMs: number; readonly userAgent: string },
 ): Promise<SendOutcome> {
+  const { url, authorization } = withoutCredentials(request.url);
+  const hasAuthorization = Object.keys(request.headers).some(
+    (name) => name.toLowerCase() === 'authorization',
+  );
   let response: Response;
   try {
-    response = await fetch(request.url, {
+    response = await fetch(url, {
       method: 'POST',
       body: request.body,
-      headers: { 'user-agent': options.userAgent, ...request.headers },
+      headers: {
+        'user-agent': options.userAgent,
+        ...(authorization && !hasAuthorization ? { authorization } : {}),
+        ...request.headers,
+      },
       redirect: 'manual',
       signal: options.signal,
     });
@@ -40,6 +48,31 @@ export async function postJson(
     return { ok: false, error: `${error} (redirects are not followed)`, retryable: false };
   const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
   return { ok: false, error, retryable, retryAfterMs: retryAfter(response.headers.get('retry-after')) };
+}
+
+/**
+ * fetch refuses a URL with a user and password in it (`https://user:pw@host/hook`, the usual way
+ * to reach a receiver behind basic auth): they are sent as an Authorization: Basic header instead.
+ */
+function withoutCredentials(raw: string): { url: string; authorization?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return { url: raw };
+  }
+  if (parsed.username === '' && parsed.password === '') return { url: raw };
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const credentials = `${decode(parsed.username)}:${decode(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
 }
 
 /** `connection refused (ECONNREFUSED)`: the cause's code, never the URL. */
