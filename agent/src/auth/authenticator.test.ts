@@ -44,4 +44,23 @@ describe('the authenticator', () => {
       code: 'AUTH_FAILED',
     });
   });
+
+  it('spends the same password check on an unknown user as on a known one (timing tells no names)', async () => {
+    const auth = configSchema.parse({
+      version: 1,
+      auth: {
+        mode: 'basic',
+        users: [{ username: 'olga', passwordHash: await hashSecret('right'), role: 'viewer' }],
+      },
+      storages: { local: { type: 'filesystem', path: '/tmp/unused' } },
+      targets: {},
+    }).auth;
+    const authenticator = createAuthenticator(auth, createSessions(60_000));
+    verifications.count = 0;
+    expect(await authenticator.verifyPassword('olga', 'wrong')).toBeUndefined();
+    expect(verifications.count).toBe(1);
+    expect(await authenticator.verifyPassword('nobody', 'wrong')).toBeUndefined();
+    expect(verifications.count).toBe(2);
+    expect(await authenticator.verifyPassword('olga', 'right')).toMatchObject({ name: 'olga' });
+  });
 });

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AuthConfig } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { createAddressMatcher } from './cidr.ts';
 import type { Identity } from './identity.ts';
-import { verifySecret } from './password-hash.ts';
+import { hashSecret, verifySecret } from './password-hash.ts';
 import type { RequestCredentials } from './request-credentials.ts';
 import { roleFor } from './role-mapping.ts';
 import { sessionTokenPrefix, type Sessions } from './sessions.ts';
@@ -17,6 +17,11 @@ export interface Authenticator {
   identify(credentials: RequestCredentials): Promise<Identity | undefined>;
   /** Checks a user name and password (mode basic); undefined when they do not match. */
   verifyPassword(username: string, password: string): Promise<Identity | undefined>;
+  /**
+   * Whether the sign-in session the credentials carry (a `pys_` bearer token, else the cookie)
+   * still holds: false once it was ended (logout, a replayed desktop code) or expired.
+   */
+  sessionHolds(credentials: RequestCredentials): boolean;
 }
 
 const cacheMs = 5 * 60_000;
@@ -69,16 +74,28 @@ export function createAuthenticator(
       return undefined;
     });
 
+  let decoy: Promise<string> | undefined;
   const verifyPassword = (username: string, password: string): Promise<Identity | undefined> =>
     cached(`user\u0000${username}`, password, async () => {
       const user = auth.users.find((candidate) => candidate.username === username);
-      if (!user || !(await verifySecret(user.passwordHash, password))) return undefined;
+      if (!user) {
+        // As slow as a wrong password: how long a refusal takes must not tell which names exist.
+        decoy ??= hashSecret(randomBytes(16).toString('base64url'));
+        await verifySecret(await decoy, password);
+        return undefined;
+      }
+      if (!(await verifySecret(user.passwordHash, password))) return undefined;
       return { kind: 'user', name: username, role: user.role, groups: [], via: 'basic' };
     });
 
   return {
     mode: auth.mode,
     verifyPassword,
+    sessionHolds(credentials) {
+      if (credentials.bearer?.startsWith(sessionTokenPrefix))
+        return sessions.getBearer(credentials.bearer) !== undefined;
+      return credentials.sessionId !== undefined && sessions.get(credentials.sessionId) !== undefined;
+    },
     async identify(credentials) {
       if (credentials.bearer?.startsWith(sessionTokenPrefix)) {
         const identity = sessions.getBearer(credentials.bearer);

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
+  ServerResponse,
   type IncomingMessage,
   type Server,
-  type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { ServerConfig } from '@port-yard/shared';
 import { isPortYardError } from '@port-yard/shared';
 import type { ApiContext, ApiServices } from '../api/api-context.ts';
@@ -93,13 +93,53 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       throw error;
     }
   };
-  const createContext = async ({ req }: { req: IncomingMessage }): Promise<ApiContext> => {
+  // A WebSocket, or a subscription over HTTP (server-sent events), is signed in once, when it
+  // opens, and may stay open for days: one opened with a sign-in session must not outlive it.
+  // Its calls see no identity once the session ended (logout, expiry), and the sweep below
+  // closes it, which ends its subscriptions.
+  const watched = new Map<WebSocket | ServerResponse, () => boolean>();
+  let sweep: NodeJS.Timeout | undefined;
+  const endOf = (holder: WebSocket | ServerResponse): void =>
+    void (holder instanceof WebSocket
+      ? holder.close(4401, 'the sign-in session ended: sign in again')
+      : holder.destroy());
+  const watchSession = (holder: WebSocket | ServerResponse, holds: () => boolean): void => {
+    watched.set(holder, holds);
+    holder.once('close', () => {
+      watched.delete(holder);
+      if (watched.size > 0) return;
+      clearInterval(sweep);
+      sweep = undefined;
+    });
+    sweep ??= setInterval(() => {
+      for (const [open, stillHolds] of watched) if (!stillHolds()) endOf(open);
+    }, 1000).unref();
+  };
+  const createContext = async ({
+    req,
+    res,
+  }: {
+    req: IncomingMessage;
+    res?: unknown;
+  }): Promise<ApiContext> => {
+    let identity: Identity | undefined;
     try {
-      return { services, identity: await identify(req), address: req.socket.remoteAddress };
+      identity = await identify(req);
     } catch (error) {
       const code = error instanceof TooManyAttempts ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED';
       throw new TRPCError({ code, message: (error as Error).message, cause: error });
     }
+    if (identity?.via !== 'session') return { services, identity, address: req.socket.remoteAddress };
+    const credentials = readCredentials(req);
+    const holds = (): boolean => authenticator.sessionHolds(credentials);
+    if (res instanceof WebSocket || res instanceof ServerResponse) watchSession(res, holds);
+    return {
+      services,
+      address: req.socket.remoteAddress,
+      get identity() {
+        return holds() ? identity : undefined;
+      },
+    };
   };
 
   const trpc = createHTTPHandler({
@@ -185,6 +225,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         server.listen(config.port, config.host, () => resolveListen(server.address() as AddressInfo));
       }),
     async close() {
+      clearInterval(sweep);
       wssHandler.broadcastReconnectNotification();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((done) => server.close(() => done()));

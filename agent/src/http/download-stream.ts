@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { CodecStream } from '../pipeline/compression.ts';
 
 /**
@@ -37,10 +37,15 @@ export async function sendDecoded(options: {
     source.destroy();
     response.destroy();
   };
+  // The response ends only once the codec exited cleanly: a decoder that fails (or is killed)
+  // closes its output like one that finished, and a clean end would pass a truncated dump off
+  // as whole.
   await Promise.allSettled([
     pipeline(source, verify, codec.input).catch(fail),
-    pipeline(codec.output, response).catch(fail),
+    pipeline(codec.output, response, { end: false }).catch(fail),
     codec.finished.catch(fail),
   ]);
   if (firstError !== undefined) throw firstError;
+  response.end();
+  await finished(response);
 }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,7 +33,14 @@ export function createStaticFiles(root: string | undefined) {
     'referrer-policy': 'no-referrer',
   };
   return async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    } catch {
+      // A malformed %-escape is the client's mistake: no server error, no error log line.
+      response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed URL path');
+      return;
+    }
     if (!base) {
       response.writeHead(200, { 'content-type': types['.html']!, ...headers }).end(placeholder);
       return;
@@ -56,6 +64,8 @@ export function createStaticFiles(root: string | undefined) {
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       ...headers,
     });
-    createReadStream(file).pipe(response);
+    // A read error (a file that vanished or cannot be read) breaks this response off; with a bare
+    // pipe() it would be an unhandled 'error' event, which ends the whole agent.
+    await pipeline(createReadStream(file), response).catch(() => undefined);
   };
 }

@@ -22,6 +22,12 @@ export const artifactsRouter = router({
       input.cursor === undefined
         ? 0
         : all.findIndex((entry) => entry.manifest.artifactId === input.cursor) + 1;
+    // An unknown cursor (deleted since, or from another filter) must not restart at page one.
+    if (input.cursor !== undefined && start === 0)
+      throw new PortYardError(
+        'INVALID_INPUT',
+        `cursor: no artifact ${input.cursor} in this listing (deleted since?): list again from the first page`,
+      );
     const page = all.slice(start, start + input.limit);
     const nextCursor = start + input.limit < all.length ? page.at(-1)?.manifest.artifactId : undefined;
     return { items: await summarizeArtifacts(agent, page), nextCursor, total: all.length };
