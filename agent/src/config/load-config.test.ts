@@ -147,6 +147,28 @@ targets:
     ]);
   });
 
+  it('refuses a schedule that never fires, at its line', async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  local: { type: filesystem, path: ./b }
+targets:
+  shop:
+    engine: postgres
+    user: backup
+    databases: [shop]
+    destinations: [local]
+    schedule: "0 3 30 2 *"
+`);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        path: 'targets.shop.schedule',
+        line: 10,
+        column: 15,
+        message: 'never fires: no date matches this cron expression',
+      }),
+    ]);
+  });
+
   it('points a missing key at the mapping that lacks it', async () => {
     const problems = await problemsOf(`version: 1
 storages:

@@ -94,6 +94,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     },
   });
   const passes = createBackgroundPasses(log);
+  const schedulingFailed = (name: string, error: unknown): void =>
+    log.error('a scheduled start failed', { target: name, message: (error as Error).message });
   let scheduler: Scheduler | undefined;
   let retentionScheduler: Scheduler | undefined;
   let verifyScheduler: Scheduler | undefined;
@@ -150,6 +152,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     retentionScheduler = createScheduler({
       targets: [{ name: 'retention', schedule: agent.config.retentionSchedule, timeZone: 'UTC' }],
       onDue: () => passes.start('retention', () => leases.use(agent, retentionPass)),
+      onError: schedulingFailed,
       clock: options.clock,
     });
     retentionScheduler.start();
@@ -164,6 +167,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       targets: verifying,
       onDue: (name) =>
         passes.start(`verify ${name}`, () => leases.use(agent, (used) => verifyNewest(used, name))),
+      onError: schedulingFailed,
       clock: options.clock,
     });
     verifyScheduler.start();
@@ -174,6 +178,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     scheduler = createScheduler({
       targets,
       onDue: (name) => queue.submit(name, 'schedule'),
+      onError: schedulingFailed,
       clock: options.clock,
     });
     scheduler.start();

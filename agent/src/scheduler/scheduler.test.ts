@@ -82,4 +82,38 @@ describe('createScheduler', () => {
     expect(fired).toEqual(['a']);
     expect(scheduler.nextRuns().get('a')).toEqual(at('2026-11-26T09:15:00Z'));
   });
+
+  it('reports a start that threw and keeps firing the other targets and later times', () => {
+    let wake: (() => void) | undefined;
+    let now = at('2026-11-26T03:14:59Z');
+    const clock: SchedulerClock = {
+      now: () => now,
+      setTimer: (callback) => ((wake = callback), () => undefined),
+    };
+    const fired: string[] = [];
+    const errors: [string, string][] = [];
+    const scheduler = createScheduler({
+      targets: [
+        { name: 'a', schedule: '*/15 * * * *', timeZone: 'UTC' },
+        { name: 'b', schedule: '*/15 * * * *', timeZone: 'UTC' },
+      ],
+      onDue: (target) => {
+        fired.push(target);
+        if (target === 'a') throw new Error('a listener failed');
+      },
+      onError: (target, error) => errors.push([target, (error as Error).message]),
+      clock,
+    });
+    scheduler.start();
+    now = at('2026-11-26T03:15:00Z');
+    wake!(); // as the timer would: no exception may escape it
+    now = at('2026-11-26T03:30:00Z');
+    wake!();
+    expect(fired).toEqual(['a', 'b', 'a', 'b']);
+    expect(errors).toEqual([
+      ['a', 'a listener failed'],
+      ['a', 'a listener failed'],
+    ]);
+    scheduler.stop();
+  });
 });

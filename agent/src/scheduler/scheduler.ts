@@ -41,6 +41,8 @@ const maxSleepMs = 60_000;
 export function createScheduler(options: {
   readonly targets: readonly ScheduledTarget[];
   readonly onDue: (target: string, dueAt: Date) => void;
+  /** An `onDue` that threw: reported here, and the other targets and later times still fire. */
+  readonly onError?: (target: string, error: unknown) => void;
   readonly clock?: SchedulerClock;
 }): Scheduler {
   const clock = options.clock ?? systemClock;
@@ -62,7 +64,12 @@ export function createScheduler(options: {
       if (!dueAt || dueAt > now) continue;
       fired.push(target.name);
       plan(target, now);
-      options.onDue(target.name, dueAt);
+      try {
+        options.onDue(target.name, dueAt);
+      } catch (error) {
+        // Thrown out of a timer, it would end the process, and no schedule would fire again.
+        options.onError?.(target.name, error);
+      }
     }
     return fired;
   };

@@ -44,12 +44,14 @@ function isTimeZone(zone: string): boolean {
 function cronProblem(expression: string): string | undefined {
   const fields = expression.trim().split(/\s+/).length;
   if (fields !== 5 && fields !== 6) return 'must be a cron expression with 5 or 6 fields';
+  let cron: Cron;
   try {
-    new Cron(expression, { paused: true });
-    return undefined;
+    cron = new Cron(expression, { paused: true });
   } catch (error) {
     return `is not a valid cron expression: ${(error as Error).message}`;
   }
+  // Valid field by field, yet no date matches (the 30th of February): it would never run.
+  return cron.nextRun() === null ? 'never fires: no date matches this cron expression' : undefined;
 }
 
 export const tlsSchema = z
