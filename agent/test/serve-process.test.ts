@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,20 @@ describe('port-yard serve', () => {
     const manifests = (await filesBelow(storage)).filter((file) => file.endsWith('.manifest.json'));
     expect(succeeded.artifacts).toHaveLength(1);
     expect(manifests.map((file) => basename(file))).toEqual([`${succeeded.artifacts![0]!.id}.manifest.json`]);
+
+    // SIGHUP applies a changed config, and says which changes wait for a restart (sign-in here).
+    await writeFile(
+      configFile,
+      `${await readFile(configFile, 'utf8')}auth: { mode: none, anonymousRole: operator }\n`,
+    );
+    second.child.kill('SIGHUP');
+    await waitFor('the reload', () => logged(second, 'config reloaded'));
+    await waitFor('the restart warning', () =>
+      logged(second, 'changed settings take effect only after a restart'),
+    );
+    expect(
+      second.lines.find((line) => line.msg === 'changed settings take effect only after a restart'),
+    ).toMatchObject({ level: 'warn', settings: ['auth'] });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(logged(second, 'agent stopped')).toBe(true);

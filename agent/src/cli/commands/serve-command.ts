@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
+import { changedRestartOnlySettings } from '../../config/restart-only-settings.ts';
 import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
 import type { PortYardConfig } from '@port-yard/shared';
 import { UsageError } from '../cli-errors.ts';
@@ -50,6 +51,10 @@ export function registerServeCommand(program: Command): void {
         const next = await loadConfig(file);
         await warnUnreadable(next);
         await daemon.reload(next);
+        // Against the config the agent started with: it keeps warning until a restart.
+        const pending = changedRestartOnlySettings(config, next);
+        if (pending.length > 0)
+          log.warn('changed settings take effect only after a restart', { settings: pending });
         return next;
       };
       const api = await startApi({ config, daemon, log, reloadConfig: reload });
