@@ -104,6 +104,19 @@ describe('port-yard CLI', () => {
     );
   });
 
+  it('config check warns (exit 0) of a scheduled target that nothing would report hanging', async () => {
+    const unwatched = join(dir, 'unwatched.yaml');
+    await writeFile(
+      unwatched,
+      "version: 1\nstorages:\n  local: { type: filesystem, path: ./b }\ntargets:\n  shop: { engine: mariadb, user: root, databases: [x], destinations: [local], schedule: '0 3 * * *' }\n",
+    );
+    const result = await cli(['--config', unwatched, 'config', 'check']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^warning: targets\.shop: scheduled, but with neither timeout nor maxAge: .*\nconfig is valid\n$/,
+    );
+  });
+
   it('asks for a config when neither --config nor PORT_YARD_CONFIG is given (exit 2)', async () => {
     const result = await cli(['list'], { PORT_YARD_CONFIG: '' });
     expect(result.code).toBe(2);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import { configAdvice } from '../../config/config-advice.ts';
 import { ConfigError } from '../../config/config-error.ts';
 import { redactConfig } from '../../config/redact-config.ts';
 import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
@@ -21,6 +22,7 @@ export function registerConfigCommand(program: Command): void {
       if (unreadable.length > 0) throw new ConfigError(configPath(globals), unreadable);
       const redacted = redactConfig(loaded);
       console.log(options.json ? JSON.stringify(redacted, null, 2) : stringify(redacted).trimEnd());
+      for (const advice of configAdvice(loaded)) console.error(`warning: ${advice.path}: ${advice.message}`);
       if (!options.json) console.error('config is valid');
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
+import { configAdvice } from '../../config/config-advice.ts';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { changedRestartOnlySettings } from '../../config/restart-only-settings.ts';
@@ -41,6 +42,8 @@ export function registerServeCommand(program: Command): void {
       const warnUnreadable = async (loaded: PortYardConfig): Promise<void> => {
         for (const problem of await unreadableConfigFiles(loaded))
           log.warn('a file the config names cannot be read', { ...problem });
+        for (const advice of configAdvice(loaded))
+          log.warn('a failure here would go unnoticed', { ...advice });
       };
       const config = await loadConfig(file);
       await warnUnreadable(config);
