@@ -188,8 +188,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
     handle(request, response).catch((error: unknown) => {
+      // The path without its query: an OIDC callback's one-time code must not reach the log.
       if (!isPortYardError(error))
-        options.log.error('request failed', { path: request.url, message: (error as Error).message });
+        options.log.error('request failed', {
+          path: new URL(request.url ?? '/', 'http://agent').pathname,
+          message: (error as Error).message,
+        });
       sendError(response, error);
     });
   };

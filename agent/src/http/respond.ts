@@ -26,10 +26,14 @@ export function sendJson(
   response.end(text);
 }
 
-/** A clear JSON error: `{ error: { code, message } }` with the matching HTTP status. */
+/**
+ * A clear JSON error: `{ error: { code, message } }` with the matching HTTP status. Only Port-Yard's
+ * own errors say what happened; any other (a bug, a library's failure, which may name files or
+ * hosts) is logged by the caller and answered without its text, as the caller may not be signed in.
+ */
 export function sendError(response: ServerResponse, error: unknown, status?: number): void {
   const code = isPortYardError(error) ? error.code : 'INTERNAL';
-  const message = (error as Error)?.message ?? String(error);
+  const message = isPortYardError(error) ? error.message : "internal error: the agent's log has the details";
   if (response.headersSent) {
     response.destroy();
     return;
