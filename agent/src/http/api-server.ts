@@ -41,6 +41,12 @@ export interface RouteEntry {
   readonly handle: Route;
 }
 
+/**
+ * The most procedure calls one HTTP request or WebSocket message may batch (the console sends
+ * one at a time): one signed-in request must not make the agent run thousands of calls.
+ */
+const maxCallsPerBatch = 50;
+
 export interface ApiServerOptions {
   readonly server: ServerConfig;
   readonly services: ApiServices;
@@ -147,6 +153,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     createContext,
     basePath: '/api/trpc/',
     maxBodySize: 1 << 20,
+    maxBatchSize: maxCallsPerBatch,
     // tRPC sets its own Vary header, replacing the one applyCors set: add Origin back (CORS answers differ by it).
     responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
   });
@@ -206,6 +213,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     wss,
     router: appRouter,
     createContext,
+    maxBatchSize: maxCallsPerBatch,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
   server.on('upgrade', (request, socket, head) => {

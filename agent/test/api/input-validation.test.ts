@@ -57,6 +57,16 @@ describe('malformed and oversized requests', () => {
     expect((await query(api.url, 'targets.list', undefined, operator)).status).toBe(200);
   });
 
+  it('a batch of more than 50 calls → 400, and one of 50 is answered', async () => {
+    const batch = (calls: number): string =>
+      `${api.url}/api/trpc/${Array(calls).fill('targets.list').join(',')}?batch=1&input=${encodeURIComponent('{}')}`;
+    const tooMany = await http(batch(51), { headers: operator });
+    expect(tooMany.status).toBe(400);
+    const fifty = await http(batch(50), { headers: operator });
+    expect(fifty.status).toBe(200);
+    expect(fifty.body).toHaveLength(50);
+  });
+
   it('an oversized login body → 400 with what to send', async () => {
     const result = await http(`${api.url}/api/auth/login`, {
       method: 'POST',
