@@ -3,7 +3,7 @@ import { PortYardError } from '@port-yard/shared';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Identity } from '../auth/identity.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
-import type { Sessions } from '../auth/sessions.ts';
+import { sessionTokenPrefix, type Sessions } from '../auth/sessions.ts';
 import { readJsonBody, sendError, sendJson } from './respond.ts';
 import { clearedSessionCookie, sessionCookie } from './session-cookie.ts';
 import { createSignInLimit } from './sign-in-limit.ts';
@@ -77,10 +77,17 @@ export function createAuthRoutes(deps: AuthRoutesDeps) {
     );
   }
 
+  /** Ends the cookie session, or the desktop app's session token (`Bearer pys_...`) sent with it. */
   function logout(request: IncomingMessage, response: ServerResponse): void {
-    const { sessionId } = readCredentials(request);
-    const identity = sessionId ? deps.sessions.get(sessionId) : undefined;
-    if (sessionId) deps.sessions.delete(sessionId);
+    const { sessionId, bearer } = readCredentials(request);
+    const token = bearer?.startsWith(sessionTokenPrefix) ? bearer : undefined;
+    const identity = token
+      ? deps.sessions.getBearer(token)
+      : sessionId
+        ? deps.sessions.get(sessionId)
+        : undefined;
+    if (token) deps.sessions.delete(token);
+    else if (sessionId) deps.sessions.delete(sessionId);
     if (identity)
       deps.audit.record({
         action: 'logout',

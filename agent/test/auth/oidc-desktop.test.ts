@@ -188,6 +188,20 @@ describe('desktop OIDC sign-in (loopback redirect)', () => {
     expect(again.body.error.message).toContain('already used');
   });
 
+  it('ends the token at logout (Bearer pys_… to POST /api/auth/logout)', async () => {
+    const { code, verifier } = await codeFor('sub-vic');
+    const answer = await exchange({ code, code_verifier: verifier, redirect_uri: loopback });
+    const token = bearer(answer.body.token);
+    expect((await query(agent.url, 'agent.info', undefined, token)).status).toBe(200);
+    const out = await http(`${agent.url}/api/auth/logout`, { method: 'POST', headers: token });
+    expect(out.status).toBe(200);
+    expect((await query(agent.url, 'agent.info', undefined, token)).status).toBe(401);
+    expect(agent.api.audit.list().find((entry) => entry.action === 'logout')).toMatchObject({
+      actor: 'vic',
+      via: 'session',
+    });
+  });
+
   it('refuses a reused code, and ends the session it gave', async () => {
     const { code, verifier } = await codeFor('sub-dora');
     const first = await exchange({ code, code_verifier: verifier, redirect_uri: loopback });
