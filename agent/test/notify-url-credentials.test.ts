@@ -40,6 +40,21 @@ describe('webhook URL with credentials', () => {
     expect(JSON.stringify(notifier.recent())).not.toMatch(/s3cr/);
   });
 
+  it('a refusal that echoes the credentials or a header value back is logged without them', async () => {
+    const url = receiver.url.replace('http://', 'http://bot:pw-Echo9@') + '/echo';
+    receiver.answer('/echo', () => ({
+      status: 401,
+      body: 'denied: Basic Ym90OnB3LUVjaG85 and X-Api-Key key-Echo7 and pw-Echo9',
+    }));
+    const log = captureLog();
+    const config = notifyConfig({ hook: { type: 'webhook', url, headers: { 'X-Api-Key': 'key-Echo7' } } });
+    const notifier = createNotifier({ config: () => config, log, retryDelayMs: 20 });
+    const delivery = await notifier.test('hook');
+    expect(delivery).toMatchObject({ ok: false, error: expect.stringMatching(/^HTTP 401/) });
+    const everything = `${log.lines.join('\n')}\n${JSON.stringify(notifier.recent())}`;
+    expect(everything).not.toMatch(/Echo7|Echo9|Ym90OnB3LUVjaG85/);
+  });
+
   it('an Authorization header of the channel wins over the URL', async () => {
     const url = receiver.url.replace('http://', 'http://user:pw@') + '/own-header';
     const config = notifyConfig({

@@ -42,7 +42,9 @@ export async function postJson(
     if (options.signal.aborted) return abortedBecause(options.signal, options.timeoutMs);
   }
   if (response.status >= 200 && response.status < 300) return { ok: true };
-  const said = scrub(answer, request.url).replace(/\s+/g, ' ').trim();
+  // A receiver may echo what it was sent: the credentials and header values are secrets too.
+  const sent = [...Object.values(request.headers), ...(authorization ? [authorization] : [])];
+  const said = scrub(answer, request.url, sent).replace(/\s+/g, ' ').trim();
   const error = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${said ? `: ${said}` : ''}`;
   if (response.status >= 300 && response.status < 400)
     return { ok: false, error: `${error} (redirects are not followed)`, retryable: false };
@@ -91,17 +93,38 @@ function networkProblem(error: unknown, url: string): string {
   return `cannot connect: ${scrub(cause?.message ?? (error as Error).message, url)}`;
 }
 
-/** Removes the URL, and its path and query on their own, from a text that might echo them. */
-function scrub(text: string, url: string): string {
+/**
+ * Removes the URL (and its path and query, its user and password, on their own) and `sent`
+ * (header values; an Authorization value also without its scheme) from a text that might echo
+ * them.
+ */
+function scrub(text: string, url: string, sent: readonly string[] = []): string {
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
     parsed = undefined;
   }
-  const secrets = [url, parsed && `${parsed.pathname}${parsed.search}`, parsed?.pathname].filter(
-    (part): part is string => part !== undefined && part.length > 1,
-  );
+  const decoded = (part: string | undefined): string | undefined => {
+    try {
+      return part && decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const fromUrl = [
+    url,
+    parsed && `${parsed.pathname}${parsed.search}`,
+    parsed?.pathname,
+    decoded(parsed?.password),
+  ];
+  const fromHeaders = sent
+    .flatMap((value) => [value, value.replace(/^(basic|bearer)\s+/i, '')])
+    .filter((value) => value.length > 3 && !/^application\//.test(value));
+  // Longest first: a URL is removed whole before its path would be, alone.
+  const secrets = [...fromUrl, ...fromHeaders]
+    .filter((part): part is string => part !== undefined && part.length > 1)
+    .sort((a, b) => b.length - a.length);
   return secrets.reduce((result, secret) => result.replaceAll(secret, '<redacted>'), text);
 }
 
