@@ -53,9 +53,14 @@ function unchangedSince(
   skip: SkipIfUnchanged | undefined,
   fingerprint: string | null,
   now: Date,
+  storages: readonly Storage[],
 ): Manifest | undefined {
   const previous = skip?.previous;
   if (!previous || fingerprint === null || previous.fingerprint !== fingerprint) return undefined;
+  // A storage the previous artifact never reached (its upload failed, or it was added to the
+  // target since) would otherwise never get a copy of this state while nothing changes.
+  const stored = new Set(previous.destinations.filter((d) => d.committed).map((d) => d.storage));
+  if (storages.some((storage) => !stored.has(storage.name))) return undefined;
   const age = now.getTime() - new Date(previous.startedAt).getTime();
   return skip.maxSkipAgeMs !== undefined && age >= skip.maxSkipAgeMs ? undefined : previous;
 }
@@ -104,11 +109,18 @@ export async function backupDatabase(
   let parts: PipelineParts;
   let checked: Awaited<typeof checks> | undefined;
   try {
-    if (request.skipIfUnchanged) {
-      // The fingerprint decides whether to dump at all, so the checks come first.
+    if (request.skipIfUnchanged || target.skipIfUnchanged) {
+      // The fingerprint decides whether to dump at all, so the checks come first. A run that does
+      // not skip (a manual one) still records the fingerprint the next run compares with: taken
+      // after the dump's snapshot, it would vouch for writes the dump missed (FINGERPRINTS.md).
       sql.start();
       checked = await checks;
-      const unchanged = unchangedSince(request.skipIfUnchanged, checked.facts.fingerprint, startedAt);
+      const unchanged = unchangedSince(
+        request.skipIfUnchanged,
+        checked.facts.fingerprint,
+        startedAt,
+        storages,
+      );
       if (unchanged) {
         await discard();
         report('succeeded', 0, 0, true);

@@ -56,7 +56,13 @@ export async function backupTarget(
     databases = [];
     failures.push(toFailure(request.database ?? '*', error));
   }
-  for (const database of databases) {
+  for (const [index, database] of databases.entries()) {
+    if (request.signal?.aborted) {
+      // Stopped (a timeout, a cancel) after an earlier database: the rest have no new artifact,
+      // and a run that stored only some of them is no success.
+      failures.push(...databases.slice(index).map((left) => toFailure(left, stopReason(request.signal!))));
+      break;
+    }
     try {
       const skipIfUnchanged = request.skipIfUnchanged && {
         previous: request.skipIfUnchanged.newest(database),
@@ -81,7 +87,6 @@ export async function backupTarget(
     } catch (error) {
       failures.push(toFailure(database, error));
     }
-    if (request.signal?.aborted) break;
   }
   const partial = artifacts.some((artifact) => artifact.destinations.some((outcome) => !outcome.committed));
   const status =
@@ -118,6 +123,12 @@ async function databasesToBackUp(engine: Engine, request: BackupTargetRequest): 
     );
   }
   return [request.database];
+}
+
+function stopReason(signal: AbortSignal): PortYardError {
+  const reason: unknown = signal.reason;
+  if (isPortYardError(reason)) return reason;
+  return new PortYardError('CANCELLED', 'the run was stopped before this database was backed up');
 }
 
 function toFailure(database: string, error: unknown): RunFailure {

@@ -80,10 +80,10 @@ export async function applyTargetRetention(
     const deleted: string[] = [];
     const failed: { id: string; error: string }[] = [];
     for (const { id } of group.plan.delete) {
-      const location = input.catalog
-        .get(id)
-        ?.locations.find((candidate) => candidate.storage === group.storage);
-      if (!location) continue;
+      const entry = input.catalog.get(id);
+      const location = entry?.locations.find((candidate) => candidate.storage === group.storage);
+      // Pinned while earlier deletions ran (a user who saw it in the plan): the pin wins.
+      if (!entry || !location || isPinned(entry)) continue;
       try {
         await deleteArtifactCopy({ catalog: input.catalog, storages: input.storages }, id, location);
         deleted.push(id);

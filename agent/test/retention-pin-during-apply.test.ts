@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { targetSchema } from '@port-yard/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setPinned } from '../src/artifacts/artifact-actions.ts';
+import { createCatalog } from '../src/catalog/catalog.ts';
+import { applyTargetRetention } from '../src/retention/target-retention.ts';
+import { createFilesystemStorage } from '../src/storage/filesystem-storage.ts';
+import type { Storage } from '../src/storage/storage.ts';
+import { putFakeArtifact } from './harness/fake-artifacts.ts';
+
+/**
+ * The plan is made once, then its deletions take a while (one storage call after another, an
+ * offsite S3 can take seconds each): an artifact pinned meanwhile, by a user who saw it listed
+ * for deletion, must be kept.
+ */
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'py-test-retention-pin-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('retention applying its plan', () => {
+  it('keeps an artifact pinned after the plan was made', async () => {
+    const real = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
+    const now = new Date('2026-11-26T12:00:00Z');
+    const manifests = [];
+    for (let hour = 0; hour < 5; hour++) {
+      manifests.push(await putFakeArtifact(real, { startedAt: new Date(now.getTime() - hour * 3_600_000) }));
+    }
+    const oldest = manifests.at(-1)!.artifactId;
+    const catalog = createCatalog([real]);
+    await catalog.refresh();
+    const storages = new Map<string, Storage>();
+    let pinning: Promise<void> | undefined;
+    // The first deletion is slow, and a user pins the oldest artifact while it runs.
+    const local: Storage = {
+      ...real,
+      async delete(key) {
+        pinning ??= setPinned({ catalog, storages }, oldest, true, 'dba');
+        await pinning;
+        return real.delete(key);
+      },
+    };
+    storages.set('local', local);
+    const target = targetSchema.parse({
+      engine: 'mariadb',
+      user: 'u',
+      databases: ['sales'],
+      destinations: ['local'],
+      retention: { keepLast: 1 },
+    });
+
+    const [group] = await applyTargetRetention({ catalog, storages, targetName: 'shop', target, now });
+    expect(group!.plan.delete.map((decision) => decision.id)).toContain(oldest);
+    expect(group!.deleted).not.toContain(oldest);
+    expect(catalog.get(oldest)?.locations.map((location) => location.storage)).toEqual(['local']);
+    expect(group!.deleted).toHaveLength(3);
+  });
+});
