@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,4 +73,48 @@ describe('skip if unchanged, with a destination the previous artifact is not in'
     });
     expect(third.status).toBe('skipped');
   });
+});
+
+describe('skip if unchanged, after the target changed how it stores', () => {
+  it(
+    'backs up once in the new compression or encryption, then skips again',
+    { timeout: 60_000 },
+    async () => {
+      const local = createFilesystemStorage({ name: 'local', root: join(dir, 'settings') });
+      const recipient = execFileSync('age-keygen', { encoding: 'utf8' }).match(/public key: (age1\w+)/)![1]!;
+      const target = (settings: object) =>
+        targetSchema.parse({
+          engine: 'postgres',
+          host: '127.0.0.1',
+          port: 5432,
+          user: 'postgres',
+          databases: [db],
+          destinations: ['local'],
+          skipIfUnchanged: true,
+          ...settings,
+        });
+      const manifests: Manifest[] = [];
+      const deps = {
+        engine: createPostgresEngine(),
+        storages: [local],
+        agentVersion: 'test',
+        onArtifact: (manifest: Manifest) => void manifests.push(manifest),
+      };
+      const run = (settings: object) =>
+        backupTarget(deps, {
+          targetName: 't',
+          target: target(settings),
+          skipIfUnchanged: { newest: () => manifests.at(-1) },
+        });
+
+      expect((await run({ compression: 'zstd' })).status).toBe('succeeded');
+      expect((await run({ compression: 'zstd' })).status).toBe('skipped');
+      expect((await run({ compression: 'gzip' })).status).toBe('succeeded');
+      expect((await run({ compression: 'gzip' })).status).toBe('skipped');
+      const encrypted = { compression: 'gzip', encryption: { recipients: [recipient] } };
+      expect((await run(encrypted)).status).toBe('succeeded');
+      expect(manifests.at(-1)!.encryption).toMatchObject({ recipients: [recipient] });
+      expect((await run(encrypted)).status).toBe('skipped');
+    },
+  );
 });

@@ -54,6 +54,7 @@ function unchangedSince(
   fingerprint: string | null,
   now: Date,
   storages: readonly Storage[],
+  target: TargetConfig,
 ): Manifest | undefined {
   const previous = skip?.previous;
   if (!previous || fingerprint === null || previous.fingerprint !== fingerprint) return undefined;
@@ -61,8 +62,19 @@ function unchangedSince(
   // target since) would otherwise never get a copy of this state while nothing changes.
   const stored = new Set(previous.destinations.filter((d) => d.committed).map((d) => d.storage));
   if (storages.some((storage) => !stored.has(storage.name))) return undefined;
+  // Nor while the newest backup is stored otherwise than the target now asks (encryption added,
+  // a recipient rotated, another compression): a quiet database would keep the old form.
+  if (!storedAsAsked(previous, target)) return undefined;
   const age = now.getTime() - new Date(previous.startedAt).getTime();
   return skip.maxSkipAgeMs !== undefined && age >= skip.maxSkipAgeMs ? undefined : previous;
+}
+
+/** Whether `manifest` is compressed and encrypted as `target` asks now (the same recipients). */
+function storedAsAsked(manifest: Manifest, target: TargetConfig): boolean {
+  if (manifest.compression.algorithm !== target.compression) return false;
+  const asked = [...(target.encryption?.recipients ?? [])].sort();
+  const stored = [...(manifest.encryption?.recipients ?? [])].sort();
+  return asked.length === stored.length && asked.every((recipient, index) => recipient === stored[index]);
 }
 
 /**
@@ -120,6 +132,7 @@ export async function backupDatabase(
         checked.facts.fingerprint,
         startedAt,
         storages,
+        target,
       );
       if (unchanged) {
         await discard();

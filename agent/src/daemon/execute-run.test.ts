@@ -183,3 +183,22 @@ describe('a partial backup', () => {
     });
   });
 });
+
+describe('skip if unchanged', () => {
+  it('never skips on a newest backup whose verification failed', async () => {
+    const manifest = { artifactId: newId, fingerprint: 'f' };
+    const seen: ((database: string) => unknown)[] = [];
+    for (const verificationOk of [true, undefined, false]) {
+      const agent = {
+        config: { targets: { shop: { skipIfUnchanged: true } } },
+        catalog: { list: () => [{ manifest, locations: [{ storage: 'local', verificationOk }] }] },
+        backup: async (request: { skipIfUnchanged?: { newest(database: string): unknown } }) => {
+          seen.push(request.skipIfUnchanged!.newest);
+          return { runId: 'r', target: 'shop', status: 'skipped', artifacts: [], skipped: [], failures: [] };
+        },
+      } as unknown as Agent;
+      await run(agent);
+    }
+    expect(seen.map((newest) => newest('shop'))).toEqual([manifest, manifest, undefined]);
+  });
+});

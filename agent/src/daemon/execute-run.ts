@@ -151,12 +151,21 @@ async function applyRetention(
   }
 }
 
-/** Scheduled runs of a target with skipIfUnchanged compare fingerprints; a manual run always backs up. */
+/**
+ * Scheduled runs of a target with skipIfUnchanged compare fingerprints with its newest backup; a
+ * manual run always backs up.
+ */
 function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig) {
   if (run.trigger === 'manual' || !target.skipIfUnchanged) return undefined;
   const maxSkipAge = target.maxSkipAge ? parseDuration(target.maxSkipAge) : undefined;
   return {
-    newest: (database: string) => agent.catalog.list({ target: run.target, database })[0]?.manifest,
+    // A newest backup that failed its verification is no base to skip on: back up again.
+    newest: (database: string) => {
+      const entry = agent.catalog.list({ target: run.target, database })[0];
+      return entry?.locations.some((location) => location.verificationOk === false)
+        ? undefined
+        : entry?.manifest;
+    },
     maxSkipAgeMs: maxSkipAge ? nominalDurationSeconds(maxSkipAge) * 1000 : undefined,
   };
 }
