@@ -57,12 +57,28 @@ export function createPostgresSandboxAccounts(connection: ConnectionSettings): S
     },
 
     async dropUser(user) {
-      await use(maintenanceDatabase, async (client) => {
+      // Locked out first: should the drop fail, the expired sandbox's login must not work on.
+      const elsewhere = await use(maintenanceDatabase, async (client) => {
         const { rows } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
-        if (rows.length === 0) return;
+        if (rows.length === 0) return undefined;
+        await client.query(`ALTER ROLE ${quote(user)} NOLOGIN`);
         await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [
           user,
         ]);
+        // Other databases where it owns objects or holds privileges (a table it made in another
+        // database that lets PUBLIC create): DROP ROLE fails until each is cleared there.
+        const { rows: databases } = await client.query<{ name: string }>(
+          `SELECT DISTINCT d.datname AS name FROM pg_shdepend s
+             JOIN pg_database d ON d.oid = s.dbid JOIN pg_roles r ON r.oid = s.refobjid
+            WHERE r.rolname = $1 AND d.datallowconn AND d.datname <> $2`,
+          [user, maintenanceDatabase],
+        );
+        return databases.map((row) => row.name);
+      });
+      if (elsewhere === undefined) return;
+      for (const database of elsewhere)
+        await use(database, (client) => client.query(`DROP OWNED BY ${quote(user)}`));
+      await use(maintenanceDatabase, async (client) => {
         // What it may own or was granted here (its own database is dropped before).
         await client.query(`DROP OWNED BY ${quote(user)}`);
         await client.query(`DROP ROLE IF EXISTS ${quote(user)}`);
