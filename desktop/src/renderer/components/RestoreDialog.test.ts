@@ -157,6 +157,29 @@ describe('the restore dialog', () => {
     expect($('restore-result')!.textContent).toContain('safety-1');
   });
 
+  it('never starts the restore of a plan for another database than the one typed (Enter in the field)', async () => {
+    await open(replacePlan);
+    await type('restore-confirm', 'shop');
+    expect(startButton().disabled).toBe(false);
+    // The user changes their mind and restores into a copy instead: no blur, just Enter.
+    await type('restore-to-database', 'shop_copy');
+    input('restore-to-database').form!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await flushPromises();
+    expect(fake.calls.filter((call) => call.path === 'artifacts.restore')).toEqual([]);
+    // The plan for the name typed is fetched instead, and shown before anything can start.
+    expect(fake.calls.filter((call) => call.path === 'artifacts.restorePlan').at(-1)!.input).toEqual({
+      id: replacePlan.artifactId,
+      toDatabase: 'shop_copy',
+    });
+  });
+
+  it('disables the restore while the database typed differs from the plan shown', async () => {
+    await open(replacePlan);
+    await type('restore-confirm', 'shop');
+    await type('restore-to-database', 'shop_copy');
+    expect(startButton().disabled).toBe(true);
+  });
+
   it('a restore into a new database needs no typed name', async () => {
     await open({
       ...replacePlan,

@@ -127,4 +127,42 @@ describe('the agents store', () => {
     await settle();
     expect(store.agents.a!.error).toBe('agent exploded');
   });
+  it('keeps an event that arrived while the lists were on their way: a finished run never turns back to running', async () => {
+    // The lists answer late (a slow link, a busy agent): they were read before the run ended.
+    let answer!: () => void;
+    const late = new Promise<void>((resolve) => (answer = resolve));
+    useConnector(
+      (agent, events) => {
+        const connection = fake.connector(agent, events);
+        const client = connection.client as unknown as {
+          runs: { list: { query: (input: unknown) => Promise<RunRecord[]> } };
+          targets: { list: { query: (input: unknown) => Promise<TargetStatus[]> } };
+        };
+        for (const list of [client.runs.list, client.targets.list]) {
+          const query = list.query;
+          list.query = async (input: unknown) => {
+            const result = await query(input);
+            await late;
+            return result as never;
+          };
+        }
+        return connection;
+      },
+      { batchMs: 0 },
+    );
+    fake.runs = [run('r1')];
+    fake.targets = [target('shop', { running: run('r1') })];
+    const store = useAgentsStore();
+    store.connect({ id: 'a', name: 'prod', url: 'http://agent' });
+    await settle();
+    fake.pushRun(run('r1', { status: 'failed', finishedAt: '2026-11-26T10:01:00Z', message: 'boom' }));
+    fake.pushTarget(target('shop', { lastFailureAt: '2026-11-26T10:01:00Z', lastFailureMessage: 'boom' }));
+    await settle();
+    answer();
+    await settle();
+    expect(store.runsOf('a').map((entry) => entry.status)).toEqual(['failed']);
+    expect(store.activeRuns).toEqual([]);
+    expect(store.agents.a!.targets[0]!.running).toBeUndefined();
+    expect(store.agents.a!.targets[0]!.lastFailureMessage).toBe('boom');
+  });
 });

@@ -51,6 +51,12 @@ const finished = (run: RunRecord): boolean => run.status !== 'queued' && run.sta
 export const useAgentsStore = defineStore('agents', () => {
   const agents = reactive<Record<string, AgentState>>({});
   const connections = new Map<string, AgentConnection & { unsubscribe: () => void }>();
+  /**
+   * Per agent, the live events applied while a refresh's lists are on their way. The lists may
+   * have been read before those events happened: they are applied again on top of the lists, so
+   * a run that ended meanwhile is not shown running again (until an event that never comes).
+   */
+  const appliedDuringRefresh = new Map<string, Set<(() => void)[]>>();
 
   const client = (agentId: string): AgentClient => {
     const connection = connections.get(agentId);
@@ -80,6 +86,9 @@ export const useAgentsStore = defineStore('agents', () => {
     const agent = agents[agentId];
     if (!agent) return;
     const api = client(agentId);
+    const applied: (() => void)[] = [];
+    const recorders = appliedDuringRefresh.get(agentId) ?? new Set();
+    appliedDuringRefresh.set(agentId, recorders.add(applied));
     try {
       // All three at once: the lists fail with FORBIDDEN for a caller without the viewer role.
       const [session, lists] = await Promise.all([
@@ -100,9 +109,12 @@ export const useAgentsStore = defineStore('agents', () => {
       agent.targets = targets.map((status) => markRaw(status));
       agent.runs = {};
       for (const run of [...runs].reverse()) upsertRun(agent, run);
+      for (const change of applied) change();
       agent.error = null;
     } catch (error) {
       agent.error = (error as Error).message;
+    } finally {
+      recorders.delete(applied);
     }
   }
 
@@ -145,7 +157,10 @@ export const useAgentsStore = defineStore('agents', () => {
       pending.push(apply);
       flush ??= setTimeout(() => {
         flush = undefined;
-        for (const change of pending.splice(0)) change();
+        for (const change of pending.splice(0)) {
+          change();
+          for (const recorder of appliedDuringRefresh.get(descriptor.id) ?? []) recorder.push(change);
+        }
       }, batchMs);
     };
     subscriptions = [
@@ -166,6 +181,7 @@ export const useAgentsStore = defineStore('agents', () => {
     connection?.unsubscribe();
     connection?.close();
     connections.delete(agentId);
+    appliedDuringRefresh.delete(agentId);
     delete agents[agentId];
   }
 

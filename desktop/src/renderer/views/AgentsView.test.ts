@@ -99,4 +99,24 @@ describe('the agents view', () => {
     expect(document.body.querySelector('[role="alert"]')).toBeNull();
     expect(buttons()).not.toContain('Cancel sign-in');
   });
+  it('says why an agent could not be removed, and keeps showing it', async () => {
+    useAgentsStore().connect({ id: 'a1', name: 'sso', url: 'http://agent' });
+    const wrapper = mount(AgentsView, { attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    await flushPromises();
+    const remove = desktop.bridge.agents.remove;
+    desktop.bridge.agents.remove = async () => {
+      throw new Error('the OS keychain (Secret Service) could not delete a token: locked');
+    };
+    try {
+      button('Remove').click();
+      await flushPromises();
+    } finally {
+      desktop.bridge.agents.remove = remove;
+    }
+    expect(document.body.querySelector('[role="alert"]')?.textContent).toContain(
+      'could not delete a token: locked',
+    );
+    expect(useAgentsStore().agents.a1).toBeDefined();
+  });
 });
