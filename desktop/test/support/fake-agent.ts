@@ -1,4 +1,4 @@
-import type { RestorePlan, RunRecord, TargetStatus } from '@port-yard/shared';
+import type { RestorePlan, RunRecord, SandboxCredentials, TargetStatus } from '@port-yard/shared';
 import type { AgentConnector, ConnectionEvents } from '../../src/renderer/api/agent-client.ts';
 import type { Session } from '../../src/renderer/api/api-types.ts';
 
@@ -12,6 +12,8 @@ export interface FakeAgent {
   targets: TargetStatus[];
   runs: RunRecord[];
   plan: RestorePlan | Error;
+  /** What `sandboxes.create` answers: a pending promise keeps the deploy running. */
+  sandbox?: Promise<SandboxCredentials>;
   readonly calls: { path: string; input: unknown }[];
   pushTarget(status: TargetStatus): void;
   pushRun(run: RunRecord): void;
@@ -85,6 +87,9 @@ export function fakeAgent(): FakeAgent {
           events: { subscribe: subscription('runs') },
           cancel: { mutate: call('runs.cancel', () => ({ cancelled: true })) },
           start: { mutate: call('runs.start', () => fake.runs[0]) },
+        },
+        sandboxes: {
+          create: { mutate: call('sandboxes.create', () => fake.sandbox ?? new Error('no sandbox')) },
         },
         artifacts: {
           restorePlan: { query: call('artifacts.restorePlan', () => fake.plan) },
