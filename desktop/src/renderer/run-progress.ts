@@ -21,10 +21,14 @@ export function runLabel(run: RunRecord): string {
   return run.progress ? `${phase} ${run.progress.database}` : phase;
 }
 
-export type Health = 'running' | 'failing' | 'stale' | 'ok' | 'never';
+export type Health = 'running' | 'failing' | 'stale' | 'offline' | 'ok' | 'never';
 
-/** One word for a target's state, worst first: failing (last run failed), stale, running, ok. */
-export function targetHealth(status: TargetStatus): Health {
+/**
+ * One word for a target's state, worst first: failing (last run failed), stale, running, ok.
+ * `offline` when its agent cannot be reached: what it last said may no longer hold.
+ */
+export function targetHealth(status: TargetStatus, agentOnline = true): Health {
+  if (!agentOnline) return 'offline';
   const failedLast =
     status.lastFailureAt !== undefined &&
     (status.lastSuccessAt === undefined || status.lastFailureAt > status.lastSuccessAt);
@@ -37,6 +41,7 @@ export function targetHealth(status: TargetStatus): Health {
 export const healthType: Record<Health, 'error' | 'warning' | 'info' | 'success' | 'default'> = {
   failing: 'error',
   stale: 'warning',
+  offline: 'warning',
   running: 'info',
   ok: 'success',
   never: 'default',

@@ -29,6 +29,8 @@ export interface TargetRow {
   readonly agentId: string;
   readonly agentName: string;
   readonly status: TargetStatus;
+  /** False while the agent cannot be reached: `status` is what it said last. */
+  readonly agentOnline: boolean;
 }
 
 let connector: AgentConnector = connectAgent;
@@ -193,6 +195,7 @@ export const useAgentsStore = defineStore('agents', () => {
         agentId: agent.descriptor.id,
         agentName: agent.descriptor.name,
         status,
+        agentOnline: agent.state !== 'offline',
       })),
     ),
   );
