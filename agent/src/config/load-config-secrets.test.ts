@@ -114,6 +114,12 @@ describe('loadConfig: passwordFile', () => {
     expect((await loadConfig(file, { env: {} })).targets['db']?.password).toBe('abs');
   });
 
+  it('leaves out the byte order mark a Windows editor writes first (UTF-8 with BOM)', async () => {
+    await writeFile(join(dir, 'pw'), '\uFEFFfrom-notepad\r\n');
+    const file = await writeConfig(`    user: postgres\n    passwordFile: ${join(dir, 'pw')}\n`);
+    expect((await loadConfig(file, { env: {} })).targets['db']?.password).toBe('from-notepad');
+  });
+
   it('reports a missing or empty file with the field and the path it tried', async () => {
     await writeFile(join(dir, 'empty'), '\n');
     const missing = await loadError(await writeConfig('    user: postgres\n    passwordFile: nope\n'), {

@@ -70,7 +70,12 @@ async function readConfigText(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : message;
+    const reasons: Record<string, string> = {
+      ENOENT: 'no such file',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+    };
+    const reason = (code === undefined ? undefined : reasons[code]) ?? message;
     throw new ConfigError(file, [{ path: '', message: `cannot read the config file: ${reason}` }], {
       cause: error,
     });

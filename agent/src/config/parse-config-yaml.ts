@@ -1,5 +1,5 @@
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
 import type { ConfigProblem } from './config-error.ts';
 import { createYamlLocator } from './yaml-locator.ts';
 import type { YamlLocator } from './yaml-locator.ts';
@@ -27,7 +27,7 @@ export function parseConfigYaml(text: string): ParsedConfigYaml {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((error) => at(error.pos[0], `YAML syntax: ${error.message}`)),
+      problems: syntaxProblems(doc.errors).map((error) => at(error.offset, `YAML syntax: ${error.message}`)),
     };
   }
   const contents = doc.contents;
@@ -50,6 +50,42 @@ export function parseConfigYaml(text: string): ParsedConfigYaml {
     },
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, doc, locator };
+}
+
+/** Past this many, syntax problems are echoes of the first ones (or the file is not YAML at all). */
+const maxSyntaxProblems = 10;
+
+/**
+ * yaml's errors, each at most once per mistake and without the source text some of them quote
+ * (the stray token, a block scalar header): that text may be a secret. Once a document has ended
+ * (an extra `}`), yaml reports every later token as stray: the first of them stands for all.
+ */
+function syntaxProblems(errors: readonly YAMLError[]): { offset: number; message: string }[] {
+  const problems: { offset: number; message: string }[] = [];
+  let strayTokens = 0;
+  for (const error of errors) {
+    // `Unexpected scalar token in YAML stream: "<source>"`, `Not a YAML token: <source>`.
+    let message = error.message.replace(
+      /^(Unexpected .* token in YAML \w+|Not a YAML token): [\s\S]*$/,
+      '$1',
+    );
+    if (message.endsWith(' in YAML stream')) {
+      if (strayTokens++ > 0) continue;
+      message = `${message}: the rest of the file cannot be read`;
+    } else if (message.startsWith('Source contains multiple documents')) {
+      message = 'a second document (after ---): the config is one document';
+    } else if (message.startsWith('Block scalar header includes extra characters')) {
+      message = 'a value starting with | or > is a block scalar header: quote the value';
+    }
+    problems.push({ offset: error.pos[0], message });
+  }
+  if (problems.length <= maxSyntaxProblems) return problems;
+  const more = problems.length - maxSyntaxProblems;
+  const [last] = problems.slice(maxSyntaxProblems);
+  return [
+    ...problems.slice(0, maxSyntaxProblems),
+    { offset: last?.offset ?? 0, message: `and ${more} more (is this a YAML file?)` },
+  ];
 }
 
 /** The document as plain data; an alias bomb (too many `*alias` expansions) is a problem, not a hang. */

@@ -55,9 +55,9 @@ const reasons: Record<string, string> = {
 
 /**
  * Reads every secret file named in the config (relative to `baseDir`, the config file's folder)
- * and trims the trailing newline(s) that editors and `echo` add. Works on the unvalidated data so
- * that a missing file is reported together with the schema's problems; only string values are
- * read. A secret itself never appears in a problem.
+ * and trims the trailing newline(s) that editors and `echo` add, and a leading byte order mark.
+ * Works on the unvalidated data so that a missing file is reported together with the schema's
+ * problems; only string values are read. A secret itself never appears in a problem.
  */
 export async function readSecretFiles(
   data: unknown,
@@ -74,7 +74,8 @@ export async function readSecretFiles(
     });
     const absolute = resolve(options.baseDir, entry.file);
     try {
-      const value = (await readFile(absolute, 'utf8')).replace(/[\r\n]+$/, '');
+      // A leading byte order mark (Notepad's "UTF-8 with BOM") is not part of the secret.
+      const value = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '');
       if (value === '') problems.push(problem(`the ${labels[entry.fileKey]} ${absolute} is empty`));
       else
         secrets.push({ section: entry.section, name: entry.name, key: secretFileKeys[entry.fileKey], value });

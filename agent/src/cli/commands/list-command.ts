@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { reasonLabel } from '@port-yard/shared';
 import type { CatalogEntry } from '../../catalog/catalog.ts';
+import { UsageError } from '../cli-errors.ts';
 import { formatBytes } from '../format.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
@@ -19,6 +20,16 @@ export function registerListCommand(program: Command): void {
     .action(async (target: string | undefined, options: ListOptions, command: Command) => {
       await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
         const entries = agent.catalog.list({ target, database: options.database });
+        // Storage is the catalog: a target removed from the config still lists. One that is in
+        // neither is a typo, not "no backups".
+        const unknown =
+          target !== undefined &&
+          !Object.hasOwn(agent.config.targets, target) &&
+          agent.catalog.list({ target }).length === 0;
+        if (unknown) {
+          const known = Object.keys(agent.config.targets).join(', ') || 'none';
+          throw new UsageError(`no target named ${target} in the config or in storage (targets: ${known})`);
+        }
         if (options.json) console.log(JSON.stringify(entries.map(toRow), null, 2));
         else printEntries(entries);
       });

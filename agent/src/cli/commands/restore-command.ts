@@ -84,7 +84,16 @@ async function confirmation(plan: RestorePlan, options: RestoreOptions): Promise
     );
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const typed = (await prompt.question(`type the database name (${plan.database}) to replace it: `)).trim();
+    const typed = (
+      await prompt
+        .question(`type the database name (${plan.database}) to replace it: `)
+        .catch((error: unknown) => {
+          // Ctrl-C (or Ctrl-D) at the prompt: a no, like a wrong name.
+          if ((error as Error).name !== 'AbortError') throw error;
+          process.stderr.write('\n');
+          throw new UsageError('cancelled: nothing was changed');
+        })
+    ).trim();
     if (typed !== plan.database)
       throw new UsageError(`${JSON.stringify(typed)} is not ${plan.database}: nothing was changed`);
     return typed;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
+import { PortYardError, nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { configAdvice } from '../../config/config-advice.ts';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
@@ -60,7 +60,13 @@ export function registerServeCommand(program: Command): void {
           log.warn('changed settings take effect only after a restart', { settings: pending });
         return next;
       };
-      const api = await startApi({ config, daemon, log, reloadConfig: reload });
+      const api = await startApi({ config, daemon, log, reloadConfig: reload }).catch(
+        async (error: unknown) => {
+          // Nothing keeps running behind a failed start: a catch-up backup already begun is stopped.
+          await daemon.stop(0);
+          throw listenError(error, config);
+        },
+      );
 
       // The scheduler's timers do not hold the process open (so tests and library use can exit):
       // the daemon does, until it is stopped.
@@ -91,4 +97,19 @@ export function registerServeCommand(program: Command): void {
         });
       });
     });
+}
+
+const listenReasons: Record<string, string> = {
+  EADDRINUSE: 'the address is in use (another agent?)',
+  EACCES: 'permission denied (a port below 1024?)',
+  EADDRNOTAVAIL: 'not an address of this machine',
+};
+
+/** The API's port cannot be had: an operator's problem, said in words rather than a stack trace. */
+function listenError(error: unknown, config: PortYardConfig): unknown {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  const reason = code === undefined ? undefined : listenReasons[code];
+  if (syscall !== 'listen' || reason === undefined) return error;
+  const where = `${config.server.host}:${config.server.port} (server.host, server.port)`;
+  return new PortYardError('CONFLICT', `cannot listen on ${where}: ${reason}`, { cause: error });
 }

@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
+import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
+
+/** `port-yard list` as a user runs it: a real process, a YAML config file, exit codes and output. */
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const bin = join(repoRoot, 'agent/bin/port-yard.js');
+const node = join(repoRoot, 'node_modules/.bin/node');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(node, [bin, ...args], (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'py-test-list-cli-'));
+  config = join(dir, 'port-yard.yaml');
+  await mkdir(join(dir, 'backups'));
+  // A target since removed from the config: storage is the catalog, its artifacts still count.
+  const storage = createFilesystemStorage({ name: 'local', root: join(dir, 'backups') });
+  await putFakeArtifact(storage, { target: 'retired', startedAt: new Date('2026-11-26T03:00:00Z') });
+  await writeFile(
+    config,
+    [
+      'version: 1',
+      'storages:',
+      '  local: { type: filesystem, path: ./backups }',
+      'targets:',
+      '  shop: { engine: mariadb, user: root, databases: [shop], destinations: [local] }',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('port-yard list', () => {
+  it('refuses a target that is neither in the config nor in storage (a typo), exit 2', async () => {
+    const result = await cli(['--config', config, 'list', 'shpo', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('no target named shpo');
+    expect(result.stderr).toContain('shop');
+  });
+
+  it('lists a target no longer in the config that has artifacts (exit 0)', async () => {
+    const result = await cli(['--config', config, 'list', 'retired', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ target: 'retired' })]);
+    const otherDatabase = await cli(['--config', config, 'list', 'retired', '--database', 'other', '--json']);
+    expect(otherDatabase.code).toBe(0);
+    expect(JSON.parse(otherDatabase.stdout)).toEqual([]);
+  });
+
+  it('lists a configured target without artifacts as empty (exit 0)', async () => {
+    const result = await cli(['--config', config, 'list', 'shop', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+});

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
+
+/** `port-yard serve` as a user runs it: a real process, a YAML config file, exit code and output. */
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const bin = join(repoRoot, 'agent/bin/port-yard.js');
+const node = join(repoRoot, 'node_modules/.bin/node');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(node, [bin, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let taken: Server;
+const database = uniqueName('py_t_serve');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'py-test-serve-cli-'));
+  await mariadbExec(
+    `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY); INSERT INTO ${database}.t VALUES (1);`,
+  );
+  taken = createServer();
+  await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
+});
+
+afterAll(async () => {
+  await new Promise((closed) => taken.close(closed));
+  await mariadbExec(`DROP DATABASE IF EXISTS ${database};`);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('port-yard serve', () => {
+  it('on a port in use: says so without a stack trace, exits 1, and stops the backup it had begun', async () => {
+    const port = (taken.address() as { port: number }).port;
+    const config = join(dir, 'port-yard.yaml');
+    await writeFile(
+      config,
+      [
+        'version: 1',
+        `server: { host: 127.0.0.1, port: ${port} }`,
+        'storages:',
+        '  local: { type: filesystem, path: ./backups }',
+        'targets:',
+        '  shop:',
+        '    engine: mariadb',
+        '    host: 127.0.0.1',
+        '    user: root',
+        `    databases: [${database}]`,
+        '    destinations: [local]',
+        // No artifact yet: the daemon catches up with a backup at once, before the API listens.
+        "    schedule: '0 3 * * *'",
+        '    maxAge: 2d',
+        '',
+      ].join('\n'),
+    );
+    const result = await cli(['--config', config, 'serve', '--log-format', 'json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`127.0.0.1:${port}`);
+    expect(result.stderr).toContain('in use');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    // The agent did not go on backing up behind the error: no artifact was committed.
+    const written = await readdir(join(dir, 'backups'), { recursive: true }).catch(() => []);
+    expect(written.filter((name) => String(name).endsWith('.manifest.json'))).toEqual([]);
+  });
+});
