@@ -7,6 +7,7 @@ import { createAgentRegistry } from './agent-registry.ts';
 import { appFile, appScheme, isAppUrl, originOf, packagedOrigin, permissionAllowed } from './app-pages.ts';
 import { contentSecurityPolicy, sourcesMissingFrom } from './content-security-policy.ts';
 import { createDownloadManager } from './download-manager.ts';
+import { endAgentSession } from './end-agent-session.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { createSystemKeychain } from './keychain.ts';
 import { createOidcSignIn } from './oidc-loopback.ts';
@@ -115,6 +116,10 @@ async function start(): Promise<void> {
     downloads,
     signInWithOidc: (agentId) => oidc.signIn(agentId),
     cancelOidcSignIn: (agentId) => oidc.cancel(agentId),
+    endSession: async (agentId) => {
+      const entry = await agents.get(agentId);
+      if (entry) await endAgentSession({ url: entry.url, token: await agents.token(agentId) });
+    },
     onAgentsChanged: async () => {
       await credentials.refresh();
       // A new agent's origin is not in the page's CSP yet: reload once the reply is out.

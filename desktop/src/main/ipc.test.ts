@@ -37,6 +37,7 @@ beforeEach(async () => {
     },
     signInWithOidc: async (agentId) => void calls.push(`oidc ${agentId}`),
     cancelOidcSignIn: (agentId) => void calls.push(`oidc cancel ${agentId}`),
+    endSession: async (agentId) => void calls.push(`end session ${agentId}`),
     onAgentsChanged: async () => void calls.push('changed'),
   });
 });
@@ -73,8 +74,8 @@ describe('the IPC handlers', () => {
     expect(await invoke('agents:list')).toEqual({ ok: true, value: [(added as { value: unknown }).value] });
     expect(await invoke('agents:remove', 'agent-1')).toEqual({ ok: true, value: undefined });
     expect(await invoke('agents:list')).toEqual({ ok: true, value: [] });
-    // Removing an agent also ends a sign-in still waiting for it.
-    expect(calls).toEqual(['changed', 'oidc cancel agent-1', 'changed']);
+    // Removing an agent ends its session on the agent first, and a sign-in still waiting for it.
+    expect(calls).toEqual(['changed', 'end session agent-1', 'oidc cancel agent-1', 'changed']);
   });
 
   it('adds an agent without a token (OIDC: signed in afterwards in the browser)', async () => {
@@ -98,8 +99,9 @@ describe('the IPC handlers', () => {
       ok: false,
       error: { code: 'NOT_FOUND', message: 'no agent agent-9' },
     });
-    // A failed removal leaves the agent, and any sign-in of it, as they were.
-    expect(calls).toEqual([]);
+    // A failed removal leaves the agent, and any sign-in of it, as they were (ending the session
+    // of an id the app does not know does nothing: the main process finds no agent for it).
+    expect(calls).toEqual(['end session agent-9']);
   });
 
   it('validates every argument before anything runs', async () => {

@@ -23,6 +23,8 @@ export interface IpcDeps {
   readonly downloads: Pick<DownloadManager, 'start' | 'cancel'>;
   signInWithOidc(agentId: string): Promise<void>;
   cancelOidcSignIn(agentId: string): void;
+  /** Before an agent is removed: ends the app's sign-in session on it (best effort). */
+  endSession(agentId: string): Promise<void>;
   /** After the list or a token changed: the main process refreshes what it attaches to requests. */
   onAgentsChanged(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export function registerIpcHandlers(deps: IpcDeps): void {
       async (input) => changed(await deps.agents.add(input)),
     ),
     [channels.agentsRemove]: capability(z.tuple([agentId]), async (agent) => {
+      await deps.endSession(agent);
       await deps.agents.remove(agent);
       // A sign-in still waiting for it ends with it, whichever window started it (its loopback
       // listener would otherwise wait 5 minutes for a browser whose token has nowhere to go).
