@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chown, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   connectMariadb,
@@ -12,6 +16,11 @@ import { isPortOpen, startMariadbServer, startPostgresServer } from './test-serv
 import type { TestServer } from './test-servers.ts';
 
 const started: TestServer[] = [];
+const run = promisify(execFile);
+const mysqlIds = async (): Promise<[number, number]> => [
+  Number((await run('id', ['-u', 'mysql'])).stdout.trim()),
+  Number((await run('id', ['-g', 'mysql'])).stdout.trim()),
+];
 afterAll(async () => {
   await Promise.all(started.map((s) => s.stop()));
 });
@@ -56,6 +65,22 @@ describe('test servers (a second, independent server per engine)', () => {
     expect(await isPortOpen(server.port)).toBe(false);
     expect(existsSync(server.dir)).toBe(false);
     await server.stop(); // idempotent
+  });
+
+  it("MariaDB: leaves the machine server's temporary tables in /tmp alone", async () => {
+    // A starting MariaDB deletes every `#sql*` file in its tmpdir. One the machine's server owns
+    // (a live internal temporary table) stands for them here.
+    const live = join('/tmp', `#sql-temptable-${uniqueName('py')}.MAI`);
+    await writeFile(live, '');
+    await chown(live, ...(await mysqlIds()));
+    try {
+      const server = await startMariadbServer();
+      started.push(server);
+      await server.stop();
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      await rm(live, { force: true });
+    }
   });
 
   it('PostgreSQL: starts on its own port, holds its own data, stops cleanly', async () => {

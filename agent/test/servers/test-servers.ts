@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chown, mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
 import { existsSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
@@ -64,15 +64,26 @@ export async function startMariadbServer(): Promise<TestServer> {
   requireRoot();
   const dir = await makeTempDir('mariadb', 'mysql');
   const data = join(dir, 'data');
+  // A temp folder of its own. A MariaDB server deletes every `#sql*` file in its tmpdir when it
+  // starts (leftovers of a crash, it assumes): left at the default /tmp, that took the machine's
+  // MariaDB's live temporary tables from under it (its queries failed with "Error on delete of
+  // '/tmp/#sql-temptable-…'", and it once crashed dropping one).
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
+  await chown(tmp, ...(await idsOf('mysql')));
   try {
     // `--no-defaults` must come first; normal root auth gives root@localhost/127.0.0.1/::1 with no password.
-    await run('mariadb-install-db', [
-      '--no-defaults',
-      '--user=mysql',
-      `--datadir=${data}`,
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-    ]).catch((error: unknown) => {
+    await run(
+      'mariadb-install-db',
+      [
+        '--no-defaults',
+        '--user=mysql',
+        `--datadir=${data}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+      ],
+      { env: { ...process.env, TMPDIR: tmp } },
+    ).catch((error: unknown) => {
       throw new Error(`mariadb-install-db failed: ${describeExecError(error)}`);
     });
     for (let attempt = 1; ; attempt++) {
@@ -85,6 +96,7 @@ export async function startMariadbServer(): Promise<TestServer> {
           '--no-defaults',
           '--user=mysql',
           `--datadir=${data}`,
+          `--tmpdir=${tmp}`,
           `--port=${port}`,
           '--bind-address=127.0.0.1',
           `--socket=${socket}`,
@@ -204,11 +216,15 @@ function requireRoot(): void {
   }
 }
 
-async function makeTempDir(engine: string, owner: 'mysql' | 'postgres'): Promise<string> {
-  const dir = await mkdtemp(join(TEMP_PARENT, `py-testsrv-${engine}-`));
+async function idsOf(owner: 'mysql' | 'postgres'): Promise<[number, number]> {
   const { stdout } = await run('id', ['-u', owner]);
   const { stdout: gid } = await run('id', ['-g', owner]);
-  await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+  return [Number(stdout.trim()), Number(gid.trim())];
+}
+
+async function makeTempDir(engine: string, owner: 'mysql' | 'postgres'): Promise<string> {
+  const dir = await mkdtemp(join(TEMP_PARENT, `py-testsrv-${engine}-`));
+  await chown(dir, ...(await idsOf(owner)));
   return dir;
 }
 
