@@ -95,6 +95,8 @@ describe('the agents view', () => {
 
     button('Remove').click();
     await flushPromises();
+    button('Remove sso and its token').click();
+    await flushPromises();
     expect(desktop.calls).toEqual(['sign in a1', 'remove a1']);
     expect(document.body.querySelector('[role="alert"]')).toBeNull();
     expect(buttons()).not.toContain('Cancel sign-in');
@@ -111,12 +113,29 @@ describe('the agents view', () => {
     try {
       button('Remove').click();
       await flushPromises();
+      button('Remove sso and its token').click();
+      await flushPromises();
     } finally {
       desktop.bridge.agents.remove = remove;
     }
     expect(document.body.querySelector('[role="alert"]')?.textContent).toContain(
       'could not delete a token: locked',
     );
+    expect(useAgentsStore().agents.a1).toBeDefined();
+  });
+
+  it('removes an agent (and its token) only when asked twice', async () => {
+    useAgentsStore().connect({ id: 'a1', name: 'prod', url: 'http://agent' });
+    const wrapper = mount(AgentsView, { attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    await flushPromises();
+    button('Remove').click();
+    await flushPromises();
+    expect(buttons()).toEqual(expect.arrayContaining(['Remove prod and its token', 'Keep']));
+    button('Keep').click();
+    await flushPromises();
+    expect(buttons()).toContain('Remove');
+    expect(desktop.calls).toEqual([]);
     expect(useAgentsStore().agents.a1).toBeDefined();
   });
 });
