@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VerificationResult } from '@port-yard/shared';
+import { PortYardError, type VerificationResult } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
 import type { LogFields, Logger } from '../platform/logger.ts';
 import type { AppliedRetentionGroup } from '../retention/target-retention.ts';
@@ -200,5 +200,34 @@ describe('skip if unchanged', () => {
       await run(agent);
     }
     expect(seen.map((newest) => newest('shop'))).toEqual([manifest, manifest, undefined]);
+  });
+});
+
+describe('a stop that came too late', () => {
+  it('leaves a run that stored everything succeeded, without the stop as its message', async () => {
+    const controller = new AbortController();
+    const agent = {
+      config: { targets: { shop: {} } },
+      backup: async () => {
+        // The last commit ends just as the cancel comes.
+        controller.abort(new PortYardError('CANCELLED', 'cancelled by a user'));
+        const now = new Date().toISOString();
+        return {
+          runId: 'r',
+          target: 'shop',
+          status: 'succeeded',
+          startedAt: now,
+          finishedAt: now,
+          artifacts: [{ id: newId, database: 'shop', destinations: [{ storage: 'local', committed: true }] }],
+          skipped: [],
+          failures: [],
+        };
+      },
+    } as unknown as Agent;
+    const registry = createRunRegistry();
+    const record = registry.create('shop', 'manual');
+    await executeRun({ agent: () => agent, registry }, record, controller.signal);
+    expect(registry.get(record.id)).toMatchObject({ status: 'succeeded' });
+    expect(registry.get(record.id)!.message).toBeUndefined();
   });
 });

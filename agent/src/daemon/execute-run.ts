@@ -67,7 +67,10 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       skipIfUnchanged: skipPolicy(agent, run, target),
     });
     const reason: unknown = combined.reason;
-    const stopped = combined.aborted && isPortYardError(reason) ? reason : undefined;
+    // A stop (cancel, timeout) that came after every database was stored changed nothing: the
+    // run is what it stored, not a contradiction of "succeeded" with "the run was stopped".
+    const stored = result.status === 'succeeded' || result.status === 'skipped';
+    const stopped = combined.aborted && !stored && isPortYardError(reason) ? reason : undefined;
     const status = stopped?.code === 'CANCELLED' ? 'cancelled' : result.status;
     const message =
       stopped?.message ??
