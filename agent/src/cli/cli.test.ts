@@ -1,28 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBin, nodeBin, runCli, type CliResult } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /** The CLI as a user runs it: a real process, a YAML config file, exit codes and output. */
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const bin = join(repoRoot, 'agent/bin/port-yard.js');
-const node = join(repoRoot, 'node_modules/.bin/node');
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((done) => {
-    execFile(node, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env });
 
 let dir: string;
 let configFile: string;
@@ -201,7 +186,7 @@ describe('port-yard CLI', () => {
       new Promise((done) => {
         const child = execFile(
           'script',
-          ['-qec', [node, bin, '--config', configFile, ...args].join(' '), '/dev/null'],
+          ['-qec', [nodeBin, cliBin, '--config', configFile, ...args].join(' '), '/dev/null'],
           (error, stdout, stderr) =>
             done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );

@@ -1,23 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/harness/cli-process.ts';
 import { putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 
 /** `port-yard list` as a user runs it: a real process, a YAML config file, exit codes and output. */
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const bin = join(repoRoot, 'agent/bin/port-yard.js');
-const node = join(repoRoot, 'node_modules/.bin/node');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(node, [bin, ...args], (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 let dir: string;
 let config: string;

@@ -1,26 +1,18 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBin, nodeBin, runCli } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /** `port-yard restore` on a terminal, as a DBA answers (or abandons) its confirmation prompt. */
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const bin = join(repoRoot, 'agent/bin/port-yard.js');
-const node = join(repoRoot, 'node_modules/.bin/node');
 
 let dir: string;
 let configFile: string;
 const database = uniqueName('py_t_prompt');
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(node, [bin, '--config', configFile, ...args], (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(['--config', configFile, ...args]);
 
 /**
  * The CLI on a pseudo-terminal (util-linux `script`): once `prompt` shows, `keys` are typed.
@@ -28,7 +20,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
  */
 function onTerminal(args: string[], prompt: string, keys: string): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
-    const command = [node, bin, '--config', configFile, ...args].join(' ');
+    const command = [nodeBin, cliBin, '--config', configFile, ...args].join(' ');
     const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     let typed = false;
