@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sessionTokenPrefix } from '@port-yard/shared';
 import type { Identity } from './identity.ts';
 
 /**
@@ -23,7 +24,7 @@ export interface Sessions {
 
 export const sessionCookieName = 'py_session';
 /** Reserved: a bearer token with this prefix is a session, never a configured API token. */
-export const sessionTokenPrefix = 'pys_';
+export { sessionTokenPrefix };
 
 export function createSessions(ttlMs: number, clock: () => number = Date.now): Sessions {
   const sessions = new Map<string, { identity: Identity; expiresAt: number; bearer: boolean }>();

@@ -1,7 +1,5 @@
+import { sessionTokenPrefix } from '@port-yard/shared';
 import { agentRequest, type AgentTarget } from './agent-http.ts';
-
-/** A desktop sign-in's token (`pys_…`) is a session on the agent; an API token is not. */
-const sessionTokenPrefix = 'pys_';
 
 /**
  * Before an agent is removed from the app: a session token the app signed in with is ended on the

@@ -83,3 +83,10 @@ export interface ExpiredSandboxes {
   readonly orphans: readonly string[];
   readonly problems: readonly { readonly server: string; readonly message: string }[];
 }
+
+/**
+ * A sign-in session presented as `Authorization: Bearer pys_…` (the desktop app's OIDC sign-in),
+ * never a configured API token: the agent ends it at logout, the desktop app when it forgets the
+ * agent.
+ */
+export const sessionTokenPrefix = 'pys_';
