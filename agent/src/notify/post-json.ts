@@ -64,14 +64,7 @@ function withoutCredentials(raw: string): { url: string; authorization?: string 
     return { url: raw };
   }
   if (parsed.username === '' && parsed.password === '') return { url: raw };
-  const decode = (part: string): string => {
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      return part;
-    }
-  };
-  const credentials = `${decode(parsed.username)}:${decode(parsed.password)}`;
+  const credentials = `${decodeUrlPart(parsed.username)}:${decodeUrlPart(parsed.password)}`;
   parsed.username = '';
   parsed.password = '';
   return { url: parsed.href, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
@@ -105,18 +98,11 @@ function scrub(text: string, url: string, sent: readonly string[] = []): string 
   } catch {
     parsed = undefined;
   }
-  const decoded = (part: string | undefined): string | undefined => {
-    try {
-      return part && decodeURIComponent(part);
-    } catch {
-      return part;
-    }
-  };
   const fromUrl = [
     url,
     parsed && `${parsed.pathname}${parsed.search}`,
     parsed?.pathname,
-    decoded(parsed?.password),
+    parsed && decodeUrlPart(parsed.password),
   ];
   const fromHeaders = sent
     .flatMap((value) => [value, value.replace(/^(basic|bearer)\s+/i, '')])
@@ -132,4 +118,13 @@ function scrub(text: string, url: string, sent: readonly string[] = []): string 
 function retryAfter(header: string | null): number | undefined {
   if (header === null || !/^\d+(\.\d+)?$/.test(header.trim())) return undefined;
   return Math.round(Number(header) * 1000);
+}
+
+/** A user or password as a URL holds it (%-encoded), decoded; as it is when it is not valid. */
+function decodeUrlPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
