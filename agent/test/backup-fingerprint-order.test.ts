@@ -9,6 +9,7 @@ import { createPostgresEngine } from '../src/engines/postgres/postgres-engine.ts
 import type { Engine } from '../src/engines/engine.ts';
 import { createFilesystemStorage } from '../src/storage/filesystem-storage.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
+import { localPostgres } from './harness/temp-agent.ts';
 
 /**
  * The fingerprint a manifest records must be taken BEFORE the dump's snapshot
@@ -57,10 +58,7 @@ describe('the fingerprint a backup records', () => {
         },
       };
       const target = targetSchema.parse({
-        engine: 'postgres',
-        host: '127.0.0.1',
-        port: 5432,
-        user: 'postgres',
+        ...localPostgres,
         databases: [db],
         destinations: ['local'],
         compression: 'none',

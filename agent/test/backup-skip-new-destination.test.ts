@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupTarget } from '../src/backup/backup-target.ts';
 import { createPostgresEngine } from '../src/engines/postgres/postgres-engine.ts';
 import { createFilesystemStorage } from '../src/storage/filesystem-storage.ts';
-import { filesBelow } from './harness/temp-agent.ts';
+import { filesBelow, localPostgres } from './harness/temp-agent.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
 
 /**
@@ -35,10 +35,7 @@ describe('skip if unchanged, with a destination the previous artifact is not in'
     const offsite = createFilesystemStorage({ name: 'offsite', root: join(dir, 'offsite') });
     const target = (destinations: string[]) =>
       targetSchema.parse({
-        engine: 'postgres',
-        host: '127.0.0.1',
-        port: 5432,
-        user: 'postgres',
+        ...localPostgres,
         databases: [db],
         destinations,
         skipIfUnchanged: true,
@@ -84,10 +81,7 @@ describe('skip if unchanged, after the target changed how it stores', () => {
       const recipient = execFileSync('age-keygen', { encoding: 'utf8' }).match(/public key: (age1\w+)/)![1]!;
       const target = (settings: object) =>
         targetSchema.parse({
-          engine: 'postgres',
-          host: '127.0.0.1',
-          port: 5432,
-          user: 'postgres',
+          ...localPostgres,
           databases: [db],
           destinations: ['local'],
           skipIfUnchanged: true,
