@@ -1,36 +1,24 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount } from '@vue/test-utils';
+import { flushPromises } from '@vue/test-utils';
 import { NMessageProvider } from 'naive-ui';
-import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineComponent, h } from 'vue';
 import type { SandboxCredentials } from '@port-yard/shared';
-import { fakeAgent, type FakeAgent } from '../../../test/support/fake-agent.ts';
-import { useAgentsStore, useConnector } from '../stores/agents.ts';
+import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
+import { useAgentsStore } from '../stores/agents.ts';
 import SandboxCreateDialog from './SandboxCreateDialog.vue';
 
 /**
  * A sandbox's password is shown once, when the deploy answers: the dialog cannot be closed while
  * it runs, else the sandbox is made and its credentials are lost.
  */
-let fake: FakeAgent;
-let unmount: (() => void) | undefined;
-const $ = (testid: string) => document.body.querySelector(`[data-testid="${testid}"]`) as HTMLElement | null;
-
-beforeEach(() => {
-  setActivePinia(createPinia());
-  fake = fakeAgent();
-  useConnector(fake.connector, { batchMs: 0 });
-});
-afterEach(() => {
-  unmount?.();
-  document.body.innerHTML = '';
-});
+const page = withFakeAgent();
+const $ = byTestId;
 
 describe('the sandbox deploy dialog', () => {
   it('cannot be cancelled while the deploy runs, then shows the credentials', async () => {
     let answer: (credentials: SandboxCredentials) => void = () => undefined;
-    fake.sandbox = new Promise((resolve) => (answer = resolve));
+    page.fake.sandbox = new Promise((resolve) => (answer = resolve));
     useAgentsStore().connect({ id: 'a', name: 'prod', url: 'http://agent' });
     const closed: unknown[] = [];
     const Host = defineComponent(
@@ -43,8 +31,7 @@ describe('the sandbox deploy dialog', () => {
           }),
         ),
     );
-    const wrapper = mount(Host, { attachTo: document.body });
-    unmount = () => wrapper.unmount();
+    page.mountInPage(Host);
     await flushPromises();
 
     $('sandbox-create')!.click();
