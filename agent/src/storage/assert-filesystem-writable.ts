@@ -1,7 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { storageFailed } from './filesystem-errors.ts';
+import { makeFolders } from './make-folders.ts';
 import { temporaryNameFor } from './filesystem-temp-name.ts';
 
 /**
@@ -14,7 +15,7 @@ import { temporaryNameFor } from './filesystem-temp-name.ts';
 export async function assertFilesystemWritable(root: string, storageName = 'filesystem'): Promise<void> {
   const folder = resolve(root);
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolders(folder);
   } catch (error) {
     throw storageFailed(storageName, 'create the root folder', folder, error);
   }

@@ -1,11 +1,12 @@
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PortYardError } from '@port-yard/shared';
 import { errnoOf, storageFailed } from './filesystem-errors.ts';
 import { temporaryNameFor } from './filesystem-temp-name.ts';
+import { makeFolders } from './make-folders.ts';
 
 export interface FilesystemPut {
   readonly storageName: string;
@@ -72,7 +73,7 @@ export async function createTempFile(
   for (let attempt = 1; ; attempt++) {
     let attempted = { what: 'create the folder', path: folder };
     try {
-      const created = await mkdir(folder, { recursive: true });
+      const created = await makeFolders(folder);
       // Of two created folders (one per attempt) the shorter path is the higher one.
       if (created !== undefined && (firstCreated === undefined || created.length < firstCreated.length)) {
         firstCreated = created;
