@@ -2,6 +2,7 @@ import type { PortYardConfig } from '@port-yard/shared';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { Daemon } from '../daemon/daemon.ts';
+import type { StreamSlots } from './stream-slots.ts';
 
 /**
  * Layer one: the services, built once by the composition root. Routers reach everything through
@@ -20,4 +21,6 @@ export interface ApiContext {
   readonly services: ApiServices;
   readonly identity: Identity | undefined;
   readonly address?: string;
+  /** This connection's live-subscription slots (absent where nothing limits them: tests). */
+  readonly streams?: StreamSlots;
 }

@@ -15,6 +15,7 @@ import type { ServerConfig } from '@port-yard/shared';
 import { isPortYardError } from '@port-yard/shared';
 import type { ApiContext, ApiServices } from '../api/api-context.ts';
 import { appRouter } from '../api/app-router.ts';
+import { createStreamLimits } from '../api/stream-slots.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Identity } from '../auth/identity.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
@@ -104,6 +105,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   // Its calls see no identity once the session ended (logout, expiry), and the sweep below
   // closes it, which ends its subscriptions.
   const watched = new Map<WebSocket | ServerResponse, () => boolean>();
+  const streamLimits = createStreamLimits();
   let sweep: NodeJS.Timeout | undefined;
   const endOf = (holder: WebSocket | ServerResponse): void =>
     void (holder instanceof WebSocket
@@ -135,13 +137,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const code = error instanceof TooManyAttempts ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED';
       throw new TRPCError({ code, message: (error as Error).message, cause: error });
     }
-    if (identity?.via !== 'session') return { services, identity, address: req.socket.remoteAddress };
+    const streams = streamLimits.forConnection();
+    if (identity?.via !== 'session')
+      return { services, identity, address: req.socket.remoteAddress, streams };
     const credentials = readCredentials(req);
     const holds = (): boolean => authenticator.sessionHolds(credentials);
     if (res instanceof WebSocket || res instanceof ServerResponse) watchSession(res, holds);
     return {
       services,
       address: req.socket.remoteAddress,
+      streams,
       get identity() {
         return holds() ? identity : undefined;
       },

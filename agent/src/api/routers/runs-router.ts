@@ -51,8 +51,13 @@ export const runsRouter = router({
 
   /** Every change of every run, live (progress included), resumable with tracked ids. */
   events: viewerProcedure.input(eventsInput).subscription(async function* ({ ctx, input, signal }) {
-    for await (const event of eventStream(ctx.services.daemon.registry, input.lastEventId, signal)) {
-      yield tracked(String(event.seq), event.run);
+    const release = ctx.streams?.take();
+    try {
+      for await (const event of eventStream(ctx.services.daemon.registry, input.lastEventId, signal)) {
+        yield tracked(String(event.seq), event.run);
+      }
+    } finally {
+      release?.();
     }
   }),
 });

@@ -15,9 +15,14 @@ export const targetsRouter = router({
   /** The status of a target each time one of its runs changes (tracked: resumable). */
   changes: viewerProcedure.input(eventsInput).subscription(async function* ({ ctx, input, signal }) {
     const { registry } = ctx.services.daemon;
-    for await (const event of eventStream(registry, input.lastEventId, signal)) {
-      const [status] = ctx.services.daemon.status([event.run.target]);
-      if (status) yield tracked(String(event.seq), status);
+    const release = ctx.streams?.take();
+    try {
+      for await (const event of eventStream(registry, input.lastEventId, signal)) {
+        const [status] = ctx.services.daemon.status([event.run.target]);
+        if (status) yield tracked(String(event.seq), status);
+      }
+    } finally {
+      release?.();
     }
   }),
 });
