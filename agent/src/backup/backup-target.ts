@@ -17,6 +17,8 @@ export interface BackupTargetDeps {
 export interface BackupTargetRequest {
   readonly targetName: string;
   readonly target: TargetConfig;
+  /** The run's id, in its result and every manifest: the running agent's run record id. New when absent. */
+  readonly runId?: string;
   /** Back up only this database (it must be one the target covers). */
   readonly database?: string;
   readonly signal?: AbortSignal;
@@ -44,7 +46,7 @@ export async function backupTarget(
   request: BackupTargetRequest,
 ): Promise<BackupRunResult> {
   const clock = deps.clock ?? (() => new Date());
-  const runId = randomUUID();
+  const runId = request.runId ?? randomUUID();
   const startedAt = clock().toISOString();
   const artifacts: BackupRunResult['artifacts'][number][] = [];
   const failures: RunFailure[] = [];

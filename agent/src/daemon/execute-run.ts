@@ -62,6 +62,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
   try {
     const result = await agent.backup({
       targetName: run.target,
+      runId: run.id,
       signal: combined,
       onProgress: (progress) => deps.registry.update(run.id, { progress: withEta(agent, progress) }),
       skipIfUnchanged: skipPolicy(agent, run, target),

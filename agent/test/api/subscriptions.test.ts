@@ -95,6 +95,10 @@ describe('runs.events', () => {
     expect(progress[0]).toMatchObject({ target: 'pg', database });
     expect(progress.map((update) => update.phase)).toContain('dump');
     expect(events.at(-1)!.data.result?.artifacts).toHaveLength(1);
+    // One id for the run: the record's, the result's, and the stored manifest's.
+    const result = events.at(-1)!.data.result!;
+    expect(result.runId).toBe(runId);
+    expect(api.daemon.agent().catalog.get(result.artifacts[0]!.id)?.manifest.runId).toBe(runId);
     const ids = events.map((event) => Number(event.id));
     expect(ids.every((value, index) => index === 0 || value > ids[index - 1]!)).toBe(true);
     expect(api.daemon.registry.get(runId)?.status).toBe('succeeded');
