@@ -61,7 +61,7 @@ export async function createSandbox(
   });
   const settings = target.sandbox!;
   const server = openSandboxServer(deps, serverName);
-  const ttlMs = sandboxTtlMs(request.ttl ?? settings.ttl);
+  const ttlMs = sandboxTtlMs(request.ttl ?? settings.ttl, settings.maxTtl);
   if (settings.maskingSql)
     await access(settings.maskingSql, constants.R_OK).catch((error: unknown) => {
       throw new PortYardError(
@@ -153,8 +153,8 @@ async function cleanUp(server: SandboxServer, id: string, now: Date): Promise<vo
   try {
     await dropSandbox(server, id);
   } catch {
-    // Left for the expiry pass: the row (if it was written) now says it expired.
-    await server.registry.setExpiry(id, now).catch(() => undefined);
+    // Left for the expiry pass: the row (if it was written) is now dropping and due.
+    await server.registry.claimForDrop(id, now).catch(() => undefined);
   }
 }
 

@@ -27,14 +27,20 @@ export async function listSandboxes(deps: SandboxServerDeps): Promise<SandboxLis
   return { items, problems };
 }
 
-/** The sandbox expires `ttl` from now (which may also shorten its life). */
+/**
+ * The sandbox expires `ttl` from now (which may also shorten its life), at most its target's
+ * `sandbox.maxTtl`. Only a ready sandbox: its creation sets the expiry when it ends, and an
+ * expiry set meanwhile would be overwritten then, or (a short one) drop it mid-restore.
+ */
 export async function extendSandbox(
   deps: SandboxServerDeps,
   id: string,
   ttl: string,
 ): Promise<SandboxSummary> {
-  const ttlMs = sandboxTtlMs(ttl);
   const { server, record } = await findSandbox(deps, id);
+  const ttlMs = sandboxTtlMs(ttl, deps.targets[record.target]?.sandbox?.maxTtl);
+  if (record.status === 'creating')
+    throw new PortYardError('CONFLICT', `sandbox ${id} is still being created: extend it once it is ready`);
   const now = deps.now?.() ?? new Date();
   const expiresAt = new Date(now.getTime() + ttlMs);
   if (!(await server.registry.setExpiry(id, expiresAt)))

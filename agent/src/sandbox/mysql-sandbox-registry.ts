@@ -89,7 +89,7 @@ export function createMysqlSandboxRegistry(connection: ConnectionSettings): Sand
       ]),
 
     setExpiry: (id, expiresAt) =>
-      changed(`UPDATE ${table} SET expires_at = ? WHERE id = ? AND status <> 'dropping'`, [
+      changed(`UPDATE ${table} SET expires_at = ? WHERE id = ? AND status = 'ready'`, [
         toDatetime(expiresAt),
         id,
       ]),

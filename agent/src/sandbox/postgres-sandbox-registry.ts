@@ -103,7 +103,7 @@ export function createPostgresSandboxRegistry(connection: ConnectionSettings): S
       ),
 
     setExpiry: (id, expiresAt) =>
-      changed(`UPDATE sandboxes SET expires_at = $1 WHERE id = $2 AND status <> 'dropping'`, [expiresAt, id]),
+      changed(`UPDATE sandboxes SET expires_at = $1 WHERE id = $2 AND status = 'ready'`, [expiresAt, id]),
 
     claimForDrop: (id, now, onlyExpired) =>
       changed(

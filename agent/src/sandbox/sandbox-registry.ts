@@ -36,7 +36,7 @@ export interface SandboxRegistry {
   insert(record: SandboxRecord): Promise<void>;
   /** `creating` → `ready` with the final expiry; false when the row is gone or no longer creating. */
   markReady(id: string, expiresAt: Date): Promise<boolean>;
-  /** A new expiry, unless the sandbox is being dropped; false when no such row (or dropping). */
+  /** A new expiry for a ready sandbox; false when no such row, or it is being created or dropped. */
   setExpiry(id: string, expiresAt: Date): Promise<boolean>;
   /**
    * Marks the row `dropping`, so no extend or late creation step revives it, and due by `now`, so

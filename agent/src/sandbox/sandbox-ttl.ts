@@ -1,12 +1,24 @@
 import { durationMs, PortYardError } from '@port-yard/shared';
 
-/** A sandbox TTL (`8h`, `2d`, ...) in milliseconds; months and years at their nominal lengths. */
-export function sandboxTtlMs(ttl: string): number {
+/** The longest life of a sandbox when the target's `sandbox.maxTtl` is not known (the schema's default). */
+export const defaultSandboxMaxTtl = '30d';
+
+/**
+ * A sandbox TTL (`8h`, `2d`, ...) in milliseconds; months and years at their nominal lengths.
+ * INVALID_INPUT when it is no duration, or longer than `maxTtl` (the target's `sandbox.maxTtl`).
+ */
+export function sandboxTtlMs(ttl: string, maxTtl: string = defaultSandboxMaxTtl): number {
   const ms = durationMs(ttl);
   if (ms === undefined)
     throw new PortYardError(
       'INVALID_INPUT',
       `ttl ${JSON.stringify(ttl)} is not a duration such as 30m, 4h or 2d`,
+    );
+  const maxMs = durationMs(maxTtl);
+  if (maxMs !== undefined && ms > maxMs)
+    throw new PortYardError(
+      'INVALID_INPUT',
+      `ttl ${ttl} is longer than this target allows (sandbox.maxTtl: ${maxTtl})`,
     );
   return ms;
 }

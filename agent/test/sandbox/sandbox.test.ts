@@ -192,6 +192,57 @@ describe.each([
     await expect(agent.extendSandbox(b.id, '1h')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('refuses a ttl over sandbox.maxTtl (30d by default), creating nothing and changing nothing', async () => {
+    const before = await sandboxNames(engine, server());
+    await expect(agent.createSandbox({ artifactId: artifacts[engine]!, ttl: '31d' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'ttl 31d is longer than this target allows (sandbox.maxTtl: 30d)',
+    });
+    expect(await sandboxNames(engine, server())).toEqual(before);
+    const expiresAt = (await agent.listSandboxes()).items.find((item) => item.id === a.id)?.expiresAt;
+    await expect(agent.extendSandbox(a.id, '5w')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect((await agent.listSandboxes()).items.find((item) => item.id === a.id)?.expiresAt).toBe(expiresAt);
+  });
+
+  it('refuses to extend a sandbox still being created (its creation sets the expiry when it ends)', async () => {
+    const id = 'py_sbx_0000c0ffee';
+    const soon = new Date(Date.now() + hours(24));
+    const row = [id, serverName, artifacts[engine]!, id, id, new Date(), soon, 'bob', 'creating'];
+    if (engine === 'mariadb')
+      await withMariadb(server(), 'port_yard', (db) =>
+        db.query(
+          `INSERT INTO sandboxes (id, target, artifact_id, database_name, user_name, created_at, expires_at, created_by, status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          row,
+        ),
+      );
+    else
+      await withPostgres(server(), 'port_yard', (db) =>
+        db.query(
+          `INSERT INTO sandboxes (id, target, artifact_id, database_name, user_name, created_at, expires_at, created_by, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          row,
+        ),
+      );
+    try {
+      await expect(agent.extendSandbox(id, '1m')).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: `sandbox ${id} is still being created: extend it once it is ready`,
+      });
+      const listed = (await agent.listSandboxes()).items.find((item) => item.id === id);
+      expect(Math.abs(new Date(listed!.expiresAt).getTime() - soon.getTime())).toBeLessThan(1000);
+    } finally {
+      if (engine === 'mariadb')
+        await withMariadb(server(), 'port_yard', (db) =>
+          db.query('DELETE FROM sandboxes WHERE id = ?', [id]),
+        );
+      else
+        await withPostgres(server(), 'port_yard', (db) =>
+          db.query('DELETE FROM sandboxes WHERE id = $1', [id]),
+        );
+    }
+  });
+
   it('expiry with an injected clock drops the database, the user and the row; nothing before', async () => {
     expect((await agent.expireSandboxes(new Date())).dropped.map((item) => item.id)).not.toContain(a.id);
     expect(await sandboxTraces(engine, server(), a.id)).toEqual({ database: true, user: true, row: true });

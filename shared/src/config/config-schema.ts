@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { databaseNamePattern, databaseNameRule, resourceNamePattern, resourceNameRule } from './names.ts';
+import { durationMs } from './duration.ts';
 import { durationSchema, retentionSchema } from './retention-schema.ts';
 import { notificationsSchema, notifyRuleSchema } from './notification-schemas.ts';
 import { authSchema, serverSchema } from './server-schemas.ts';
@@ -133,11 +134,22 @@ export const sandboxSchema = z
   .strictObject({
     server: resourceName.describe('The test server (testServers) sandboxes are deployed to.'),
     ttl: durationSchema.default('8h').describe('How long a sandbox lives before it is dropped.'),
+    maxTtl: durationSchema
+      .default('30d')
+      .describe(
+        'The longest life a sandbox may be given, when created or extended: a copy of the data with a working login must not be forgotten for years.',
+      ),
     maskingSql: z
       .string()
       .min(1)
       .optional()
       .describe('SQL file run after the restore, before credentials are issued.'),
+  })
+  .superRefine((sandbox, ctx) => {
+    const ttl = durationMs(sandbox.ttl);
+    const max = durationMs(sandbox.maxTtl);
+    if (ttl !== undefined && max !== undefined && ttl > max)
+      ctx.addIssue({ code: 'custom', path: ['ttl'], message: `is longer than maxTtl (${sandbox.maxTtl})` });
   })
   .describe('Developer sandboxes: a restored copy with a generated user that can reach only it.');
 
