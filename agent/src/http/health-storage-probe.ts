@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { StorageConfig } from '@port-yard/shared';
-import { PortYardError } from '@port-yard/shared';
+import { assertRootUsable } from '../storage/filesystem-root.ts';
 import type { Storage } from '../storage/storage.ts';
 
 /** A key no backup ever writes: asking for it is the cheapest round trip a backend offers. */
@@ -16,18 +15,5 @@ export const probeKey = 'port-yard-readyz/probe';
  */
 export async function probeStorage(storage: Storage, config: StorageConfig | undefined): Promise<void> {
   await storage.stat(probeKey);
-  if (config?.type !== 'filesystem') return;
-  const root = resolve(config.path);
-  try {
-    if (!(await stat(root)).isDirectory())
-      throw new PortYardError('STORAGE_FAILED', `storage "${storage.name}": ${root} is not a folder`);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return;
-    if (error instanceof PortYardError) throw error;
-    const reason = code === 'ENOTDIR' ? 'a file is where a folder of the path should be' : code;
-    throw new PortYardError('STORAGE_FAILED', `storage "${storage.name}": cannot use ${root}: ${reason}`, {
-      cause: error,
-    });
-  }
+  if (config?.type === 'filesystem') await assertRootUsable(storage.name, resolve(config.path));
 }

@@ -128,4 +128,22 @@ describe('filesystem storage under real faults', () => {
     expect(error).toMatchObject({ code: 'STORAGE_FAILED', message: expect.stringMatching(/ENOTDIR|EEXIST/) });
     expect(await visibleKeys(storage)).toEqual(['a']);
   });
+
+  it('a list fails STORAGE_FAILED when the root is a file, or a file stands where one of its folders should be', async () => {
+    await writeFile(join(dir, 'file'), 'not a folder');
+    const asRoot = createFilesystemStorage({ name: 'nas', root: join(dir, 'file') });
+    await expect(visibleKeys(asRoot)).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: `storage "nas": ${join(dir, 'file')} is not a folder`,
+    });
+    const below = createFilesystemStorage({ name: 'nas', root: join(dir, 'file', 'backups') });
+    await expect(visibleKeys(below)).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: expect.stringContaining('a file is where a folder of the path should be'),
+    });
+  });
+
+  it('a list of a root that does not exist yet is empty (the first backup creates it)', async () => {
+    expect(await visibleKeys(createFilesystemStorage({ name: 'new', root: join(dir, 'later') }))).toEqual([]);
+  });
 });

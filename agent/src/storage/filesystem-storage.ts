@@ -8,6 +8,7 @@ import { putFile } from './filesystem-put.ts';
 import type { FileAt } from './filesystem-read.ts';
 import { getFile, statFile } from './filesystem-read.ts';
 import { isReservedSegment, isTemporaryName } from './filesystem-temp-name.ts';
+import { assertRootUsable } from './filesystem-root.ts';
 import { walkFiles } from './filesystem-walk.ts';
 import type { WalkedFile } from './filesystem-walk.ts';
 import type { ObjectInfo, Storage } from './storage.ts';
@@ -75,6 +76,7 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Stor
     delete: async (key) => deleteFile(root, fileAt(key)),
     async *list(prefix) {
       assertStoragePrefix(prefix);
+      await assertRootUsable(name, root);
       for await (const file of walkPrefix(name, root, prefix)) {
         const key = file.segments.join('/');
         if (!key.startsWith(prefix) || !isObjectKey(key)) continue;
