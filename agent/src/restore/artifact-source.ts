@@ -23,17 +23,31 @@ export async function openArtifactSource(
   storages: ReadonlyMap<string, Storage>,
   target: TargetConfig,
 ): Promise<ArtifactSource> {
+  return (await openArtifactSources(entry, storages, target))[0]!;
+}
+
+/**
+ * Every configured storage holding a copy of the artifact, in the catalog's order: a restore
+ * tries the next one when a copy is damaged or its storage cannot be read (a recovery is exactly
+ * when one of them is down). Fails with NOT_FOUND or a clear codec/identity error before anything
+ * is read.
+ */
+export async function openArtifactSources(
+  entry: CatalogEntry,
+  storages: ReadonlyMap<string, Storage>,
+  target: TargetConfig,
+): Promise<ArtifactSource[]> {
   const { manifest } = entry;
-  const location = entry.locations.find((candidate) => storages.has(candidate.storage));
-  if (!location)
+  const locations = entry.locations.filter((candidate) => storages.has(candidate.storage));
+  if (locations.length === 0)
     throw new PortYardError('NOT_FOUND', `artifact ${manifest.artifactId} is in no configured storage`);
   const codec = await createCodec(manifest.compression.algorithm);
   const decryption = manifest.encryption
     ? await createAgeDecryption(target.encryption?.identityFile, manifest.artifactId)
     : undefined;
-  return {
+  return locations.map((location) => ({
     storage: storages.get(location.storage)!,
     dataKey: location.dataKey,
     decoder: () => (decryption ? chainCodecs(decryption(), codec.decompress()) : codec.decompress()),
-  };
+  }));
 }

@@ -5,11 +5,11 @@ import type { DatabaseReplacement } from '../engines/engine.ts';
 import { openConnectionsConflict } from '../engines/open-connections.ts';
 import { DatabaseChangedError } from '../engines/replace-errors.ts';
 import type { Storage } from '../storage/storage.ts';
-import { openArtifactSource } from './artifact-source.ts';
+import { openArtifactSources, type ArtifactSource } from './artifact-source.ts';
 import { loadStagedDump } from './load-staged-dump.ts';
 import { prepareArtifactRestore } from './prepare-artifact-restore.ts';
 import { planRestore, type PlanRestoreDeps, type ResolvedRestore } from './plan-restore.ts';
-import { stageArtifact, type StagedDump } from './stage-artifact.ts';
+import { isLocalStagingFailure, stageArtifact, type StagedDump } from './stage-artifact.ts';
 
 export interface RestoreArtifactDeps extends PlanRestoreDeps {
   readonly storages: ReadonlyMap<string, Storage>;
@@ -97,25 +97,39 @@ export async function restoreArtifact(
   const terminate = (request.openConnections ?? options.openConnections) === 'terminate';
   const progress = progressReporter(manifest.target, plan.database, request.onProgress);
 
-  const source = await openArtifactSource(entry, deps.storages, target);
+  const sources = await openArtifactSources(entry, deps.storages, target);
   // The restore tool must exist before anything is downloaded or changed.
   await (
     await engine.prepareRestore({ connection: target, database: plan.database, format: manifest.dumpFormat })
   ).dispose();
 
   let staged: StagedDump | undefined;
+  // The copy the load reads (streamed restores), and what was wrong with the copies before it.
+  let source: ArtifactSource = sources[0]!;
+  let copyWarnings: readonly string[] = [];
   try {
     if (options.staging) {
       progress.phase('stage', manifest.storedBytes);
-      staged = await stageArtifact(source, manifest, {
-        dir: options.stagingDir,
-        signal: request.signal,
-        onBytes: progress.bytes,
-      });
+      const usable = await firstUsableCopy(sources, manifest, request.signal, (candidate) =>
+        stageArtifact(candidate, manifest, {
+          dir: options.stagingDir,
+          signal: request.signal,
+          onBytes: progress.bytes,
+        }),
+      );
+      ({ source, warnings: copyWarnings } = usable);
+      staged = usable.value;
     } else if (replace) {
       progress.phase('stage', manifest.storedBytes);
-      const problem = await storedBytesProblem(source.storage, source.dataKey, manifest);
-      if (problem) throw new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore' });
+      ({ source, warnings: copyWarnings } = await firstUsableCopy(
+        sources,
+        manifest,
+        request.signal,
+        async (candidate) => {
+          const problem = await storedBytesProblem(candidate.storage, candidate.dataKey, manifest);
+          if (problem) throw new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore' });
+        },
+      ));
     }
     request.signal?.throwIfAborted();
 
@@ -143,7 +157,14 @@ export async function restoreArtifact(
       : await createNew(resolved);
     try {
       progress.phase('restore', staged ? staged.rawBytes : manifest.storedBytes);
-      await load(resolved, deps.storages, staged, replacement.loadInto, request.signal, progress.bytes);
+      await load(
+        resolved,
+        only(deps.storages, source),
+        staged,
+        replacement.loadInto,
+        request.signal,
+        progress.bytes,
+      );
       request.signal?.throwIfAborted();
       progress.phase('swap', 0);
       commitWarnings = (await replacement.commit()) ?? [];
@@ -156,7 +177,7 @@ export async function restoreArtifact(
       database: plan.database,
       mode: plan.mode,
       ...(safetyArtifactId ? { safetyArtifactId } : {}),
-      warnings: [...plan.warnings, ...commitWarnings],
+      warnings: [...plan.warnings, ...copyWarnings, ...commitWarnings],
       storedBytes: manifest.storedBytes,
       durationMs: Date.now() - started,
     };
@@ -165,6 +186,65 @@ export async function restoreArtifact(
   } finally {
     await staged?.dispose();
   }
+}
+
+/**
+ * Runs `use` on each copy of the artifact in turn until one succeeds: a copy that is damaged, or
+ * whose storage cannot be read, is no reason to fail a restore while another storage holds a good
+ * one. Each failure names its storage; the copies passed over become warnings of the result. A
+ * cancel, or a failure of the local staging folder, ends the search at once.
+ */
+async function firstUsableCopy<T>(
+  sources: readonly ArtifactSource[],
+  manifest: { readonly artifactId: string },
+  signal: AbortSignal | undefined,
+  use: (source: ArtifactSource) => Promise<T>,
+): Promise<{ value: T; source: ArtifactSource; warnings: string[] }> {
+  const failures: PortYardError[] = [];
+  for (const source of sources) {
+    try {
+      const value = await use(source);
+      return {
+        value,
+        source,
+        warnings: failures.map(
+          (failure) => `${failure.message}: restored from the copy in storage ${source.storage.name} instead`,
+        ),
+      };
+    } catch (error) {
+      const named = namingStorage(error, source);
+      if (signal?.aborted || isLocalStagingFailure(error) || named.code === 'CANCELLED') throw named;
+      failures.push(named);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  const first = failures.find((failure) => failure.code === 'INTEGRITY_FAILED') ?? failures[0]!;
+  throw new PortYardError(
+    first.code,
+    `no storage holds a usable copy of artifact ${manifest.artifactId}: ${failures.map((failure) => failure.message).join('; ')}`,
+    { phase: 'restore', cause: first },
+  );
+}
+
+/** The error, as a PortYardError whose message says which storage's copy it is about. */
+function namingStorage(error: unknown, source: ArtifactSource): PortYardError {
+  const name = source.storage.name;
+  const failure = isPortYardError(error)
+    ? error
+    : new PortYardError('STORAGE_FAILED', (error as Error).message, { phase: 'restore', cause: error });
+  if (failure.message.includes(`storage ${name}`) || failure.message.includes(`storage "${name}"`))
+    return failure;
+  return new PortYardError(failure.code, `${failure.message} (the copy in storage ${name})`, {
+    phase: failure.phase ?? 'restore',
+    stderrTail: failure.stderrTail,
+    cause: failure,
+  });
+}
+
+/** The storages with only the one holding `source`: the streamed load reads the copy chosen. */
+function only(storages: ReadonlyMap<string, Storage>, source: ArtifactSource): ReadonlyMap<string, Storage> {
+  const chosen = [...storages].find(([, storage]) => storage === source.storage);
+  return chosen ? new Map([chosen]) : storages;
 }
 
 async function createNew({ engine, target, plan }: ResolvedRestore): Promise<DatabaseReplacement> {

@@ -66,12 +66,26 @@ export function watchToolExit(
     const stderrTail = tool.stderr.text();
     const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
     fail(
-      new PortYardError('RESTORE_FAILED', `${toolName} ${how}${firstLine ? `: ${firstLine}` : ''}`, {
-        phase: 'restore',
-        stderrTail,
-      }),
+      new PortYardError(
+        'RESTORE_FAILED',
+        `${toolName} ${how}${firstLine ? `: ${firstLine}` : ''}${missingRolesHint(stderrTail)}`,
+        { phase: 'restore', stderrTail },
+      ),
     );
   }, fail);
+}
+
+/**
+ * A dump restored on a server that lacks its roles (a rebuilt server, an empty data directory)
+ * fails on its first `OWNER TO` or `GRANT`: roles belong to the server, not to the database, and
+ * are in no backup of one. Says which roles are missing and what to do, or nothing.
+ */
+export function missingRolesHint(stderrTail: string): string {
+  const roles = [
+    ...new Set([...stderrTail.matchAll(/role "((?:[^"]|"")+)" does not exist/g)].map((match) => match[1]!)),
+  ];
+  if (roles.length === 0) return '';
+  return ` (this server has no role ${roles.join(', ')}, which the dump names; roles belong to the server and are in no database's backup: create the dump's roles first, e.g. from pg_dumpall --roles-only of the old server, then restore again)`;
 }
 
 /** Rethrows a stream's first failure as a PortYardError (RESTORE_FAILED unless it is one). */
