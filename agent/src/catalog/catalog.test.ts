@@ -176,7 +176,7 @@ describe('catalog', () => {
         key: '',
         kind: 'listing-failed',
         message:
-          'storage "nas" could not be listed, its artifacts are kept as last seen: storage "nas": cannot list: EHOSTDOWN',
+          'storage "nas" could not be listed (its artifacts are left out, or kept as last seen by a running agent): storage "nas": cannot list: EHOSTDOWN',
       },
     ]);
     expect(catalog.problems()).toEqual(problems);

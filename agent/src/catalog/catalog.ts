@@ -194,7 +194,7 @@ async function scanOrReport(storage: Storage): Promise<StorageScan> {
           storage: storage.name,
           key: '',
           kind: 'listing-failed',
-          message: `storage "${storage.name}" could not be listed, its artifacts are kept as last seen: ${reason}`,
+          message: `storage "${storage.name}" could not be listed (its artifacts are left out, or kept as last seen by a running agent): ${reason}`,
         },
       ],
     };

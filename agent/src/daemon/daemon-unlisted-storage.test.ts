@@ -61,7 +61,7 @@ describe('the daemon with a storage it cannot list', () => {
           storage: 'nas',
           key: '',
           kind: 'listing-failed',
-          message: expect.stringMatching(/^storage "nas" could not be listed, .*ELOOP/),
+          message: expect.stringMatching(/^storage "nas" could not be listed \(.*ELOOP/),
         }),
       },
     ]);
