@@ -36,6 +36,14 @@ beforeAll(async () => {
       '    password: ${PY_TEST_UNUSED_SECRET:-}'.replace(':-}', `:-${secret}}`),
       `    databases: [${database}]`,
       '    destinations: [local]',
+      // Listed, but not on the server: its backup fails (the work, not the command line).
+      '  gone:',
+      '    engine: mariadb',
+      '    host: 127.0.0.1',
+      `    user: ${user}`,
+      `    password: ${secret}`,
+      `    databases: [${database}_gone]`,
+      '    destinations: [local]',
       '',
     ].join('\n'),
   );
@@ -175,9 +183,17 @@ describe('port-yard CLI', () => {
   });
 
   it('exits 1 with the failure on stderr when a backup fails', async () => {
-    const result = await cli(['--config', configFile, 'backup', 'shop', '--database', 'py_t_not_covered']);
+    const result = await cli(['--config', configFile, 'backup', 'gone']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('FAILED  shop/py_t_not_covered  INVALID_INPUT');
+    expect(result.stderr).toContain(`FAILED  gone/${database}_gone  NOT_FOUND`);
+  });
+
+  it('exits 2 for a --database the target does not cover, before any dump', async () => {
+    const result = await cli(['--config', configFile, 'backup', 'shop', '--database', 'py_t_not_covered']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `error: database py_t_not_covered is not one of target shop's databases (targets.shop.databases: ${database})\n`,
+    );
   });
 
   it('on a terminal, asks for the database name: a wrong one changes nothing, the right one restores', async () => {
@@ -210,9 +226,9 @@ describe('port-yard CLI', () => {
     expect(await mariadbExec(`SELECT count(*) AS n FROM ${database}.t`)).toEqual([{ n: 2 }]);
   });
 
-  it('fails a restore of an unknown artifact (exit 1), naming it', async () => {
+  it('refuses a restore of an unknown artifact (exit 2), naming it', async () => {
     const result = await cli(['--config', configFile, 'restore', '2026-11-26T03-28-22Z_iy5atpwg4r']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('no artifact 2026-11-26T03-28-22Z_iy5atpwg4r');
   });
 

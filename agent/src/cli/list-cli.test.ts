@@ -49,9 +49,18 @@ describe('port-yard list', () => {
     const result = await cli(['--config', config, 'list', 'retired', '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ target: 'retired' })]);
-    const otherDatabase = await cli(['--config', config, 'list', 'retired', '--database', 'other', '--json']);
-    expect(otherDatabase.code).toBe(0);
-    expect(JSON.parse(otherDatabase.stdout)).toEqual([]);
+  });
+
+  it('refuses a --database that is neither in the config nor in storage (a typo), exit 2', async () => {
+    const typo = await cli(['--config', config, 'list', 'retired', '--database', 'sale', '--json']);
+    expect(typo).toMatchObject({ code: 2, stdout: '' });
+    expect(typo.stderr).toBe(
+      'error: no database named sale in target retired, in the config or in storage: did you mean sales? (databases: sales)\n',
+    );
+    // A database the config lists, not backed up yet: nothing to list, no error.
+    const configured = await cli(['--config', config, 'list', 'shop', '--database', 'shop', '--json']);
+    expect(configured).toMatchObject({ code: 0 });
+    expect(JSON.parse(configured.stdout)).toEqual([]);
   });
 
   it('lists a configured target without artifacts as empty (exit 0)', async () => {

@@ -19,15 +19,24 @@ export async function loadCliConfig(options: GlobalOptions): Promise<PortYardCon
 }
 
 /**
- * Loads the config, builds the agent, reads the catalog (storage problems are warnings on
+ * Loads the config, runs `check` on it (names from the command line: a typo stops here, before
+ * any storage is opened), builds the agent, reads the catalog (storage problems are warnings on
  * stderr), runs `use`, and closes the agent's storage connections whatever happens.
  */
 export async function withCliAgent<T>(
   options: GlobalOptions,
   use: (agent: Agent) => Promise<T>,
-  { readCatalog = true }: { readonly readCatalog?: boolean } = {},
+  {
+    readCatalog = true,
+    check,
+  }: {
+    readonly readCatalog?: boolean;
+    readonly check?: (config: PortYardConfig) => Promise<void> | void;
+  } = {},
 ): Promise<T> {
-  const agent = createAgent(await loadCliConfig(options));
+  const config = await loadCliConfig(options);
+  await check?.(config);
+  const agent = createAgent(config);
   try {
     // A backup needs no catalog: reading every manifest first would only delay the dump.
     const problems = readCatalog ? await agent.catalog.refresh() : [];

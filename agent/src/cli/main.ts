@@ -20,9 +20,22 @@ export function buildProgram(): Command {
   const program = new Command('port-yard')
     .description('Scheduled, verified backups of MariaDB/MySQL and PostgreSQL')
     .version(agentVersion)
-    .option('-c, --config <file>', 'config file (default: $PORT_YARD_CONFIG)')
+    .option('-c, --config <file>', 'the YAML config file (default: $PORT_YARD_CONFIG)')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes (every command):',
+        '  0  done',
+        '  1  the work failed (a dump, a restore, a storage, a server)',
+        '  2  bad usage or config: a typo in a name or option, an invalid config; nothing was started',
+        '  3  partial: every database backed up, but not to every destination (backup only)',
+        '',
+        'Run `port-yard <command> --help` for the options of a command.',
+      ].join('\n'),
+    );
   registerBackupCommand(program);
   registerListCommand(program);
   registerRestoreCommand(program);

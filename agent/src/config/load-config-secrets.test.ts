@@ -65,8 +65,101 @@ describe('loadConfig: ${VAR} interpolation', () => {
     const file = await writeConfig('    user: postgres\n    port: ${DB_PORT}\n');
     const error = await loadError(file, { env: { DB_PORT: '54x' } });
     expect(error.problems).toEqual([
-      { path: 'targets.db.port', line: 10, column: 11, message: 'expected a number, found a string' },
+      {
+        path: 'targets.db.port',
+        line: 10,
+        column: 11,
+        message: 'expected a number, found a string (from ${DB_PORT}: "54x")',
+      },
     ]);
+  });
+
+  it('converts where the field takes a boolean or a text (keepSafetyBackups: false or a duration)', async () => {
+    const file = await writeConfig(`    user: postgres
+    restore: { keepSafetyBackups: "\${KEEP}", safetyBackup: "\${SAFE}", staging: "\${STAGE}" }
+`);
+    const load = async (env: Record<string, string>) =>
+      (await loadConfig(file, { env })).targets['db']?.restore;
+    expect(await load({ KEEP: 'false', SAFE: 'False', STAGE: 'TRUE' })).toMatchObject({
+      keepSafetyBackups: false,
+      safetyBackup: false,
+      staging: true,
+    });
+    expect(await load({ KEEP: '3d', SAFE: 'true', STAGE: 'false' })).toMatchObject({
+      keepSafetyBackups: '3d',
+      safetyBackup: true,
+      staging: false,
+    });
+  });
+
+  it('says which variable gave a value that does not fit, and what it gave', async () => {
+    const file = await writeConfig(`    user: postgres
+    port: \${DB_PORT}
+    restore:
+      keepSafetyBackups: \${KEEP}
+      safetyBackup: \${SAFE}
+`);
+    const error = await loadError(file, { env: { DB_PORT: '70000', KEEP: 'fals', SAFE: 'yes' } });
+    expect(error.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([
+      'targets.db.port: must be at most 65535 (from ${DB_PORT}: "70000")',
+      'targets.db.restore.keepSafetyBackups: must be a duration such as 30s, 15m, 2h, 14d, 1w, 1mo or 1y (from ${KEEP}: "fals")',
+      'targets.db.restore.safetyBackup: expected a boolean, found a string (from ${SAFE}: "yes")',
+    ]);
+  });
+
+  it('never shows what a variable gave a secret field, even when it is wrong', async () => {
+    const file = join(dir, 'hook.yaml');
+    await writeFile(
+      file,
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\nnotifications:\n  channels:\n    ops:\n      type: webhook\n      url: ${HOOK_URL}\n      secret: ${HOOK_SECRET}\n',
+    );
+    const error = await loadError(file, { env: { HOOK_URL: 'Hunter2-Zq9', HOOK_SECRET: '' } });
+    expect(error.problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([
+      'notifications.channels.ops.url: must be an http:// or https:// URL (from ${HOOK_URL}: not shown: a secret)',
+      'notifications.channels.ops.secret: must not be empty (from ${HOOK_SECRET}: not shown: a secret)',
+    ]);
+    expect(JSON.stringify(error.problems)).not.toContain('Hunter2');
+  });
+
+  it('explains an unquoted ${VAR} inside { } or [ ], where YAML reads its { as a mapping', async () => {
+    const file = join(dir, 'flow.yaml');
+    await writeFile(
+      file,
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  db: { engine: postgres, user: postgres, port: ${DB_PORT}, password: ${PW:-Hunter2-Zq9}, databases: [x], destinations: [local] }\n',
+    );
+    const error = await loadError(file, { env: { DB_PORT: '5432' } });
+    // One problem per reference, at its $: not the tokens yaml trips over after it; never a default.
+    expect(error.problems).toEqual([
+      {
+        path: '',
+        line: 4,
+        column: 49,
+        message:
+          'YAML syntax: ${DB_PORT} inside { } or [ ] must be quoted, as "${DB_PORT}": unquoted, its { starts a mapping',
+      },
+      {
+        path: '',
+        line: 4,
+        column: 71,
+        message:
+          'YAML syntax: ${PW:-…} inside { } or [ ] must be quoted, as "${PW:-…}": unquoted, its { starts a mapping',
+      },
+    ]);
+    const list = join(dir, 'flow-list.yaml');
+    await writeFile(
+      list,
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  db:\n    engine: postgres\n    user: postgres\n    databases: [${DB}]\n    destinations: [local]\n    labels: { team: ${TEAM:-Hunter2-Zq9} }\n',
+    );
+    expect((await loadError(list, { env: {} })).problems.map((problem) => problem.message)).toEqual([
+      'YAML syntax: ${DB} inside { } or [ ] must be quoted, as "${DB}": unquoted, its { starts a mapping',
+      'YAML syntax: ${TEAM:-…} inside { } or [ ] must be quoted, as "${TEAM:-…}": unquoted, its { starts a mapping',
+    ]);
+    // Quoted, as the message says: it loads, and the port is a number.
+    await writeFile(
+      file,
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  db: { engine: postgres, user: postgres, port: "${DB_PORT}", databases: [x], destinations: [local] }\n',
+    );
+    expect((await loadConfig(file, { env: { DB_PORT: '5433' } })).targets['db']?.port).toBe(5433);
   });
 
   it('reports an unset variable with the path and position where it is used', async () => {

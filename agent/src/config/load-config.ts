@@ -4,7 +4,7 @@ import { configSchema } from '@port-yard/shared';
 import type { PortYardConfig } from '@port-yard/shared';
 import { ConfigError } from './config-error.ts';
 import type { ConfigProblem } from './config-error.ts';
-import { interpolateDocument } from './interpolate-document.ts';
+import { interpolateDocument, type Substitution } from './interpolate-document.ts';
 import type { ConfigEnv } from './interpolate.ts';
 import { documentData, parseConfigYaml } from './parse-config-yaml.ts';
 import { readSecretFiles } from './read-secret-files.ts';
@@ -34,14 +34,16 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   if (!parsed.ok) throw new ConfigError(file, parsed.problems);
   const { doc, locator } = parsed;
 
-  const interpolationProblems = interpolateDocument(doc, env, locator);
+  const { problems: interpolationProblems, substitutions } = interpolateDocument(doc, env, locator);
   const read = documentData(doc);
   if ('problem' in read) throw new ConfigError(file, [...interpolationProblems, read.problem]);
 
   const result = configSchema.safeParse(read.data);
   const schemaProblems = result.success
     ? []
-    : problemsFromIssues(result.error.issues, { locator, data: read.data });
+    : problemsFromIssues(result.error.issues, { locator, data: read.data }).map((problem) =>
+        withSubstitution(problem, substitutions),
+      );
   const secretFiles = await readSecretFiles(read.data, { baseDir, locator });
   const problems = [
     ...interpolationProblems,
@@ -80,6 +82,27 @@ async function readConfigText(file: string): Promise<string> {
       cause: error,
     });
   }
+}
+
+/** Longer values are cut: enough to see a stray space or a wrong word, not a whole certificate. */
+const shownValueLength = 60;
+
+/**
+ * A problem with a value that came from `${VAR}`: says so, and what the variable made of it
+ * (`"54x"`, `" 5432"`, `""`) unless the field is a secret, whose value is never shown.
+ */
+function withSubstitution(
+  problem: ConfigProblem,
+  substitutions: ReadonlyMap<string, Substitution>,
+): ConfigProblem {
+  const substitution = substitutions.get(problem.path);
+  if (!substitution || substitution.variables.length === 0) return problem;
+  const from = substitution.variables.map((name) => `\${${name}}`).join(', ');
+  const value = substitution.value;
+  const shown = substitution.secret
+    ? 'not shown: a secret'
+    : JSON.stringify(value.length > shownValueLength ? `${value.slice(0, shownValueLength)}…` : value);
+  return { ...problem, message: `${problem.message} (from ${from}: ${shown})` };
 }
 
 function isWithin(path: string, ancestor: string): boolean {

@@ -27,7 +27,9 @@ export function parseConfigYaml(text: string): ParsedConfigYaml {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: syntaxProblems(doc.errors).map((error) => at(error.offset, `YAML syntax: ${error.message}`)),
+      problems: syntaxProblems(doc.errors, text).map((error) =>
+        at(error.offset, `YAML syntax: ${error.message}`),
+      ),
     };
   }
   const contents = doc.contents;
@@ -56,14 +58,43 @@ export function parseConfigYaml(text: string): ParsedConfigYaml {
 const maxSyntaxProblems = 10;
 
 /**
+ * An unquoted `${VAR}` inside `{ }` or `[ ]`: there its `{` starts a mapping, and yaml reports
+ * tokens, not why. The reference as the user should write it, quoted; only the variable's name
+ * (a default after `:-` may be a secret, and is shown as `…`).
+ */
+function unquotedReference(text: string, offset: number): { start: number; message: string } | undefined {
+  if (text[offset] !== '{' || text[offset - 1] !== '$') return undefined;
+  const match = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}\n]*)?\}/.exec(text.slice(offset - 1));
+  const reference = match ? `\${${match[1]}${match[2] === undefined ? '' : ':-…'}}` : '${…}';
+  return {
+    start: offset - 1,
+    message: `${reference} inside { } or [ ] must be quoted, as "${reference}": unquoted, its { starts a mapping`,
+  };
+}
+
+/**
  * yaml's errors, each at most once per mistake and without the source text some of them quote
  * (the stray token, a block scalar header): that text may be a secret. Once a document has ended
  * (an extra `}`), yaml reports every later token as stray: the first of them stands for all.
+ * An unquoted `${VAR}` in a flow collection is said as such, with what follows from it left out.
  */
-function syntaxProblems(errors: readonly YAMLError[]): { offset: number; message: string }[] {
+function syntaxProblems(errors: readonly YAMLError[], text: string): { offset: number; message: string }[] {
   const problems: { offset: number; message: string }[] = [];
   let strayTokens = 0;
+  // Where the last unquoted reference ends: errors before that are about its pieces.
+  let referenceEnd = -1;
+  let references = 0;
   for (const error of errors) {
+    const reference = unquotedReference(text, error.pos[0]);
+    if (reference) {
+      problems.push({ offset: reference.start, message: reference.message });
+      references++;
+      referenceEnd = text.indexOf('}', error.pos[0]);
+      continue;
+    }
+    if (error.pos[0] <= referenceEnd) continue;
+    // Stray tokens after a reference broke the flow collection: echoes of it.
+    if (references > 0 && / in YAML stream\b/.test(error.message)) continue;
     // `Unexpected scalar token in YAML stream: "<source>"`, `Not a YAML token: <source>`.
     let message = error.message.replace(
       /^(Unexpected .* token in YAML \w+|Not a YAML token): [\s\S]*$/,

@@ -29,6 +29,13 @@ function isSecret(key: string, value: unknown, path: readonly string[]): boolean
   );
 }
 
+/** Whether the value at `path` (`['targets', 'db', 'password']`) is one `redactConfig` hides. */
+export function isSecretField(path: readonly PropertyKey[]): boolean {
+  const steps = path.map(String);
+  const key = steps.at(-1);
+  return key !== undefined && isSecret(key, '', steps.slice(0, -1));
+}
+
 /**
  * A deep copy of `config` in which every secret value is replaced by '<redacted>', at any depth,
  * so `config check`, the API and logs can show a config without its secrets. The input is not

@@ -72,7 +72,19 @@ function problemsFromIssue(
     return [at(path, `expected ${noun(issue.expected)}, found ${describe(valueAt(context.data, path))}`)];
   }
   if (issue.code === 'invalid_union') return [at(path, `must be ${expected(issue)}`)];
+  const bound = boundMessage(issue);
+  if (bound) return [at(path, bound)];
   return [at(path, issue.message.replace(/^Invalid input: /, ''))];
+}
+
+/** zod's `Too big: expected number to be <=65535` in words, for numbers; a schema's own message stays. */
+function boundMessage(issue: ConfigIssue): string | undefined {
+  if ((issue.code !== 'too_big' && issue.code !== 'too_small') || issue.origin !== 'number') return undefined;
+  if (!/^Too (big|small): /.test(issue.message)) return undefined;
+  const limit = String(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+  const strict = issue.inclusive === false;
+  if (issue.code === 'too_big') return strict ? `must be less than ${limit}` : `must be at most ${limit}`;
+  return strict ? `must be more than ${limit}` : `must be at least ${limit}`;
 }
 
 /** What a type check or a union wanted, in words: `a list`, `"all" or a list`, `one of: filesystem`. */

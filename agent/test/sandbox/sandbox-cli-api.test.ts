@@ -110,8 +110,8 @@ describe('port-yard sandbox', () => {
       row: false,
     });
     const again = await cli(['sandbox', 'destroy', sandbox.id]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('NOT_FOUND');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`no sandbox ${sandbox.id} on any sandbox test server`);
   });
 
   it('create without --json prints the credentials once, for people', async () => {

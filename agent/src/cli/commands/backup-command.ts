@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { BackupRunResult } from '@port-yard/shared';
 import { exitCodes } from '../cli-errors.ts';
+import { requireCoveredDatabase, requireTarget } from '../command-line-names.ts';
 import { formatBytes } from '../format.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 import { createProgressLine } from '../progress-line.ts';
@@ -8,10 +9,21 @@ import { createProgressLine } from '../progress-line.ts';
 export function registerBackupCommand(program: Command): void {
   program
     .command('backup')
-    .description('back up a target now: one artifact per database; exit 0 only if all succeeded')
-    .argument('<target>', 'target name from the config')
-    .option('--database <name>', 'back up only this database of the target')
-    .option('--json', 'print the run result as JSON')
+    .description(
+      'back up a target now, to every one of its destinations: one artifact per database (exit 0 all stored, 1 a database failed, 3 stored but not in every destination)',
+    )
+    .argument('<target>', 'a target name from the config (targets.<name>)')
+    .option(
+      '--database <name>',
+      'back up only this database; it must be one the target covers (its databases, or with databases: all, one on its server and not in exclude)',
+    )
+    .option('--json', 'print the run result as JSON on stdout, also when it failed')
+    .addHelpText(
+      'after',
+      ['', 'Examples:', '  port-yard backup shop', '  port-yard backup shop --database orders --json'].join(
+        '\n',
+      ),
+    )
     .action(async (targetName: string, options: { database?: string; json?: boolean }, command: Command) => {
       await withCliAgent(
         command.optsWithGlobals<GlobalOptions>(),
@@ -37,7 +49,15 @@ export function registerBackupCommand(program: Command): void {
             failed: exitCodes.failed,
           }[result.status];
         },
-        { readCatalog: false },
+        {
+          readCatalog: false,
+          // A typo in the target or database name: exit 2 before any dump starts.
+          check: async (config) => {
+            const target = requireTarget(config, targetName);
+            if (options.database !== undefined)
+              await requireCoveredDatabase(targetName, target, options.database);
+          },
+        },
       );
     });
 }

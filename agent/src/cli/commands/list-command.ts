@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { reasonLabel } from '@port-yard/shared';
+import type { PortYardConfig } from '@port-yard/shared';
 import type { CatalogEntry } from '../../catalog/catalog.ts';
 import { UsageError } from '../cli-errors.ts';
+import { didYouMean, nameList } from '../command-line-names.ts';
 import { formatBytes } from '../format.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
@@ -13,10 +15,15 @@ interface ListOptions {
 export function registerListCommand(program: Command): void {
   program
     .command('list')
-    .description('list artifacts in storage, newest first')
-    .argument('[target]', 'only this target')
+    .description(
+      'list the artifacts in every storage, newest first: id, target/database, stored size, compression (age: encrypted), storages, and why it was taken when not by a schedule',
+    )
+    .argument(
+      '[target]',
+      'only this target (also one since removed from the config, while storage holds its artifacts)',
+    )
     .option('--database <name>', 'only this database')
-    .option('--json', 'print a JSON array')
+    .option('--json', 'print a JSON array (one object per artifact, with sha256, labels and server version)')
     .action(async (target: string | undefined, options: ListOptions, command: Command) => {
       await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
         const entries = agent.catalog.list({ target, database: options.database });
@@ -27,13 +34,41 @@ export function registerListCommand(program: Command): void {
           !Object.hasOwn(agent.config.targets, target) &&
           agent.catalog.list({ target }).length === 0;
         if (unknown) {
-          const known = Object.keys(agent.config.targets).join(', ') || 'none';
-          throw new UsageError(`no target named ${target} in the config or in storage (targets: ${known})`);
+          const known = Object.keys(agent.config.targets);
+          throw new UsageError(
+            `no target named ${target} in the config or in storage${didYouMean(target, known)} (targets: ${nameList(known)})`,
+          );
         }
+        if (options.database !== undefined && entries.length === 0)
+          unknownDatabase(agent.config, agent.catalog.list({ target }), target, options.database);
         if (options.json) console.log(JSON.stringify(entries.map(toRow), null, 2));
         else printEntries(entries);
       });
     });
+}
+
+/**
+ * `list [target] --database <name>` found nothing: fine for a database a target covers (no backup
+ * yet), a typo (exit 2) for one that no target lists and no storage holds. A target with
+ * `databases: all` may cover any name: its server is not asked, and nothing found stays "no artifacts".
+ */
+function unknownDatabase(
+  config: PortYardConfig,
+  stored: readonly CatalogEntry[],
+  target: string | undefined,
+  database: string,
+): void {
+  const targets = Object.entries(config.targets).filter(([name]) => target === undefined || name === target);
+  if (targets.some(([, settings]) => settings.databases === 'all')) return;
+  const configured = targets.flatMap(([, settings]) =>
+    settings.databases === 'all' ? [] : settings.databases,
+  );
+  if (configured.includes(database)) return;
+  const known = [...new Set([...configured, ...stored.map((entry) => entry.manifest.database)])].sort();
+  const where = target === undefined ? 'any target' : `target ${target}`;
+  throw new UsageError(
+    `no database named ${database} in ${where}, in the config or in storage${didYouMean(database, known)} (databases: ${nameList(known)})`,
+  );
 }
 
 function toRow({ manifest, locations }: CatalogEntry) {

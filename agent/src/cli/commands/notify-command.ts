@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Logger } from '../../platform/logger.ts';
 import { UsageError, exitCodes } from '../cli-errors.ts';
+import { didYouMean, nameList } from '../command-line-names.ts';
 import { loadCliConfig, type GlobalOptions } from '../load-agent.ts';
 
 /** Retries are worth seeing while the command waits; the rest is this command's own output. */
@@ -25,8 +26,10 @@ export function registerNotifyCommand(program: Command): void {
       const config = await loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const channels = config.notifications.channels;
       if (!Object.hasOwn(channels, channel)) {
-        const known = Object.keys(channels).join(', ') || 'none';
-        throw new UsageError(`no notification channel named ${channel} (notifications.channels: ${known})`);
+        const known = Object.keys(channels);
+        throw new UsageError(
+          `no notification channel named ${channel}${didYouMean(channel, known)} (notifications.channels: ${nameList(known)})`,
+        );
       }
       // Loaded on use: the notifier (and nodemailer) would slow every other command's start.
       const { createNotifier } = await import('../../notify/notifier.ts');

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { RestorePlan } from '@port-yard/shared';
 import { UsageError } from '../cli-errors.ts';
+import { requireArtifact } from '../command-line-names.ts';
 import { formatBytes, formatElapsed } from '../format.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 import { createProgressLine } from '../progress-line.ts';
@@ -9,7 +10,9 @@ import { createProgressLine } from '../progress-line.ts';
 interface RestoreOptions {
   readonly toDatabase?: string;
   readonly yes?: boolean;
-  readonly safetyBackup: boolean;
+  /** Undefined unless given: the target's restore.safetyBackup decides. */
+  readonly safetyBackup?: boolean;
+  /** Undefined unless given: the target's restore.openConnections decides. */
   readonly terminateConnections?: boolean;
   readonly json?: boolean;
 }
@@ -18,19 +21,47 @@ export function registerRestoreCommand(program: Command): void {
   program
     .command('restore')
     .description(
-      "restore an artifact over its database (confirmed), or into a new database on its target's server",
+      "restore an artifact over its database (you confirm by typing the database's name), or into a new database on its target's server",
     )
-    .argument('<artifactId>', 'artifact id (see `list`)')
-    .option('--to-database <name>', "restore into this database instead of the artifact's own")
-    .option('--yes', 'replace an existing database without asking for its name')
-    .option('--no-safety-backup', 'do not back up the database being replaced first')
-    .option('--terminate-connections', 'end open connections on the database being replaced')
-    .option('--json', 'print the result as JSON')
+    .argument('<artifactId>', 'artifact id (see `port-yard list`)')
+    .option(
+      '--to-database <name>',
+      "restore into this database instead of the artifact's own: created when it does not exist, replaced (and confirmed) when it does",
+    )
+    .option('--yes', 'replace an existing database without typing its name (needed when not on a terminal)')
+    .option(
+      '--safety-backup',
+      "back up the database being replaced first (default: the target's restore.safetyBackup, itself true by default)",
+    )
+    .option('--no-safety-backup', 'replace it without a safety backup')
+    .option(
+      '--terminate-connections',
+      "end other sessions on the database being replaced (default: the target's restore.openConnections, refuse by default)",
+    )
+    .option('--no-terminate-connections', 'refuse to replace a database other sessions are using')
+    .option('--json', 'print the result as JSON on stdout (the plan and warnings still go to stderr)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  port-yard restore 2026-11-26T03-00-00Z_k3j9x0a1b2 --to-database shop_copy',
+        '  port-yard restore 2026-11-26T03-00-00Z_k3j9x0a1b2 --yes --terminate-connections',
+        '',
+        'Exit codes: 0 restored, 1 the restore failed, 2 bad usage or not confirmed (nothing was changed).',
+      ].join('\n'),
+    )
     .action(async (artifactId: string, options: RestoreOptions, command: Command) => {
       await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
-        const openConnections = options.terminateConnections ? 'terminate' : undefined;
+        requireArtifact(agent, artifactId);
+        const openConnections =
+          options.terminateConnections === undefined
+            ? undefined
+            : options.terminateConnections
+              ? 'terminate'
+              : 'refuse';
         const plan = await agent.planRestore(artifactId, options.toDatabase, openConnections);
-        describePlan(plan);
+        describePlan(plan, options.safetyBackup ?? plan.defaults.safetyBackup);
         const confirm = plan.mode === 'replace' ? await confirmation(plan, options) : undefined;
         const progress = createProgressLine();
         const controller = new AbortController();
@@ -63,7 +94,7 @@ export function registerRestoreCommand(program: Command): void {
 }
 
 /** What will happen, on stderr: stdout stays for the result. */
-function describePlan(plan: RestorePlan): void {
+function describePlan(plan: RestorePlan, safetyBackup: boolean): void {
   const age = formatAge(plan.artifact.ageSeconds);
   const what =
     plan.mode === 'replace'
@@ -72,6 +103,12 @@ function describePlan(plan: RestorePlan): void {
   console.error(
     `restore ${plan.artifactId} (taken ${age} ago, ${formatBytes(plan.artifact.storedBytes)}): ${what}`,
   );
+  if (plan.mode === 'replace')
+    console.error(
+      safetyBackup
+        ? `a safety backup of ${plan.database} is taken first`
+        : `NO safety backup of ${plan.database} is taken first`,
+    );
   for (const warning of plan.warnings) console.error(`warning: ${warning}`);
 }
 

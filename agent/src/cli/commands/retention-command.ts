@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AppliedRetentionGroup, RetentionGroup } from '../../retention/target-retention.ts';
 import { simulateRetention } from '../../retention/simulate.ts';
-import { UsageError } from '../cli-errors.ts';
+import { UsageError, exitCodes } from '../cli-errors.ts';
+import { requireTarget } from '../command-line-names.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
 export function registerRetentionCommand(program: Command): void {
@@ -10,29 +11,42 @@ export function registerRetentionCommand(program: Command): void {
 
   retention
     .command('plan')
-    .description('what retention would delete now for a target, and why (changes nothing)')
-    .argument('<target>', 'target name')
+    .description(
+      'what retention would delete now for a target, per storage and database, and why each artifact is kept (changes nothing)',
+    )
+    .argument('<target>', 'a target name from the config (targets.<name>)')
     .option('--json', 'print JSON')
     .action(async (targetName: string, options: { json?: boolean }, command: Command) => {
-      await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
-        const groups = agent.planRetention(targetName);
-        if (options.json) console.log(JSON.stringify(groups, null, 2));
-        else printGroups(groups, 'would delete');
-      });
+      await withCliAgent(
+        command.optsWithGlobals<GlobalOptions>(),
+        async (agent) => {
+          const groups = agent.planRetention(targetName);
+          if (options.json) console.log(JSON.stringify(groups, null, 2));
+          else printGroups(groups, 'would delete');
+        },
+        { check: (config) => void requireTarget(config, targetName) },
+      );
     });
 
   retention
     .command('apply')
-    .description('apply retention to a target now: delete what the plan says (at most maxDeletePerRun)')
-    .argument('<target>', 'target name')
+    .description(
+      'apply retention to a target now: delete what `retention plan` shows (at most retention.maxDeletePerRun per run; exit 1 when a deletion failed)',
+    )
+    .argument('<target>', 'a target name from the config (targets.<name>)')
     .option('--json', 'print JSON')
     .action(async (targetName: string, options: { json?: boolean }, command: Command) => {
-      await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
-        const groups = await agent.applyRetention(targetName);
-        if (options.json) console.log(JSON.stringify(groups, null, 2));
-        else printGroups(groups, 'deleted');
-        if (groups.some((group) => group.failed.length > 0)) process.exitCode = 1;
-      });
+      await withCliAgent(
+        command.optsWithGlobals<GlobalOptions>(),
+        async (agent) => {
+          const groups = await agent.applyRetention(targetName);
+          if (options.json) console.log(JSON.stringify(groups, null, 2));
+          else printGroups(groups, 'deleted');
+          if (groups.some((group) => group.failed.length > 0)) process.exitCode = exitCodes.failed;
+        },
+        // A typo must not reach storage: nothing is read, let alone deleted.
+        { check: (config) => void requireTarget(config, targetName) },
+      );
     });
 
   retention
@@ -42,7 +56,7 @@ export function registerRetentionCommand(program: Command): void {
     .requiredOption('--artifacts <file>', 'JSON array of { id, startedAt }')
     .option('--now <iso>', 'the current time (default: now)')
     .option('--tz <zone>', 'IANA time zone for calendar buckets', 'UTC')
-    .option('--json', 'print JSON (the default output)')
+    .option('--json', 'print JSON (the only output; accepted for symmetry)')
     .action(async (options: { policy: string; artifacts: string; now?: string; tz: string }) => {
       const read = async (file: string): Promise<{ text: string; file: string }> => {
         try {

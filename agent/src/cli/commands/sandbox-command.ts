@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { SandboxCredentials, SandboxSummary } from '@port-yard/shared';
+import { requireArtifact, requireSandbox } from '../command-line-names.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
 /**
@@ -17,11 +18,15 @@ export function registerSandboxCommand(program: Command): void {
     .description(
       'restore an artifact into a new sandbox database with a generated user; prints the credentials once',
     )
-    .argument('<artifactId>', 'artifact id (see `list`)')
-    .option('--ttl <duration>', "how long it lives, e.g. 4h or 2d (default: the target's sandbox.ttl)")
+    .argument('<artifactId>', 'artifact id (see `port-yard list`)')
+    .option(
+      '--ttl <duration>',
+      "how long it lives before it is dropped, e.g. 4h or 2d (default: the target's sandbox.ttl)",
+    )
     .option('--json', 'print the credentials as JSON')
     .action(async (artifactId: string, options: { ttl?: string; json?: boolean }, command: Command) => {
       await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
+        requireArtifact(agent, artifactId);
         const controller = new AbortController();
         const cancel = (): void => controller.abort();
         process.once('SIGINT', cancel).once('SIGTERM', cancel);
@@ -61,14 +66,15 @@ export function registerSandboxCommand(program: Command): void {
 
   sandbox
     .command('extend')
-    .description('let a sandbox live <duration> from now')
-    .argument('<id>', 'sandbox id (py_sbx_...)')
-    .requiredOption('--ttl <duration>', 'e.g. 4h or 2d, counted from now')
+    .description('set when a sandbox expires: --ttl from now (which may also shorten its life)')
+    .argument('<id>', 'sandbox id, py_sbx_ and 10 hex digits (see `port-yard sandbox list`)')
+    .requiredOption('--ttl <duration>', 'how long it lives from now, e.g. 4h or 2d')
     .option('--json', 'print the sandbox as JSON')
     .action(async (id: string, options: { ttl: string; json?: boolean }, command: Command) => {
       await withCliAgent(
         command.optsWithGlobals<GlobalOptions>(),
         async (agent) => {
+          await requireSandbox(agent, id);
           const extended = await agent.extendSandbox(id, options.ttl);
           if (options.json) console.log(JSON.stringify(extended, null, 2));
           else console.log(`sandbox ${extended.id} now expires at ${extended.expiresAt}`);
@@ -80,12 +86,13 @@ export function registerSandboxCommand(program: Command): void {
   sandbox
     .command('destroy')
     .description('drop a sandbox now: its database, its user and its registry row')
-    .argument('<id>', 'sandbox id (py_sbx_...)')
+    .argument('<id>', 'sandbox id, py_sbx_ and 10 hex digits (see `port-yard sandbox list`)')
     .option('--json', 'print what was dropped as JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       await withCliAgent(
         command.optsWithGlobals<GlobalOptions>(),
         async (agent) => {
+          await requireSandbox(agent, id);
           const destroyed = await agent.destroySandbox(id);
           if (options.json) console.log(JSON.stringify(destroyed, null, 2));
           else console.log(`dropped sandbox ${destroyed.id} on test server ${destroyed.server}`);

@@ -22,20 +22,21 @@ export function registerServeCommand(program: Command): void {
     )
     .option(
       '--log-format <format>',
-      'json (one object per line) or text',
-      process.stdout.isTTY ? 'text' : 'json',
+      'json (one object per line) or text (default: text on a terminal, else json)',
     )
-    .action(async (options: { shutdownGrace: string; logFormat: string }, command: Command) => {
+    .action(async (options: { shutdownGrace: string; logFormat?: string }, command: Command) => {
+      // Not a commander default: `serve --help` (piped or not) would show whichever applied there.
+      const logFormat = options.logFormat ?? (process.stdout.isTTY ? 'text' : 'json');
       const grace = parseDuration(options.shutdownGrace);
       if (!grace)
         throw new UsageError(`--shutdown-grace ${options.shutdownGrace} is not a duration such as 25s or 2m`);
-      if (options.logFormat !== 'json' && options.logFormat !== 'text')
-        throw new UsageError('--log-format is json or text');
+      if (logFormat !== 'json' && logFormat !== 'text')
+        throw new UsageError(`--log-format ${logFormat} is not a log format: give json or text`);
       const file = configPath(command.optsWithGlobals<GlobalOptions>());
       // Loaded here, not at start-up: one-shot commands need neither the logger, the daemon nor
       // the API server.
       const { createLogger } = await import('../../platform/logger.ts');
-      const log = createLogger({ json: options.logFormat === 'json' });
+      const log = createLogger({ json: logFormat === 'json' });
       const { createDaemon } = await import('../../daemon/daemon.ts');
       const { startApi } = await import('../../http/start-api.ts');
       // A file the config names that cannot be read (a TLS CA, maskingSql) fails only what needs it.

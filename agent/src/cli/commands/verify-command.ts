@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { exitCodes } from '../cli-errors.ts';
+import { requireArtifact } from '../command-line-names.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
 export function registerVerifyCommand(program: Command): void {
@@ -8,10 +9,15 @@ export function registerVerifyCommand(program: Command): void {
     .description(
       "restore an artifact into a scratch database on its target's test server (verify.server), compare tables and row counts with the manifest, then drop it",
     )
-    .argument('<artifactId>', 'artifact id (see `list`)')
+    .argument('<artifactId>', 'artifact id (see `port-yard list`)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 verified, 1 the verification failed (or could not run), 2 bad usage (no such artifact, no verify.server).',
+    )
     .action(async (artifactId: string, options: { json?: boolean }, command: Command) => {
       await withCliAgent(command.optsWithGlobals<GlobalOptions>(), async (agent) => {
+        requireArtifact(agent, artifactId);
         const controller = new AbortController();
         const cancel = (): void => controller.abort();
         process.once('SIGINT', cancel).once('SIGTERM', cancel);
