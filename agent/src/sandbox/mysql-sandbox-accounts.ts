@@ -1,6 +1,7 @@
 import type mysql from 'mysql2/promise';
 import type { ConnectionSettings } from '../engines/engine.ts';
 import { withMysqlConnection } from '../engines/mysql/mysql-connection.ts';
+import { reassignDefiners } from './mysql-sandbox-definers.ts';
 import { mysqlNativePasswordHash } from './mysql-native-password.ts';
 import type { SandboxAccounts } from './sandbox-accounts.ts';
 import { isSandboxId } from './sandbox-names.ts';
@@ -50,9 +51,10 @@ export function createMysqlSandboxAccounts(connection: ConnectionSettings): Sand
     },
 
     async grantDatabase(database, user) {
-      await use((db) =>
-        db.query(`GRANT ALL PRIVILEGES ON ${grantedDatabase(database)}.* TO ${account(user)}`),
-      );
+      await use(async (db) => {
+        await db.query(`GRANT ALL PRIVILEGES ON ${grantedDatabase(database)}.* TO ${account(user)}`);
+        await reassignDefiners(db, database, account(user));
+      });
     },
 
     async endSessions(user) {
