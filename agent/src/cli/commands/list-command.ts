@@ -5,6 +5,7 @@ import type { CatalogEntry } from '../../catalog/catalog.ts';
 import { UsageError } from '../cli-errors.ts';
 import { didYouMean, nameList } from '../command-line-names.ts';
 import { formatBytes } from '../format.ts';
+import { missingStorageFolders } from '../missing-storage-folders.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
 interface ListOptions {
@@ -43,6 +44,10 @@ export function registerListCommand(program: Command): void {
           unknownDatabase(agent.config, agent.catalog.list({ target }), target, options.database);
         if (options.json) console.log(JSON.stringify(entries.map(toRow), null, 2));
         else printEntries(entries);
+        for (const { storage, path } of await missingStorageFolders(agent.config))
+          console.error(
+            `note: storage "${storage}": ${path} does not exist: nothing was stored there yet, or (a mount) it is not mounted`,
+          );
       });
     });
 }
