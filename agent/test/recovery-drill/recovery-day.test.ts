@@ -198,6 +198,11 @@ describe('2. degraded: one of two storages unreachable', () => {
       /damaged.*storage local.*restored from the copy in storage s3/,
     );
     await expectSameData('mariadb', sources.mariadb, into);
+    // Without --json, the same warning on stderr.
+    const again = restoredName('fallbacktext');
+    const text = await cli('restore', ids.maria, '--to-database', again);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(/^warning: .*damaged.*storage local.*restored from the copy in storage s3/m);
   }, 120_000);
 });
 

@@ -84,6 +84,10 @@ export function registerRestoreCommand(program: Command): void {
             console.log(
               `restored ${artifactId} (${formatBytes(result.storedBytes)}) into database ${result.database} in ${formatElapsed(result.durationMs)}${safety}`,
             );
+            // What the restore met on the way (a damaged copy passed over, an old database kept
+            // under another name); the plan's warnings were printed before it started.
+            for (const warning of result.warnings.filter((text) => !plan.warnings.includes(text)))
+              console.error(`warning: ${warning}`);
           }
         } finally {
           progress.clear();
