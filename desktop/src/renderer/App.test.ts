@@ -77,6 +77,23 @@ describe('the desktop console shell', () => {
     expect(failed?.textContent).toContain('failed its check');
   });
 
+  it('says why a download could not be cancelled (no unhandled rejection)', async () => {
+    await mountApp();
+    desktop.emit({ downloadId: 'd3', receivedBytes: 1, totalBytes: 10, state: 'running' });
+    await flushPromises();
+    const cancel = desktop.bridge.downloads.cancel;
+    desktop.bridge.downloads.cancel = async () => {
+      throw new Error('no download d3');
+    };
+    try {
+      (document.body.querySelector('[data-testid="download-cancel"]') as HTMLElement).click();
+      await flushPromises();
+    } finally {
+      desktop.bridge.downloads.cancel = cancel;
+    }
+    expect(text()).toContain('The download could not be cancelled: no download d3');
+  });
+
   it('says where a finished download was saved', async () => {
     await mountApp();
     desktop.emit({

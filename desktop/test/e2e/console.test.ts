@@ -208,6 +208,50 @@ describe('the web console', () => {
     await page.getByTestId('theme-toggle').click();
   });
 
+  it('fits the artifacts table into 1280 px, and every screen into a 390 px phone', async () => {
+    const { page } = operator;
+    await page.getByTestId('target-link-shop').click();
+    await page.getByTestId('artifacts-table').locator('tbody tr').first().waitFor();
+    // Every action button visible without scrolling sideways.
+    const body = page.getByTestId('artifacts-table').locator('.n-data-table-base-table-body');
+    expect(await body.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(
+      0,
+    );
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    try {
+      for (const [name, path, ready] of [
+        ['overview', '/', 'overview-table'],
+        ['target', '/agents/local/targets/shop', 'artifacts-table'],
+        ['sandboxes', '/sandboxes', 'sandboxes-table'],
+        ['audit', '/audit', 'audit-table'],
+      ] as const) {
+        await page.goto(agent.url + path);
+        await page.getByTestId(ready).waitFor();
+        await screenshot(page, `15-narrow-${name}`);
+        // Wide tables scroll inside their box; the header wraps: the page never runs off the side.
+        expect(await overflow(), name).toBeLessThanOrEqual(0);
+      }
+      await page.goto(`${agent.url}/agents/local/targets/shop`);
+      await page.locator('.n-tabs-tab', { hasText: 'Size and duration' }).click();
+      await page.getByTestId('target-charts').locator('canvas').first().waitFor();
+      expect(await overflow(), 'charts').toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  it('says that a target does not exist, with a link back (a stale link)', async () => {
+    const { page } = operator;
+    await page.goto(`${agent.url}/agents/local/targets/shpo`);
+    await page.getByTestId('target-missing').waitFor();
+    expect(await page.getByTestId('target-missing').textContent()).toContain('has no target named shpo');
+    await screenshot(page, '16-target-missing');
+    await page.getByTestId('back-to-overview').click();
+    await page.getByTestId('overview-table').waitFor();
+  });
+
   it('works from the keyboard: Tab reaches a target, Enter opens it', async () => {
     const { page } = operator;
     await page.getByTestId('nav-overview').click();

@@ -1,4 +1,10 @@
-import type { RestorePlan, RunRecord, SandboxCredentials, TargetStatus } from '@port-yard/shared';
+import type {
+  ArtifactSummary,
+  RestorePlan,
+  RunRecord,
+  SandboxCredentials,
+  TargetStatus,
+} from '@port-yard/shared';
 import type { AgentConnector, ConnectionEvents } from '../../src/renderer/api/agent-client.ts';
 import type { Session } from '../../src/renderer/api/api-types.ts';
 
@@ -14,6 +20,12 @@ export interface FakeAgent {
   plan: RestorePlan | Error;
   /** What `sandboxes.create` answers: a pending promise keeps the deploy running. */
   sandbox?: Promise<SandboxCredentials>;
+  /** The artifacts `artifacts.list` answers (any target). */
+  artifacts: ArtifactSummary[];
+  /** What `agent.info` answers: the (redacted) config the console reads the targets' test servers from. */
+  info: { config: { targets: Record<string, object>; testServers: Record<string, object> } } | Error;
+  /** What `runs.cancel` answers. */
+  cancel: { cancelled: boolean } | Error;
   readonly calls: { path: string; input: unknown }[];
   pushTarget(status: TargetStatus): void;
   pushRun(run: RunRecord): void;
@@ -51,6 +63,9 @@ export function fakeAgent(): FakeAgent {
     targets: [],
     runs: [],
     plan: new Error('no plan'),
+    artifacts: [],
+    info: { config: { targets: {}, testServers: {} } },
+    cancel: { cancelled: true },
     calls: [],
     pushTarget: (status) => listeners.targets?.(status),
     pushRun: (run) => listeners.runs?.(run),
@@ -77,7 +92,11 @@ export function fakeAgent(): FakeAgent {
           return { unsubscribe: () => (state.unsubscribed += 1) };
         };
       const client = {
-        agent: { session: { query: call('agent.session', () => fake.session) } },
+        agent: {
+          session: { query: call('agent.session', () => fake.session) },
+          info: { query: call('agent.info', () => fake.info) },
+        },
+        retention: { plan: { query: call('retention.plan', () => []) } },
         targets: {
           list: { query: call('targets.list', () => fake.targets) },
           changes: { subscribe: subscription('targets') },
@@ -85,13 +104,14 @@ export function fakeAgent(): FakeAgent {
         runs: {
           list: { query: call('runs.list', () => fake.runs) },
           events: { subscribe: subscription('runs') },
-          cancel: { mutate: call('runs.cancel', () => ({ cancelled: true })) },
+          cancel: { mutate: call('runs.cancel', () => fake.cancel) },
           start: { mutate: call('runs.start', () => fake.runs[0]) },
         },
         sandboxes: {
           create: { mutate: call('sandboxes.create', () => fake.sandbox ?? new Error('no sandbox')) },
         },
         artifacts: {
+          list: { query: call('artifacts.list', () => ({ items: fake.artifacts })) },
           restorePlan: { query: call('artifacts.restorePlan', () => fake.plan) },
           restore: {
             mutate: call('artifacts.restore', (input) => ({

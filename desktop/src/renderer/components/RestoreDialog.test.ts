@@ -157,6 +157,21 @@ describe('the restore dialog', () => {
     expect($('restore-result')!.textContent).toContain('safety-1');
   });
 
+  it('says why the restore could not be cancelled (no unhandled rejection)', async () => {
+    await open(replacePlan);
+    await type('restore-confirm', 'shop');
+    startButton().click();
+    await flushPromises();
+    expect($('restore-running')).not.toBeNull();
+    fake.cancel = new Error('the agent is unreachable');
+    $('restore-cancel')!.click();
+    await flushPromises();
+    expect(fake.calls.filter((call) => call.path === 'runs.cancel')).toHaveLength(1);
+    expect($('restore-cancel-error')?.textContent).toContain(
+      'could not be cancelled: the agent is unreachable',
+    );
+  });
+
   it('never starts the restore of a plan for another database than the one typed (Enter in the field)', async () => {
     await open(replacePlan);
     await type('restore-confirm', 'shop');

@@ -3,9 +3,42 @@ import type { ArtifactSummary } from '@port-yard/shared';
 import type { RetentionPlan } from '../api/api-types.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 
+/** Whether the target's artifacts can be deployed as sandboxes, and if not, why. */
+export interface SandboxSupport {
+  readonly available: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * What the agent's config (`agent.info`, secrets redacted) says about the target's sandboxes: it
+ * needs `sandbox.server` naming one of `testServers`. Unknown (the config could not be read):
+ * offered, and the deploy says why if it fails.
+ */
+export function sandboxSupport(config: unknown, target: string): SandboxSupport {
+  const { targets, testServers } = (config ?? {}) as {
+    targets?: Record<string, { sandbox?: { server?: string } } | undefined>;
+    testServers?: Record<string, unknown>;
+  };
+  if (!targets?.[target]) return { available: true };
+  const server = targets[target].sandbox?.server;
+  if (!server)
+    return {
+      available: false,
+      reason: `${target} has no test server for sandboxes: the agent's config sets none (targets.${target}.sandbox.server).`,
+    };
+  if (!testServers?.[server])
+    return {
+      available: false,
+      reason: `${target} deploys sandboxes to ${server}, which is not among the agent's testServers.`,
+    };
+  return { available: true };
+}
+
 /**
  * One target of one agent for the target screen: its status and runs from the live store, its
  * artifacts and retention preview fetched, and fetched again whenever one of its runs finishes.
+ * `missing`: the agent's target list is known and has no target of that name (a stale link, a
+ * target removed from the config).
  */
 export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
   const agents = useAgentsStore();
@@ -13,22 +46,26 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
   const status = computed(() => agent.value?.targets.find((candidate) => candidate.name === target.value));
   const runs = computed(() => agents.runsOf(agentId.value, target.value));
   const permissions = computed(() => agent.value?.session?.permissions);
+  const missing = computed(() => !!agent.value?.targetsLoaded && !status.value);
+  const sandbox = ref<SandboxSupport>({ available: true });
   const artifacts = ref<ArtifactSummary[]>([]);
   const retention = ref<RetentionPlan | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
 
   async function reload(): Promise<void> {
-    if (!agent.value || agent.value.state === 'connecting') return;
+    if (!agent.value || agent.value.state === 'connecting' || missing.value) return;
     loading.value = true;
     try {
       const api = agents.client(agentId.value);
-      const [page, plan] = await Promise.all([
+      const [page, plan, info] = await Promise.all([
         api.artifacts.list.query({ target: target.value, limit: 500 }),
         api.retention.plan.query({ target: target.value }).catch(() => null),
+        api.agent.info.query().catch(() => null),
       ]);
       artifacts.value = page.items;
       retention.value = plan;
+      sandbox.value = sandboxSupport(info?.config, target.value);
       error.value = null;
     } catch (caught) {
       error.value = (caught as Error).message;
@@ -41,7 +78,9 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
   const finishedRuns = computed(
     () => runs.value.filter((run) => run.status !== 'queued' && run.status !== 'running').length,
   );
-  watch([agentId, target, () => agent.value?.state, finishedRuns], () => void reload(), { immediate: true });
+  watch([agentId, target, () => agent.value?.state, finishedRuns, missing], () => void reload(), {
+    immediate: true,
+  });
 
-  return { agent, status, runs, permissions, artifacts, retention, loading, error, reload };
+  return { agent, status, missing, runs, permissions, artifacts, retention, sandbox, loading, error, reload };
 }

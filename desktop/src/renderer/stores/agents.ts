@@ -18,6 +18,8 @@ export interface AgentState {
   state: ConnectionState;
   session: Session | null;
   targets: TargetStatus[];
+  /** `targets` is the agent's list (fetched at least once): a name not in it is no target of this agent. */
+  targetsLoaded: boolean;
   /** Runs seen since connecting (newest events win), by id. */
   runs: Record<string, RunRecord>;
   /** The last error talking to it, in one line. */
@@ -87,11 +89,12 @@ export const useAgentsStore = defineStore('agents', () => {
   async function refresh(agentId: string): Promise<void> {
     const agent = agents[agentId];
     if (!agent) return;
-    const api = client(agentId);
     const applied: (() => void)[] = [];
     const recorders = appliedDuringRefresh.get(agentId) ?? new Set();
     appliedDuringRefresh.set(agentId, recorders.add(applied));
     try {
+      // Inside the try: called without `await` (at connect), a throw here must not go unhandled.
+      const api = client(agentId);
       // All three at once: the lists fail with FORBIDDEN for a caller without the viewer role.
       const [session, lists] = await Promise.all([
         api.agent.session.query(),
@@ -102,6 +105,7 @@ export const useAgentsStore = defineStore('agents', () => {
       agent.session = session;
       if (!session.permissions.view || lists instanceof Error) {
         agent.targets = [];
+        agent.targetsLoaded = false;
         agent.runs = {};
         if (session.permissions.view && lists instanceof Error) agent.error = lists.message;
         return;
@@ -109,6 +113,7 @@ export const useAgentsStore = defineStore('agents', () => {
       performance.mark('port-yard:targets-fetched');
       const [targets, runs] = lists;
       agent.targets = targets.map((status) => markRaw(status));
+      agent.targetsLoaded = true;
       agent.runs = {};
       for (const run of [...runs].reverse()) upsertRun(agent, run);
       for (const change of applied) change();
@@ -127,6 +132,7 @@ export const useAgentsStore = defineStore('agents', () => {
       state: 'connecting',
       session: null,
       targets: [],
+      targetsLoaded: false,
       runs: {},
       error: null,
     };

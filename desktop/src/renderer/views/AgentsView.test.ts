@@ -124,6 +124,30 @@ describe('the agents view', () => {
     expect(useAgentsStore().agents.a1).toBeDefined();
   });
 
+  it('says why a waiting sign-in could not be cancelled (no unhandled rejection)', async () => {
+    useAgentsStore().connect({ id: 'a1', name: 'sso', url: 'http://agent' });
+    const wrapper = mount(AgentsView, { attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    await flushPromises();
+    button('Sign in (browser)').click();
+    await flushPromises();
+    const cancel = desktop.bridge.agents.cancelOidcSignIn;
+    desktop.bridge.agents.cancelOidcSignIn = async () => {
+      throw new Error('the main process is not answering');
+    };
+    try {
+      button('Cancel sign-in').click();
+      await flushPromises();
+    } finally {
+      desktop.bridge.agents.cancelOidcSignIn = cancel;
+    }
+    expect(document.body.querySelector('[data-testid="cancel-sign-in-error"]')?.textContent).toContain(
+      'could not be cancelled: the main process is not answering',
+    );
+    await desktop.bridge.agents.cancelOidcSignIn('a1');
+    await flushPromises();
+  });
+
   it('removes an agent (and its token) only when asked twice', async () => {
     useAgentsStore().connect({ id: 'a1', name: 'prod', url: 'http://agent' });
     const wrapper = mount(AgentsView, { attachTo: document.body });

@@ -1,0 +1,94 @@
+// @vitest-environment happy-dom
+import { flushPromises } from '@vue/test-utils';
+import { NDialogProvider, NMessageProvider } from 'naive-ui';
+import { describe, expect, it } from 'vitest';
+import { defineComponent, h } from 'vue';
+import { createMemoryHistory, createRouter } from 'vue-router';
+import type { ArtifactSummary, TargetStatus } from '@port-yard/shared';
+import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
+import { useAgentsStore } from '../stores/agents.ts';
+import TargetView from './TargetView.vue';
+
+/** The target screen: a target the agent does not have, and sandboxes only where a test server is set. */
+const page = withFakeAgent();
+const $ = byTestId;
+
+const shop: TargetStatus = {
+  name: 'shop',
+  engine: 'mariadb',
+  timezone: 'UTC',
+  failuresSinceStartup: 0,
+  stale: false,
+  lastSuccessAt: '2026-11-26T03:28:22Z',
+};
+const artifact = {
+  manifest: {
+    artifactId: '2026-11-26T03-28-22Z_iy5atpwg4r',
+    target: 'shop',
+    database: 'shop',
+    engine: 'mariadb',
+    startedAt: '2026-11-26T03:28:22Z',
+    finishedAt: '2026-11-26T03:28:30Z',
+    storedBytes: 9_000_000,
+    rawBytes: 40_000_000,
+    compression: { algorithm: 'zstd', level: 3 },
+    labels: {},
+  },
+  storages: ['local'],
+  pinned: false,
+  verified: false,
+  verificationFailed: false,
+} as unknown as ArtifactSummary;
+
+async function show(target: string): Promise<void> {
+  page.fake.targets = [shop];
+  page.fake.artifacts = [artifact];
+  useAgentsStore().connect({ id: 'a', name: 'prod', url: 'http://agent' });
+  page.fake.open();
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/', name: 'overview', component: { render: () => null } },
+      { path: '/agents/:agentId/targets/:target', name: 'target', component: TargetView, props: true },
+    ],
+  });
+  await router.push(`/agents/a/targets/${target}`);
+  const Host = defineComponent(
+    () => () => h(NMessageProvider, () => h(NDialogProvider, () => h(TargetView, { agentId: 'a', target }))),
+  );
+  page.mountInPage(Host, { global: { plugins: [router] } });
+  await flushPromises();
+}
+
+describe('the target screen', () => {
+  it('says that the agent has no target of that name, with a way back', async () => {
+    await show('shpo');
+    expect($('target-missing')?.textContent).toContain('prod has no target named shpo');
+    expect($('back-to-overview')?.getAttribute('href')).toBe('/');
+    expect($('backup-now')).toBeNull();
+    expect($('artifacts-table')).toBeNull();
+  });
+
+  it('shows a target the agent has', async () => {
+    await show('shop');
+    expect($('target-missing')).toBeNull();
+    expect($('artifacts-table')).not.toBeNull();
+  });
+
+  it('offers no sandbox for a target without a test server for them, and says why', async () => {
+    page.fake.info = { config: { targets: { shop: {} }, testServers: { scratch: {} } } };
+    await show('shop');
+    expect($(`restore-${artifact.manifest.artifactId}`)).not.toBeNull();
+    expect($(`sandbox-${artifact.manifest.artifactId}`)).toBeNull();
+    expect($('sandbox-unavailable')?.textContent).toContain('targets.shop.sandbox.server');
+  });
+
+  it('offers a sandbox when the target names a test server', async () => {
+    page.fake.info = {
+      config: { targets: { shop: { sandbox: { server: 'scratch' } } }, testServers: { scratch: {} } },
+    };
+    await show('shop');
+    expect($(`sandbox-${artifact.manifest.artifactId}`)).not.toBeNull();
+    expect($('sandbox-unavailable')).toBeNull();
+  });
+});
