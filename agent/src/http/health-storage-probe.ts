@@ -9,7 +9,7 @@ export const probeKey = 'port-yard-readyz/probe';
 /**
  * One cheap, read-only question to a storage: `stat` of a key that does not exist (a network
  * backend must connect and authenticate to answer it). Writing a probe object every few seconds
- * would wear an NFS share or cost S3 requests; the write path is checked by `config check`.
+ * would wear an NFS share or cost S3 requests; `config check --storages` checks the write path.
  * A filesystem answers "not there" even when its folder can never exist (a file in the way), so
  * its root is looked at too: missing is fine (the first backup creates it), not a folder is not.
  */

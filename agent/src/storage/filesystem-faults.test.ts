@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assertFilesystemWritable } from './assert-filesystem-writable.ts';
+import { checkStorage } from './check-storage.ts';
 import { createFilesystemStorage } from './filesystem-storage.ts';
 import { bodyOf, getBytes, patternBytes, slowBody, visibleKeys } from './storage-contract-bodies.ts';
 
@@ -81,31 +81,29 @@ describe('filesystem storage under real faults', () => {
     const refused = { code: 'STORAGE_FAILED', message: expect.stringMatching(/^storage "ro": .*EROFS/) };
     await expect(storage.put('k2', bodyOf([patternBytes(10)]))).rejects.toMatchObject(refused);
     await expect(storage.delete('k')).rejects.toMatchObject(refused);
-    await expect(assertFilesystemWritable(root, 'ro')).rejects.toMatchObject(refused);
+    expect((await checkStorage(storage)).problem).toMatch(/^cannot write: storage "ro": .*EROFS/);
     expect(await visibleKeys(storage)).toEqual(['k']);
     expect((await getBytes(storage, 'k')).length).toBe(10);
   });
 
-  it('preflight creates a missing root and leaves nothing in it', async () => {
+  it('the storage check (config check --storages) creates a missing root and leaves nothing in it', async () => {
     const root = join(dir, 'a', 'b');
-    await assertFilesystemWritable(root, 'fresh');
+    expect((await checkStorage(createFilesystemStorage({ name: 'fresh', root }))).problem).toBeUndefined();
     expect(await readdir(root)).toEqual([]);
   });
 
-  it('preflight fails when a file stands where the root folder should be', async () => {
+  it('the storage check fails when a file stands where the root folder should be', async () => {
     await writeFile(join(dir, 'file'), 'not a folder');
     const root = join(dir, 'file', 'backups');
-    const error = await rejection(assertFilesystemWritable(root, 'nas'));
-    expect(error).toMatchObject({ code: 'STORAGE_FAILED' });
-    expect(error.message).toContain(`storage "nas": cannot create the root folder "${root}": ENOTDIR`);
+    const check = await checkStorage(createFilesystemStorage({ name: 'nas', root }));
+    expect(check.problem).toContain(`cannot write: storage "nas": cannot create the folder "${root}`);
+    expect(check.problem).toContain('ENOTDIR');
   });
 
-  it.skipIf(isRoot)('preflight fails on a root without write permission', async () => {
+  it.skipIf(isRoot)('the storage check fails on a root without write permission', async () => {
     await chmod(dir, 0o500);
-    await expect(assertFilesystemWritable(dir, 'locked')).rejects.toMatchObject({
-      code: 'STORAGE_FAILED',
-      message: expect.stringContaining('EACCES'),
-    });
+    const check = await checkStorage(createFilesystemStorage({ name: 'locked', root: dir }));
+    expect(check.problem).toContain('EACCES');
   });
 
   it('a put fails STORAGE_FAILED when a folder stands where the object goes, leaving no temp file', async () => {

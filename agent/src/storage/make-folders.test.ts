@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assertFilesystemWritable } from './assert-filesystem-writable.ts';
+import { checkStorage } from './check-storage.ts';
 import { createFilesystemStorage } from './filesystem-storage.ts';
 import { bodyOf } from './storage-contract-bodies.ts';
 import { makeFolders } from './make-folders.ts';
@@ -62,13 +62,10 @@ describe('makeFolders', () => {
 describe.runIf(existsSync('/proc/self'))('a filesystem storage under /proc', () => {
   const root = '/proc/port-yard-test/backups';
 
-  it('fails its start-up check at once, naming the storage and the folder', async () => {
-    const error = await within(5000, assertFilesystemWritable(root, 'local')).catch(
-      (caught: unknown) => caught,
-    );
-    expect(error).toMatchObject({ code: 'STORAGE_FAILED' });
-    expect((error as Error).message).toContain('local');
-    expect((error as Error).message).toContain('/proc/port-yard-test');
+  it('fails its storage check at once, naming the storage and the folder', async () => {
+    const check = await within(5000, checkStorage(createFilesystemStorage({ name: 'local', root })));
+    expect(check.problem).toContain('storage "local"');
+    expect(check.problem).toContain('/proc/port-yard-test');
   });
 
   it('fails a put at once', async () => {

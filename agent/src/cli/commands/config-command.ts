@@ -4,7 +4,9 @@ import { configAdvice } from '../../config/config-advice.ts';
 import { ConfigError } from '../../config/config-error.ts';
 import { redactConfig } from '../../config/redact-config.ts';
 import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
-import { configPath, loadCliConfig, type GlobalOptions } from '../load-agent.ts';
+import { checkStorage } from '../../storage/check-storage.ts';
+import { exitCodes } from '../cli-errors.ts';
+import { configPath, loadCliConfig, withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('work with the config file');
@@ -14,7 +16,11 @@ export function registerConfigCommand(program: Command): void {
       'validate the config and the files it names, and print it normalized, secrets redacted (exit 2 when invalid)',
     )
     .option('--json', 'print JSON instead of YAML')
-    .action(async (options: { json?: boolean }, command: Command) => {
+    .option(
+      '--storages',
+      'also write, list, read back and delete a small probe object in every storage (exit 1 when one fails)',
+    )
+    .action(async (options: { json?: boolean; storages?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const loaded = await loadCliConfig(globals);
       // The agent would run with these (warning when it needs one); a check should not pass them.
@@ -24,5 +30,25 @@ export function registerConfigCommand(program: Command): void {
       console.log(options.json ? JSON.stringify(redacted, null, 2) : stringify(redacted).trimEnd());
       for (const advice of configAdvice(loaded)) console.error(`warning: ${advice.path}: ${advice.message}`);
       if (!options.json) console.error('config is valid');
+      if (options.storages) await checkStorages(globals);
     });
+}
+
+/** `--storages`: each storage does what backups, restores and retention will ask of it. */
+async function checkStorages(globals: GlobalOptions): Promise<void> {
+  await withCliAgent(
+    globals,
+    async (agent) => {
+      for (const storage of agent.storages.values()) {
+        const check = await checkStorage(storage);
+        console.error(
+          check.problem === undefined
+            ? `storage ${check.storage} (${check.location}): ok: wrote, listed, read back and deleted a probe in ${check.ms} ms`
+            : `storage ${check.storage} (${check.location}): FAILED: ${check.problem}`,
+        );
+        if (check.problem !== undefined) process.exitCode = exitCodes.failed;
+      }
+    },
+    { readCatalog: false },
+  );
 }
