@@ -3,33 +3,39 @@ import type { ArtifactSummary } from '@port-yard/shared';
 import type { RetentionPlan } from '../api/api-types.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 
-/** Whether the target's artifacts can be deployed as sandboxes, and if not, why. */
+/** Whether the target's artifacts can be deployed as sandboxes (or verified), and if not, why. */
 export interface SandboxSupport {
   readonly available: boolean;
   readonly reason?: string;
 }
 
 /**
- * What the agent's config (`agent.info`, secrets redacted) says about the target's sandboxes: it
- * needs `sandbox.server` naming one of `testServers`. Unknown (the config could not be read):
- * offered, and the deploy says why if it fails.
+ * What the agent's config (`agent.info`, secrets redacted) says about the target's sandboxes (or,
+ * with `use: 'verify'`, its verification): it needs `sandbox.server` (`verify.server`) naming one
+ * of `testServers`. Unknown (the config could not be read): offered, and the action says why if
+ * it fails.
  */
-export function sandboxSupport(config: unknown, target: string): SandboxSupport {
+export function sandboxSupport(
+  config: unknown,
+  target: string,
+  use: 'sandbox' | 'verify' = 'sandbox',
+): SandboxSupport {
   const { targets, testServers } = (config ?? {}) as {
-    targets?: Record<string, { sandbox?: { server?: string } } | undefined>;
+    targets?: Record<string, { sandbox?: { server?: string }; verify?: { server?: string } } | undefined>;
     testServers?: Record<string, unknown>;
   };
   if (!targets?.[target]) return { available: true };
-  const server = targets[target].sandbox?.server;
+  const server = targets[target][use]?.server;
+  const purpose = use === 'sandbox' ? 'sandboxes' : 'verification';
   if (!server)
     return {
       available: false,
-      reason: `${target} has no test server for sandboxes: the agent's config sets none (targets.${target}.sandbox.server).`,
+      reason: `${target} has no test server for ${purpose}: the agent's config sets none (targets.${target}.${use}.server).`,
     };
   if (!testServers?.[server])
     return {
       available: false,
-      reason: `${target} deploys sandboxes to ${server}, which is not among the agent's testServers.`,
+      reason: `${target} uses ${server} for ${purpose}, which is not among the agent's testServers.`,
     };
   return { available: true };
 }
@@ -48,6 +54,7 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
   const permissions = computed(() => agent.value?.session?.permissions);
   const missing = computed(() => !!agent.value?.targetsLoaded && !status.value);
   const sandbox = ref<SandboxSupport>({ available: true });
+  const verify = ref<SandboxSupport>({ available: true });
   const artifacts = ref<ArtifactSummary[]>([]);
   const retention = ref<RetentionPlan | null>(null);
   const loading = ref(false);
@@ -66,6 +73,7 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
       artifacts.value = page.items;
       retention.value = plan;
       sandbox.value = sandboxSupport(info?.config, target.value);
+      verify.value = sandboxSupport(info?.config, target.value, 'verify');
       error.value = null;
     } catch (caught) {
       error.value = (caught as Error).message;
@@ -82,5 +90,18 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
     immediate: true,
   });
 
-  return { agent, status, missing, runs, permissions, artifacts, retention, sandbox, loading, error, reload };
+  return {
+    agent,
+    status,
+    missing,
+    runs,
+    permissions,
+    artifacts,
+    retention,
+    sandbox,
+    verify,
+    loading,
+    error,
+    reload,
+  };
 }

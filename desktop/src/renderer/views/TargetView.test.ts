@@ -91,4 +91,22 @@ describe('the target screen', () => {
     expect($(`sandbox-${artifact.manifest.artifactId}`)).not.toBeNull();
     expect($('sandbox-unavailable')).toBeNull();
   });
+
+  it('offers no Verify for a target without a test server for verification, and says why', async () => {
+    page.fake.info = {
+      config: { targets: { shop: { sandbox: { server: 'scratch' } } }, testServers: { scratch: {} } },
+    };
+    await show('shop');
+    expect($(`verify-${artifact.manifest.artifactId}`)).toBeNull();
+    expect($('verify-unavailable')?.textContent).toContain('targets.shop.verify.server');
+  });
+
+  it('offers Verify when the target names a test server for it', async () => {
+    page.fake.info = {
+      config: { targets: { shop: { verify: { server: 'scratch' } } }, testServers: { scratch: {} } },
+    };
+    await show('shop');
+    expect($(`verify-${artifact.manifest.artifactId}`)).not.toBeNull();
+    expect($('verify-unavailable')).toBeNull();
+  });
 });
