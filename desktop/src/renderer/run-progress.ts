@@ -1,4 +1,5 @@
 import type { RunRecord, TargetStatus } from '@port-yard/shared';
+import { durationMs } from '@port-yard/shared/duration';
 
 /** A run's progress as a percentage, or undefined when there is no total to compare with yet. */
 export function runPercent(run: RunRecord): number | undefined {
@@ -24,16 +25,28 @@ export function runLabel(run: RunRecord): string {
 export type Health = 'running' | 'failing' | 'stale' | 'offline' | 'ok' | 'never';
 
 /**
+ * Whether the newest backup is older than `maxAge` by now. The agent's `stale` is as of the
+ * status it sent, which comes again only when one of the target's runs changes: a target whose
+ * backups stopped (a hung dump, a schedule that no longer fires) sends nothing, so the console
+ * must see the time pass itself.
+ */
+export function pastMaxAge(status: TargetStatus, now: number): boolean {
+  const maxAge = durationMs(status.maxAge);
+  if (maxAge === undefined || status.lastSuccessAt === undefined) return false;
+  return now - Date.parse(status.lastSuccessAt) > maxAge;
+}
+
+/**
  * One word for a target's state, worst first: failing (last run failed), stale, running, ok.
  * `offline` when its agent cannot be reached: what it last said may no longer hold.
  */
-export function targetHealth(status: TargetStatus, agentOnline = true): Health {
+export function targetHealth(status: TargetStatus, agentOnline = true, now = Date.now()): Health {
   if (!agentOnline) return 'offline';
   const failedLast =
     status.lastFailureAt !== undefined &&
     (status.lastSuccessAt === undefined || status.lastFailureAt > status.lastSuccessAt);
   if (failedLast) return 'failing';
-  if (status.stale) return 'stale';
+  if (status.stale || pastMaxAge(status, now)) return 'stale';
   if (status.running) return 'running';
   return status.lastSuccessAt ? 'ok' : 'never';
 }

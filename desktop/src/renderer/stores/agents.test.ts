@@ -96,6 +96,19 @@ describe('the agents store', () => {
     expect(store.agents.a!.targets.map((status) => status.name)).toEqual(['added-while-away']);
   });
 
+  it('fetches the lists again every refresh period while online: a target removed by a config reload goes', async () => {
+    useConnector(fake.connector, { batchMs: 0, refreshEveryMs: 20 });
+    fake.targets = [target('shop'), target('old')];
+    const store = useAgentsStore();
+    store.connect({ id: 'a', name: 'prod', url: 'http://agent' });
+    await settle();
+    fake.open();
+    fake.targets = [target('shop')];
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(store.targetRows.map((row) => row.status.name)).toEqual(['shop']);
+    store.disconnect('a');
+  });
+
   it('shows nothing to a caller without the viewer role', async () => {
     fake.session = {
       ...operatorSession,

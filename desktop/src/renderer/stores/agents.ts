@@ -37,11 +37,20 @@ export interface TargetRow {
 
 let connector: AgentConnector = connectAgent;
 let batchMs = 100;
+/**
+ * How often the lists are fetched again while connected. Events carry what runs change; a config
+ * reload on the agent (a target added, removed or rescheduled) sends none.
+ */
+let refreshEveryMs = 60_000;
 
 /** Store tests connect to fakes instead of agents. */
-export function useConnector(next: AgentConnector, options: { batchMs?: number } = {}): void {
+export function useConnector(
+  next: AgentConnector,
+  options: { batchMs?: number; refreshEveryMs?: number } = {},
+): void {
   connector = next;
   batchMs = options.batchMs ?? 100;
+  refreshEveryMs = options.refreshEveryMs ?? 60_000;
 }
 
 const finished = (run: RunRecord): boolean => run.status !== 'queued' && run.status !== 'running';
@@ -49,12 +58,15 @@ const finished = (run: RunRecord): boolean => run.status !== 'queued' && run.sta
 /**
  * The agents the console talks to (one in the web console: its own origin; many in the desktop
  * app) and, per agent, the session, the targets' status and the live runs. Updates arrive through
- * `targets.changes` and `runs.events`; after a reconnect the lists are fetched again, so nothing
- * needs a manual refresh.
+ * `targets.changes` and `runs.events`; after a reconnect, and every minute (a config reload sends
+ * no event), the lists are fetched again, so nothing needs a manual refresh.
  */
 export const useAgentsStore = defineStore('agents', () => {
   const agents = reactive<Record<string, AgentState>>({});
-  const connections = new Map<string, AgentConnection & { unsubscribe: () => void }>();
+  const connections = new Map<
+    string,
+    AgentConnection & { unsubscribe: () => void; timer?: ReturnType<typeof setInterval> }
+  >();
   /**
    * Per agent, the live events applied while a refresh's lists are on their way. The lists may
    * have been read before those events happened: they are applied again on top of the lists, so
@@ -154,6 +166,9 @@ export const useAgentsStore = defineStore('agents', () => {
       ...connection,
       client: markRaw(connection.client),
       unsubscribe: () => subscriptions.forEach((subscription) => subscription.unsubscribe()),
+      timer: setInterval(() => {
+        if (agent.state === 'online') void refresh(descriptor.id);
+      }, refreshEveryMs),
     });
     const onError = (error: unknown): void => {
       agent.error = (error as Error).message;
@@ -186,6 +201,7 @@ export const useAgentsStore = defineStore('agents', () => {
 
   function disconnect(agentId: string): void {
     const connection = connections.get(agentId);
+    clearInterval(connection?.timer);
     connection?.unsubscribe();
     connection?.close();
     connections.delete(agentId);
