@@ -53,7 +53,7 @@ export function createMysqlSandboxAccounts(connection: ConnectionSettings): Sand
     async grantDatabase(database, user) {
       await use(async (db) => {
         await db.query(`GRANT ALL PRIVILEGES ON ${grantedDatabase(database)}.* TO ${account(user)}`);
-        await reassignDefiners(db, database, account(user));
+        await reassignDefiners(db, database, user);
       });
     },
 

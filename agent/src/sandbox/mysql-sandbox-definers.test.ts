@@ -22,11 +22,32 @@ describe('withDefiner', () => {
     ).toBe(`CREATE DEFINER=${to} TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a = 1`);
   });
 
-  it('leaves the body alone, and a statement without a DEFINER clause as it is', () => {
+  it('replaces a role as definer (no host), and CURRENT_USER', () => {
+    expect(withDefiner('CREATE DEFINER=`etl_role` PROCEDURE `p`() SELECT 1', to)).toBe(
+      `CREATE DEFINER=${to} PROCEDURE \`p\`() SELECT 1`,
+    );
+    expect(withDefiner('CREATE DEFINER=CURRENT_USER FUNCTION f() RETURNS INT RETURN 1', to)).toBe(
+      `CREATE DEFINER=${to} FUNCTION f() RETURNS INT RETURN 1`,
+    );
+  });
+
+  it('is not misled by names that contain VIEW, EVENT or DEFINER', () => {
+    expect(
+      withDefiner(
+        'CREATE ALGORITHM=MERGE DEFINER=`etl-view`@`%` SQL SECURITY DEFINER VIEW `v` AS select 1',
+        to,
+      ),
+    ).toBe(`CREATE ALGORITHM=MERGE DEFINER=${to} SQL SECURITY DEFINER VIEW \`v\` AS select 1`);
+    expect(withDefiner('CREATE DEFINER=`root`@`event.corp` PROCEDURE `definer_view`() SELECT 1', to)).toBe(
+      `CREATE DEFINER=${to} PROCEDURE \`definer_view\`() SELECT 1`,
+    );
+  });
+
+  it('leaves the body alone, and refuses a statement without a DEFINER clause', () => {
     const body = "FUNCTION f() RETURNS TEXT RETURN 'DEFINER=`root`@`localhost`'";
     expect(withDefiner(`CREATE DEFINER=\`root\`@\`localhost\` ${body}`, to)).toBe(
       `CREATE DEFINER=${to} ${body}`,
     );
-    expect(withDefiner(`CREATE ${body}`, to)).toBe(`CREATE ${body}`);
+    expect(() => withDefiner(`CREATE ${body}`, to)).toThrow(/no DEFINER clause/);
   });
 });

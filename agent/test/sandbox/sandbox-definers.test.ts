@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,16 +21,24 @@ const source = uniqueName('py_t_definers');
 // The production account: it exists where the backup is made (else MariaDB itself prints its
 // views unrestorably, with the database's name in them), not on the test server.
 const app = uniqueName('py_t_app');
+// A role as definer (printed without a host), with every right on the test server too.
+const role = uniqueName('py_t_role');
 let server: TestServer;
 let dir: string;
 let agent: Agent;
 let sandbox: SandboxCredentials;
+let artifactId: string;
 
 beforeAll(async () => {
   server = await startMariadbServer();
   dir = await mkdtemp(join(tmpdir(), 'py-test-definers-'));
   await mariadbExec(`CREATE DATABASE ${source}`);
   await mariadbExec(`CREATE USER '${app}'@'%'; GRANT ALL ON ${source}.* TO '${app}'@'%'`);
+  await mariadbExec(`CREATE ROLE ${role}; GRANT ALL ON ${source}.* TO ${role}`);
+  await withMariadb(server, undefined, async (db) => {
+    await db.query(`CREATE ROLE ${role}`);
+    await db.query(`GRANT ALL ON *.* TO ${role}`);
+  });
   await mariadbExec(
     `CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(40), note VARCHAR(40));
      INSERT INTO t (id, v) VALUES (1, 'one');
@@ -40,25 +48,43 @@ beforeAll(async () => {
      CREATE DEFINER = '${app}'@'%' FUNCTION f_double(x INT) RETURNS INT DETERMINISTIC RETURN x * 2;
      CREATE DEFINER = 'root'@'localhost' PROCEDURE run_sql(IN s TEXT) SQL SECURITY DEFINER
        BEGIN SET @py_sql = s; PREPARE st FROM @py_sql; EXECUTE st; DEALLOCATE PREPARE st; END;
-     CREATE DEFINER = '${app}'@'%' EVENT e_tidy ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM t WHERE id < 0;`,
+     CREATE DEFINER = ${role} PROCEDURE run_as_role(IN s TEXT) SQL SECURITY DEFINER EXECUTE IMMEDIATE s;
+     CREATE DEFINER = 'root'@'event.corp' PROCEDURE definer_view() SELECT 1;
+     CREATE DEFINER = '${app}'@'%' EVENT e_tidy ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM t WHERE id < 0;
+     SET time_zone = '+05:00';
+     CREATE DEFINER = '${app}'@'%' EVENT e_zoned ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00' DISABLE DO DELETE FROM t WHERE id < 0;
+     CREATE TABLE secrets (v TEXT);
+     CREATE DEFINER = '${app}'@'%' SQL SECURITY DEFINER VIEW v_secrets AS SELECT v FROM secrets;`,
     source,
   );
+  await writeFile(join(dir, 'drop-secrets.sql'), 'DROP TABLE secrets;\n');
   const config = configSchema.parse({
     version: 1,
     storages: { local: { type: 'filesystem', path: join(dir, 'backups') } },
     testServers: { scratch: { engine: 'mariadb', host: '127.0.0.1', port: server.port, user: server.user } },
-    targets: { shop: { ...localMariadb, databases: [source], sandbox: { server: 'scratch' } } },
+    targets: {
+      shop: { ...localMariadb, databases: [source], sandbox: { server: 'scratch' } },
+      // Masking that drops a table a view reads: the view is left invalid.
+      broken: {
+        ...localMariadb,
+        databases: [source],
+        sandbox: { server: 'scratch', maskingSql: join(dir, 'drop-secrets.sql') },
+      },
+    },
   });
   agent = createAgent(config);
   const backup = await agent.backup({ targetName: 'shop' });
   expect(backup.status).toBe('succeeded');
-  sandbox = await agent.createSandbox({ artifactId: backup.artifacts[0]!.id, createdBy: 'test' });
+  artifactId = backup.artifacts[0]!.id;
+  sandbox = await agent.createSandbox({ artifactId, createdBy: 'test' });
 }, 120_000);
 
 afterAll(async () => {
   if (sandbox) await agent.destroySandbox(sandbox.id).catch(() => undefined);
   await agent?.close();
-  await mariadbExec(`DROP DATABASE IF EXISTS ${source}; DROP USER IF EXISTS '${app}'@'%'`);
+  await mariadbExec(
+    `DROP DATABASE IF EXISTS ${source}; DROP USER IF EXISTS '${app}'@'%'; DROP ROLE IF EXISTS ${role}`,
+  );
   await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -75,7 +101,7 @@ describe('a MariaDB sandbox of objects with production definers', () => {
       );
       return (rows as { definer: string }[]).map((row) => row.definer);
     });
-    expect(definers).toEqual(Array(6).fill(`${sandbox.id}@%`));
+    expect(definers).toEqual(Array(10).fill(`${sandbox.id}@%`));
   });
 
   it('lets the sandbox user insert through the triggers (in their order), read the view, call the function', async () => {
@@ -94,6 +120,29 @@ describe('a MariaDB sandbox of objects with production definers', () => {
     await asSandboxUser('mariadb', sandbox, async (query) => {
       await query(`CALL run_sql('INSERT INTO t (id, v) VALUES (3, ''three'')')`);
       await expect(query(`CALL run_sql('SELECT COUNT(*) FROM mysql.user')`)).rejects.toThrow(/denied/i);
+      await expect(query(`CALL run_as_role('SELECT COUNT(*) FROM mysql.user')`)).rejects.toThrow(/denied/i);
     });
+  });
+
+  it('keeps an event\u2019s time zone, so its schedule means the same time', async () => {
+    const zone = await withMariadb(server, undefined, async (db) => {
+      const [rows] = await db.query(
+        `SELECT TIME_ZONE AS zone FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? AND EVENT_NAME = 'e_zoned'`,
+        [sandbox.id],
+      );
+      return (rows as { zone: string }[])[0]?.zone;
+    });
+    expect(zone).toBe('+05:00');
+  });
+
+  it('fails a sandbox whose masking SQL left a view invalid, naming the view, and leaves nothing', async () => {
+    const before = (await agent.listSandboxes()).items.length;
+    // The same database, backed up and deployed through the target whose masking drops the table.
+    const brokenArtifact = await agent.backup({ targetName: 'broken' });
+    expect(brokenArtifact.status).toBe('succeeded');
+    await expect(
+      agent.createSandbox({ artifactId: brokenArtifact.artifacts[0]!.id, createdBy: 'test' }),
+    ).rejects.toThrow(/view v_secrets: .*masking SQL/);
+    expect((await agent.listSandboxes()).items.length).toBe(before);
   });
 });
