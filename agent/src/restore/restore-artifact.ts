@@ -212,8 +212,11 @@ async function firstUsableCopy<T>(
         ),
       };
     } catch (error) {
+      // Not the copy's fault, and the same for every copy: the local staging folder (no room),
+      // or bytes that passed their check but do not decrypt or decompress (a wrong age key).
+      if (signal?.aborted || isLocalStagingFailure(error) || sameForEveryCopy(error)) throw error;
       const named = namingStorage(error, source);
-      if (signal?.aborted || isLocalStagingFailure(error) || named.code === 'CANCELLED') throw named;
+      if (named.code === 'CANCELLED') throw named;
       failures.push(named);
     }
   }
@@ -224,6 +227,14 @@ async function firstUsableCopy<T>(
     `no storage holds a usable copy of artifact ${manifest.artifactId}: ${failures.map((failure) => failure.message).join('; ')}`,
     { phase: 'restore', cause: first },
   );
+}
+
+/**
+ * A decryption or decompression failure whose stored bytes matched the manifest's sha256 (a
+ * mismatch is INTEGRITY_FAILED, see `explainFailure`): the key or the tool, not the copy.
+ */
+function sameForEveryCopy(error: unknown): boolean {
+  return isPortYardError(error) && (error.code === 'ENCRYPT_FAILED' || error.code === 'COMPRESS_FAILED');
 }
 
 /** The error, as a PortYardError whose message says which storage's copy it is about. */

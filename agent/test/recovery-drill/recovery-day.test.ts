@@ -1,4 +1,4 @@
-import { cp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareDatabases, describeDatabase } from '../support/database-fingerprint.ts';
@@ -204,6 +204,30 @@ describe('2. degraded: one of two storages unreachable', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stderr).toMatch(/^warning: .*damaged.*storage local.*restored from the copy in storage s3/m);
   }, 120_000);
+});
+
+describe('2b. the wrong key', () => {
+  it('a wrong age identity fails once, as a decryption error, not as "no storage holds a usable copy"', async () => {
+    await mkdir(join(drill.dir, 'other-key'));
+    const other = await ageIdentity(join(drill.dir, 'other-key'));
+    const wrongKey = Object.fromEntries(
+      Object.entries(targets).map(([key, target]) => [
+        key,
+        key.endsWith('enc')
+          ? {
+              ...(target as object),
+              encryption: { recipients: [other.recipient], identityFile: other.identityFile },
+            }
+          : target,
+      ]),
+    );
+    const cli = await writeConfig(join(drill.dir, 'wrong-key.json'), { storages, targets: wrongKey });
+    const restore = await cli('restore', ids.mariaenc, '--to-database', restoredName('wrongkey'));
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toContain('ENCRYPT_FAILED');
+    expect(restore.stderr).not.toContain('no storage holds a usable copy');
+    expect(restore.stderr).not.toContain('(the copy in storage');
+  });
 });
 
 describe('3. storage tampering', () => {
