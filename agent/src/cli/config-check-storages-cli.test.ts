@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +19,17 @@ let dir: string;
 beforeAll(async () => {
   s3 = await s3rver();
   dir = await mkdtemp(join(tmpdir(), 'py-test-check-cli-'));
+  await mkdir(join(dir, 'backups'));
 });
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function check(endpoint: string): Promise<Awaited<ReturnType<typeof runCli>>> {
+async function check(
+  endpoint: string,
+  folder = join(dir, 'backups'),
+): Promise<Awaited<ReturnType<typeof runCli>>> {
   const file = join(dir, `port-yard-${Math.random().toString(36).slice(2)}.yaml`);
   const s3Storage = {
     type: 's3',
@@ -40,7 +44,7 @@ async function check(endpoint: string): Promise<Awaited<ReturnType<typeof runCli
     file,
     stringify({
       version: 1,
-      storages: { local: { type: 'filesystem', path: join(dir, 'backups') }, offsite: s3Storage },
+      storages: { local: { type: 'filesystem', path: folder }, offsite: s3Storage },
     }),
   );
   return runCli(['--config', file, 'config', 'check', '--storages']);
@@ -73,5 +77,13 @@ describe('config check --storages', () => {
     expect(result.stderr).toMatch(
       /^storage offsite .*: FAILED: cannot delete \(retention could not delete old backups\): .*remove port-yard-check\/[0-9a-f]{12}\.probe by hand$/m,
     );
+  });
+
+  it('fails (exit 1) for a folder that does not exist, and does not create it (an unmounted share)', async () => {
+    const unmounted = join(dir, 'mnt', 'nas', 'backups');
+    const result = await check(s3.endpoint, unmounted);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`storage local (${unmounted}): FAILED: the folder does not exist`);
+    await expect(access(join(dir, 'mnt'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

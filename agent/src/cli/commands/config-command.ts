@@ -7,6 +7,7 @@ import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
 import { checkStorage } from '../../storage/check-storage.ts';
 import { exitCodes } from '../cli-errors.ts';
 import { configPath, loadCliConfig, withCliAgent, type GlobalOptions } from '../load-agent.ts';
+import { missingStorageFolders } from '../missing-storage-folders.ts';
 
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('work with the config file');
@@ -39,7 +40,19 @@ async function checkStorages(globals: GlobalOptions): Promise<void> {
   await withCliAgent(
     globals,
     async (agent) => {
+      const missing = new Map(
+        (await missingStorageFolders(agent.config)).map((folder) => [folder.storage, folder.path]),
+      );
       for (const storage of agent.storages.values()) {
+        // Not created here: an unmounted share would be "fixed" with a folder on the local disk.
+        const path = missing.get(storage.name);
+        if (path !== undefined) {
+          console.error(
+            `storage ${storage.name} (${path}): FAILED: the folder does not exist: create it, or mount the share (the check creates nothing)`,
+          );
+          process.exitCode = exitCodes.failed;
+          continue;
+        }
         const check = await checkStorage(storage);
         console.error(
           check.problem === undefined
