@@ -27,7 +27,11 @@ describe('config/port-yard.example.yaml', () => {
   it('loads as it is, with no environment variables set', async () => {
     const config = await loadConfig(examplePath, { env: {} });
     expect(Object.keys(config.targets)).toEqual(['shop', 'warehouse']);
-    expect(config.storages['local']).toEqual({ type: 'filesystem', path: `${repositoryRoot}var/backups` });
+    expect(config.storages['local']).toEqual({
+      type: 'filesystem',
+      path: `${repositoryRoot}var/backups`,
+      createRoot: true,
+    });
     expect(config.targets['shop']).toMatchObject({
       engine: 'mariadb',
       host: '127.0.0.1',

@@ -70,8 +70,8 @@ describe('loadConfig', () => {
       testServers: {},
       notifications: { channels: {}, reminderInterval: '24h', timeout: '10s', attempts: 3 },
       storages: {
-        local: { type: 'filesystem', path: join(dir, 'backups') },
-        abs: { type: 'filesystem', path: '/srv/backups' },
+        local: { type: 'filesystem', path: join(dir, 'backups'), createRoot: true },
+        abs: { type: 'filesystem', path: '/srv/backups', createRoot: true },
       },
       targets: {
         shop: {

@@ -144,4 +144,22 @@ describe('filesystem storage under real faults', () => {
   it('a list of a root that does not exist yet is empty (the first backup creates it)', async () => {
     expect(await visibleKeys(createFilesystemStorage({ name: 'new', root: join(dir, 'later') }))).toEqual([]);
   });
+
+  it('with createRoot false, a put and a file writer fail while the root is missing, creating nothing', async () => {
+    const mountPoint = join(dir, 'mnt');
+    await mkdir(mountPoint);
+    const root = join(mountPoint, 'port-yard');
+    const storage = createFilesystemStorage({ name: 'nas', root, createRoot: false });
+    const refused = {
+      code: 'STORAGE_FAILED',
+      message: `storage "nas": ${root} does not exist, and storages.nas.createRoot is false: is the share mounted?`,
+    };
+    await expect(storage.put('t/db/a.sql.zst', bodyOf([patternBytes(3)]))).rejects.toMatchObject(refused);
+    await expect(storage.openFileWriter!('t/db/b.sql.zst')).rejects.toMatchObject(refused);
+    expect(await readdir(mountPoint)).toEqual([]);
+    // Mounted (here: made): it works.
+    await mkdir(root);
+    await storage.put('t/db/a.sql.zst', bodyOf([patternBytes(3)]));
+    expect(await visibleKeys(storage)).toEqual(['t/db/a.sql.zst']);
+  });
 });

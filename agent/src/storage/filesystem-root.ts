@@ -26,3 +26,18 @@ export async function assertRootUsable(storageName: string, root: string): Promi
       phase: 'store',
     });
 }
+
+/** `createRoot: false`: the root must be there already (a share mounted on it), and a folder. */
+export async function assertRootExists(storageName: string, root: string): Promise<void> {
+  const exists = await stat(root).then(
+    () => true,
+    (error: unknown) => errnoOf(error) !== 'ENOENT',
+  );
+  if (!exists)
+    throw new PortYardError(
+      'STORAGE_FAILED',
+      `storage "${storageName}": ${root} does not exist, and storages.${storageName}.createRoot is false: is the share mounted?`,
+      { phase: 'store' },
+    );
+  await assertRootUsable(storageName, root);
+}

@@ -8,7 +8,7 @@ import { putFile } from './filesystem-put.ts';
 import type { FileAt } from './filesystem-read.ts';
 import { getFile, statFile } from './filesystem-read.ts';
 import { isReservedSegment, isTemporaryName } from './filesystem-temp-name.ts';
-import { assertRootUsable } from './filesystem-root.ts';
+import { assertRootExists, assertRootUsable } from './filesystem-root.ts';
 import { walkFiles } from './filesystem-walk.ts';
 import type { WalkedFile } from './filesystem-walk.ts';
 import type { ObjectInfo, Storage } from './storage.ts';
@@ -18,6 +18,8 @@ export interface FilesystemStorageOptions {
   readonly name: string;
   /** The folder that holds the objects; created on the first put. Key `a/b` is file `<root>/a/b`. */
   readonly root: string;
+  /** false: a write needs `root` to exist already (a mount point's share must be mounted). */
+  readonly createRoot?: boolean;
   /** Milliseconds since the epoch, for `sweepTemporary`'s age test; `Date.now` unless a test says. */
   readonly now?: () => number;
 }
@@ -31,6 +33,10 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Stor
   const { name } = options;
   const root = resolve(options.root);
   const now = options.now ?? Date.now;
+  const createRoot = options.createRoot ?? true;
+  const beforeWrite = async (): Promise<void> => {
+    if (!createRoot) await assertRootExists(name, root);
+  };
   const fileAt = (key: string): FileAt => {
     assertStorageKey(key);
     if (key.split('/').some(isReservedSegment)) {
@@ -53,6 +59,12 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Stor
         body.destroy();
         throw error;
       }
+      try {
+        await beforeWrite();
+      } catch (error) {
+        body.destroy();
+        throw error;
+      }
       const bytes = await putFile({
         storageName: name,
         key,
@@ -64,6 +76,7 @@ export function createFilesystemStorage(options: FilesystemStorageOptions): Stor
     },
     async openFileWriter(key, writeOptions) {
       const file = fileAt(key);
+      await beforeWrite();
       return openFilesystemFileWriter({
         storageName: name,
         key,

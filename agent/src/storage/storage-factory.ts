@@ -12,7 +12,8 @@ type Factories = {
  * are imported on first use (see lazy-storage.ts).
  */
 const factories: Factories = {
-  filesystem: (name, config) => createFilesystemStorage({ name, root: config.path }),
+  filesystem: (name, config) =>
+    createFilesystemStorage({ name, root: config.path, createRoot: config.createRoot }),
   s3: (name, config) =>
     lazyStorage(name, `s3://${config.bucket}/${config.prefix}`, async () =>
       (await import('./s3/s3-storage.ts')).createS3Storage(name, config),

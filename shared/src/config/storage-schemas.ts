@@ -15,6 +15,12 @@ export const filesystemStorageSchema = z
       .string()
       .min(1)
       .describe('Directory that holds the artifacts (created if missing). Relative to the config file.'),
+    createRoot: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Create path when it is missing (default). false: it must exist, so that a share that is not mounted fails the backup instead of filling the local disk under its mount point.',
+      ),
   })
   .describe('A local or mounted directory (NFS, SMB, a Kubernetes volume).');
 
