@@ -169,6 +169,26 @@ targets:
     ]);
   });
 
+  it('says what keepSafetyBackups takes when it is true (a duration, or false)', async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  local: { type: filesystem, path: ./b }
+targets:
+  shop:
+    engine: postgres
+    user: backup
+    databases: [shop]
+    destinations: [local]
+    restore: { keepSafetyBackups: true }
+`);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        path: 'targets.shop.restore.keepSafetyBackups',
+        message: 'must be a duration such as 7d, or false',
+      }),
+    ]);
+  });
+
   it('points a missing key at the mapping that lacks it', async () => {
     const problems = await problemsOf(`version: 1
 storages:

@@ -71,7 +71,11 @@ function problemsFromIssue(
   if (issue.code === 'invalid_type') {
     return [at(path, `expected ${noun(issue.expected)}, found ${describe(valueAt(context.data, path))}`)];
   }
-  if (issue.code === 'invalid_union') return [at(path, `must be ${expected(issue)}`)];
+  if (issue.code === 'invalid_union') {
+    // A schema's own message for the union ("must be a duration such as 7d, or false") says it best.
+    const own = !issue.message.startsWith('Invalid input');
+    return [at(path, own ? issue.message : `must be ${expected(issue)}`)];
+  }
   const bound = boundMessage(issue);
   if (bound) return [at(path, bound)];
   return [at(path, issue.message.replace(/^Invalid input: /, ''))];

@@ -166,7 +166,7 @@ export const restoreOptionsSchema = z
       .default(true)
       .describe('Back up the database being replaced first (a request can turn it off).'),
     keepSafetyBackups: z
-      .union([durationSchema, z.literal(false)])
+      .union([durationSchema, z.literal(false)], { error: 'must be a duration such as 7d, or false' })
       .default('7d')
       .describe(
         'Retention keeps a safety backup at least this long, whatever its tiers say; false: like any other backup.',
