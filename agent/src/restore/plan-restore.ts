@@ -67,7 +67,7 @@ export async function planRestore(
     warnings.push(`the artifact is a backup of database ${manifest.database}, restored into ${database}`);
   if (exists && !engine.atomicReplace)
     warnings.push(
-      `${server.flavor} cannot swap databases: ${database} is emptied before the load, and a failed load leaves it incomplete (${options.safetyBackup ? 'the safety backup, unless turned off, holds' : 'only a safety backup, off for this target, would hold'} its current contents)`,
+      `${server.flavor} cannot swap databases: ${database} is emptied before the load, and a failed load leaves it incomplete (only a safety backup holds its current contents${options.safetyBackup ? '' : ': off by default for this target'})`,
     );
   if (exists && openConnections.othersHidden)
     warnings.push(

@@ -134,7 +134,7 @@ describe.each(engines)('restoring a %s artifact over its source', (engine) => {
     expect(plan.server).toMatch(/@127\.0\.0\.1:/);
     if (engine === 'mariadb')
       expect(plan.warnings).toContain(
-        `MariaDB cannot swap databases: ${sources[engine]} is emptied before the load, and a failed load leaves it incomplete (the safety backup, unless turned off, holds its current contents)`,
+        `MariaDB cannot swap databases: ${sources[engine]} is emptied before the load, and a failed load leaves it incomplete (only a safety backup holds its current contents)`,
       );
   });
 
