@@ -185,7 +185,7 @@ export async function backupDatabase(
     await Promise.all([closePipe(), dump.dispose()]);
   }
   const { server, facts, toolVersion } = checked;
-  const { fingerprint, tables } = facts;
+  const { fingerprint, tables, omissions } = facts;
 
   report('commit', streamed.rawBytes, streamed.storedBytes, true);
   const manifest = buildManifest({
@@ -204,6 +204,7 @@ export async function backupDatabase(
     dataObject,
     fingerprint,
     tables,
+    omissions,
   });
   const committed = storages.filter((storage) =>
     streamed.destinations.some((d) => d.storage === storage.name && d.committed),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BackupRunResult, Manifest, RunFailure, RunProgress, TargetConfig } from '@port-yard/shared';
-import { PortYardError, isPortYardError } from '@port-yard/shared';
+import { PortYardError, incompleteLabel, isPortYardError } from '@port-yard/shared';
 import type { Engine } from '../engines/engine.ts';
 import type { Storage } from '../storage/storage.ts';
 import { backupDatabase } from './backup-database.ts';
@@ -84,6 +84,7 @@ export async function backupTarget(
         rawBytes: manifest.rawBytes,
         storedBytes: manifest.storedBytes,
         sha256: manifest.sha256,
+        ...(manifest.labels[incompleteLabel] ? { incomplete: manifest.labels[incompleteLabel] } : {}),
         destinations,
       });
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { EngineName, Manifest, TableEstimate, TargetConfig } from '@port-yard/shared';
-import { manifestFormatVersion } from '@port-yard/shared';
+import { incompleteLabel, manifestFormatVersion } from '@port-yard/shared';
 import type { DumpDescription, ServerInfo } from '../engines/engine.ts';
 import type { Encryption } from '../pipeline/age-encryption.ts';
 import type { Codec } from '../pipeline/compression.ts';
@@ -27,6 +27,8 @@ export interface ManifestFacts {
   readonly dataObject: string;
   readonly fingerprint: string | null;
   readonly tables: TableEstimate[];
+  /** What the dump left out for lack of a privilege; recorded under `incompleteLabel`. */
+  readonly omissions?: readonly string[];
 }
 
 /** The manifest of a committed data object (docs/artifact-format.md). */
@@ -53,7 +55,10 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     dataObject: facts.dataObject,
     fingerprint: facts.fingerprint,
     tables: facts.tables,
-    labels: request.target.labels ?? {},
+    labels: {
+      ...request.target.labels,
+      ...(facts.omissions?.length ? { [incompleteLabel]: facts.omissions.join(' ') } : {}),
+    },
     destinations: streamed.destinations.map((outcome) => ({ ...outcome })),
   };
 }

@@ -7,6 +7,8 @@ export interface BackupFacts {
   /** Only computed for targets that skip unchanged databases (it is recorded in the manifest). */
   readonly fingerprint: string | null;
   readonly tables: TableEstimate[];
+  /** What the dump leaves out for lack of a privilege (`Engine.dumpOmissions`). */
+  readonly omissions: string[];
 }
 
 /**
@@ -18,10 +20,11 @@ export async function gatherBackupFacts(
   target: TargetConfig,
   database: string,
 ): Promise<BackupFacts> {
-  const [exists, fingerprint, tables] = await Promise.allSettled([
+  const [exists, fingerprint, tables, omissions] = await Promise.allSettled([
     engine.databaseExists(target, database),
     target.skipIfUnchanged ? engine.fingerprint(target, database).catch(() => null) : Promise.resolve(null),
     engine.tableEstimates(target, database),
+    engine.dumpOmissions?.(target, database) ?? Promise.resolve([]),
   ]);
   if (exists.status === 'fulfilled' && !exists.value) {
     throw new PortYardError(
@@ -32,7 +35,8 @@ export async function gatherBackupFacts(
       },
     );
   }
-  for (const result of [exists, fingerprint, tables]) if (result.status === 'rejected') throw result.reason;
+  for (const result of [exists, fingerprint, tables, omissions])
+    if (result.status === 'rejected') throw result.reason;
   const value = <T>(result: PromiseSettledResult<T>): T => (result as PromiseFulfilledResult<T>).value;
-  return { fingerprint: value(fingerprint), tables: value(tables) };
+  return { fingerprint: value(fingerprint), tables: value(tables), omissions: value(omissions) };
 }

@@ -77,6 +77,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       stopped?.message ??
       result.failures[0]?.message ??
       destinationFailure(result) ??
+      incompleteArtifacts(result) ??
       (result.skipped.length > 0
         ? `skipped, unchanged: ${result.skipped.map((skip) => `${skip.database} since ${skip.since}`).join(', ')}`
         : undefined);
@@ -128,6 +129,13 @@ function destinationFailure(result: BackupRunResult): string | undefined {
   );
   if (failed.length === 0) return undefined;
   return failed.length === 1 ? failed[0] : `${failed[0]} (and ${failed.length - 1} more)`;
+}
+
+/** What a succeeded run's artifacts lack (a dump user that may not read routines), for its message. */
+function incompleteArtifacts(result: BackupRunResult): string | undefined {
+  const lacking = result.artifacts.filter((artifact) => artifact.incomplete);
+  if (lacking.length === 0) return undefined;
+  return lacking.map((artifact) => `${artifact.database}: ${artifact.incomplete}`).join('; ');
 }
 
 /** Retention after a backup; its failures are counted and logged, never a reason to fail the backup. */

@@ -26,6 +26,11 @@ export interface Engine {
   fingerprint(connection: ConnectionSettings, database: string): Promise<string>;
   /** Per-table row estimates for the manifest (cheap: from the server's statistics). */
   tableEstimates(connection: ConnectionSettings, database: string): Promise<TableEstimate[]>;
+  /**
+   * What the dump tool will silently leave out of `database`'s dump for lack of a privilege (one
+   * sentence each), so that such an artifact says so; none for an engine whose tool fails instead.
+   */
+  dumpOmissions?(connection: ConnectionSettings, database: string): Promise<string[]>;
   /** The dump command for one database, with its credentials in files that `dispose` removes. */
   prepareDump(request: DumpRequest): Promise<PreparedCommand & DumpDescription>;
   createDatabase(connection: ConnectionSettings, database: string): Promise<void>;

@@ -5,6 +5,13 @@
  */
 export const reasonLabel = 'port-yard.reason';
 
+/**
+ * The label of a backup that lacks something the dump tool left out without failing (stored
+ * routines the dump user may not read), and what: so that the artifact, not only a log line of
+ * the day, says it.
+ */
+export const incompleteLabel = 'port-yard.incomplete';
+
 const safetyReasonPrefix = 'before restoring ';
 
 /** The reason a safety backup before restoring `artifactId` carries. */

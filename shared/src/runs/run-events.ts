@@ -51,6 +51,8 @@ export interface BackupRunResult {
     readonly rawBytes: number;
     readonly storedBytes: number;
     readonly sha256: string;
+    /** What the dump left out for lack of a privilege (the artifact's `port-yard.incomplete` label). */
+    readonly incomplete?: string;
     readonly destinations: readonly {
       readonly storage: string;
       readonly committed: boolean;

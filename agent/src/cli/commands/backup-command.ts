@@ -72,6 +72,7 @@ function printResult(result: BackupRunResult): void {
       `${missed.length > 0 ? 'PARTIAL' : 'ok     '} ${result.target}/${artifact.database}  ${artifact.id}  ${formatBytes(artifact.rawBytes)} → ${formatBytes(artifact.storedBytes)}  in ${where.join(', ')}`,
     );
     for (const outcome of missed) console.error(`  not in ${outcome.storage}: ${outcome.error}`);
+    if (artifact.incomplete) console.error(`  warning: ${artifact.incomplete}`);
   }
   for (const failure of result.failures) {
     console.error(

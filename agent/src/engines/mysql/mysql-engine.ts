@@ -10,6 +10,7 @@ import { mysqlFingerprint } from './mysql-fingerprint.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
 import { mysqlOptionsFile } from './mysql-options-file.ts';
 import { mysqlBeginReplace, mysqlDatabaseSize, mysqlOpenConnections } from './mysql-replace.ts';
+import { routineAccessProblem } from './mysql-routine-access.ts';
 import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 
 const systemDatabases = new Set(['information_schema', 'performance_schema', 'mysql', 'sys']);
@@ -88,6 +89,11 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
         [database],
       );
       return rows.map((row) => ({ name: row.name, rows: Number(row.rows ?? 0), exact: false }));
+    },
+
+    async dumpOmissions(connection) {
+      const problem = await withMysqlConnection(connection, routineAccessProblem);
+      return problem ? [problem] : [];
     },
 
     async prepareDump(request) {
