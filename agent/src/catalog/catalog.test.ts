@@ -206,4 +206,41 @@ describe('catalog', () => {
       pin: `shop/sales/${manifest.artifactId}.pin.json`,
     });
   });
+
+  it('keeps what was added and removed while a refresh read the storages (a backup and retention during a scheduled refresh)', async () => {
+    const old = await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    // The listing waits until the changes below are made: the refresh's snapshot predates them.
+    const slow: Storage = {
+      ...storage,
+      list: (prefix) => ({
+        async *[Symbol.asyncIterator]() {
+          const items = [];
+          for await (const item of storage.list(prefix)) items.push(item);
+          if (holding) await held;
+          yield* items;
+        },
+      }),
+    };
+    const catalog = createCatalog([slow]);
+    await catalog.refresh();
+    holding = true;
+    const refreshing = catalog.refresh();
+    const fresh = await putArtifact('2026-11-26T04-00-00Z_bbbbbbbbbb', {
+      startedAt: '2026-11-26T04:00:00.000Z',
+    });
+    const location = {
+      storage: 'local',
+      dataKey: `${fresh.target}/${fresh.database}/${fresh.dataObject}`,
+      manifestKey: `${fresh.target}/${fresh.database}/${fresh.artifactId}.manifest.json`,
+    };
+    catalog.add(fresh, [location]);
+    catalog.removeLocation(old.artifactId, 'local');
+    release();
+    await refreshing;
+    expect(catalog.list().map((entry) => entry.manifest.artifactId)).toEqual([fresh.artifactId]);
+    expect(catalog.get(fresh.artifactId)?.locations).toHaveLength(1);
+  });
 });

@@ -80,21 +80,58 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
     return sorted;
   };
 
+  /**
+   * Copies added (or removed, or their sidecars changed) while a refresh reads the storages: the
+   * refresh's snapshot may predate them, so they are applied again on top of it. Without this, a
+   * backup that finished during a scheduled refresh vanished from the catalog until the next one
+   * (its verification "could not run"), and a copy retention deleted meanwhile came back.
+   */
+  const journals = new Set<((map: Map<string, CatalogEntry>) => void)[]>();
+  const apply = (change: (map: Map<string, CatalogEntry>) => void): void => {
+    change(entries);
+    for (const journal of journals) journal.push(change);
+    changed();
+  };
+
+  /** Adds the copies in storages the entry does not list yet (a refresh may have found them already). */
   const add = (
     target: Map<string, CatalogEntry>,
     manifest: Manifest,
     locations: readonly ArtifactLocation[],
   ): void => {
     const existing = target.get(manifest.artifactId);
+    const known = new Set(existing?.locations.map((location) => location.storage));
     target.set(manifest.artifactId, {
       manifest: existing?.manifest ?? manifest,
-      locations: [...(existing?.locations ?? []), ...locations],
+      locations: [
+        ...(existing?.locations ?? []),
+        ...locations.filter((location) => !known.has(location.storage)),
+      ],
     });
+  };
+
+  const updateLocations = (
+    map: Map<string, CatalogEntry>,
+    artifactId: string,
+    update: (locations: readonly ArtifactLocation[]) => ArtifactLocation[],
+  ): void => {
+    const entry = map.get(artifactId);
+    if (!entry) return;
+    const locations = update(entry.locations);
+    if (locations.length === 0) map.delete(artifactId);
+    else map.set(artifactId, { ...entry, locations });
   };
 
   return {
     async refresh() {
-      const scans = await Promise.all(storages.map(scanOrReport));
+      const journal: ((map: Map<string, CatalogEntry>) => void)[] = [];
+      journals.add(journal);
+      let scans: StorageScan[];
+      try {
+        scans = await Promise.all(storages.map(scanOrReport));
+      } finally {
+        journals.delete(journal);
+      }
       const next = new Map<string, CatalogEntry>();
       for (const { storage, artifacts } of scans) {
         if (!artifacts) {
@@ -112,6 +149,7 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
           ]);
         }
       }
+      for (const change of journal) change(next);
       entries = next;
       changed();
       lastProblems = scans.flatMap((scan) => scan.problems);
@@ -129,45 +167,43 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
       return entries.get(artifactId);
     },
     add(manifest, locations) {
-      add(entries, manifest, locations);
-      changed();
+      apply((map) => add(map, manifest, locations));
     },
     setSidecar(artifactId, storage, kind, key) {
-      const entry = entries.get(artifactId);
-      if (!entry) return;
-      const locations = entry.locations.map((location) => {
-        if (location.storage !== storage) return location;
-        const sidecars = { ...location.sidecars };
-        if (key === undefined) delete sidecars[kind];
-        else sidecars[kind] = key;
-        // A new or removed verification: what the old one said no longer holds.
-        if (kind === 'verification') {
-          const { verificationOk: _stale, ...rest } = location;
-          return { ...rest, sidecars };
-        }
-        return { ...location, sidecars };
-      });
-      entries.set(artifactId, { ...entry, locations });
-      changed();
+      apply((map) =>
+        updateLocations(map, artifactId, (locations) =>
+          locations.map((location) => {
+            if (location.storage !== storage) return location;
+            const sidecars = { ...location.sidecars };
+            if (key === undefined) delete sidecars[kind];
+            else sidecars[kind] = key;
+            // A new or removed verification: what the old one said no longer holds.
+            if (kind === 'verification') {
+              const { verificationOk: _stale, ...rest } = location;
+              return { ...rest, sidecars };
+            }
+            return { ...location, sidecars };
+          }),
+        ),
+      );
     },
     rememberVerification(artifactId, storage, ok) {
-      const entry = entries.get(artifactId);
-      if (!entry) return;
-      const locations = entry.locations.map((location) =>
-        location.storage === storage && location.sidecars?.verification !== undefined
-          ? { ...location, verificationOk: ok }
-          : location,
+      apply((map) =>
+        updateLocations(map, artifactId, (locations) =>
+          locations.map((location) =>
+            location.storage === storage && location.sidecars?.verification !== undefined
+              ? { ...location, verificationOk: ok }
+              : location,
+          ),
+        ),
       );
-      entries.set(artifactId, { ...entry, locations });
-      changed();
     },
     removeLocation(artifactId, storage) {
-      const entry = entries.get(artifactId);
-      if (!entry) return;
-      const locations = entry.locations.filter((location) => location.storage !== storage);
-      if (locations.length === 0) entries.delete(artifactId);
-      else entries.set(artifactId, { ...entry, locations });
-      changed();
+      apply((map) =>
+        updateLocations(map, artifactId, (locations) =>
+          locations.filter((location) => location.storage !== storage),
+        ),
+      );
     },
   };
 }
