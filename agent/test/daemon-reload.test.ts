@@ -21,6 +21,7 @@ const database = uniqueName('py_t_reload');
 let sshd: Sshd;
 let daemon: Daemon | undefined;
 let other: Daemon | undefined;
+let third: Daemon | undefined;
 let locker: pg.Client | undefined;
 let dir: string;
 
@@ -38,6 +39,7 @@ afterAll(async () => {
   await locker?.end().catch(() => undefined);
   await daemon?.stop(1000);
   await other?.stop(1000);
+  await third?.stop(1000);
   await postgresExec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await sshd?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -129,5 +131,44 @@ describe('daemon reload', () => {
     expect(other.status()[0]).toMatchObject({ stale: false, lastArtifactId: ended.result?.artifacts[0]?.id });
     await reloading;
     expect(other.status()[0]).toMatchObject({ stale: false, lastArtifactId: ended.result?.artifacts[0]?.id });
+  }, 60_000);
+
+  it('a target a reload adds is not stale at once (its maxAge counts from the reload) and is caught up', async () => {
+    // The agent has been up for three hours; the new target's maxAge is one hour.
+    let offsetMs = -3 * 3_600_000;
+    const clock: SchedulerClock = {
+      now: () => new Date(Date.now() + offsetMs),
+      setTimer: systemClock.setTimer,
+    };
+    const target = {
+      engine: 'postgres',
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      databases: [database],
+      destinations: ['local'],
+      maxAge: '1h',
+    };
+    const base = {
+      version: 1,
+      retentionSchedule: '0 0 1 1 *',
+      storages: { local: { type: 'filesystem', path: join(dir, 'added') } },
+    };
+    third = createDaemon({
+      config: configSchema.parse({ ...base, targets: { pg: target } }),
+      log: silentLogger,
+      clock,
+    });
+    await third.start();
+    offsetMs = 0;
+    await third.reload(
+      configSchema.parse({ ...base, targets: { pg: target, added: { ...target, schedule: '0 3 * * *' } } }),
+    );
+    expect(third.status(['added'])[0]).toMatchObject({ stale: false });
+    const caughtUp = await waitFor('the catch-up run of the added target', () => {
+      const record = third!.registry.list({ target: 'added' }).find((run) => run.trigger === 'catch-up');
+      return record && !['queued', 'running'].includes(record.status) ? record : undefined;
+    });
+    expect(caughtUp.status).toBe('succeeded');
   }, 60_000);
 });

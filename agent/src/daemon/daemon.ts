@@ -55,6 +55,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const { log } = options;
   const now = (): Date => options.clock?.now() ?? new Date();
   const startedAt = now();
+  /** When a reload added each target that was not there at start-up. */
+  const addedAt = new Map<string, Date>();
   const registry = createRunRegistry({ clock: now });
   // Events of runs, stale targets, verifications and sandboxes go to the configured channels.
   const notifications = createNotifications({ config: () => agent.config, log, clock: now });
@@ -184,9 +186,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
     scheduler.start();
   };
 
-  const catchUp = (): void => {
+  /** The targets (all, or those a reload added) whose newest backup is older than their interval. */
+  const catchUp = (only?: ReadonlySet<string>): void => {
     for (const [name, target] of Object.entries(agent.config.targets)) {
-      if (!target.schedule) continue;
+      if (!target.schedule || (only && !only.has(name))) continue;
       const after = target.catchUpAfter ? parseDuration(target.catchUpAfter) : undefined;
       const threshold = after
         ? nominalDurationSeconds(after) * 1000
@@ -252,7 +255,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
       }
       const previous = agent;
       agent = next;
+      // A target the reload added is new to this agent: its staleness counts from now, not from
+      // the agent's start, and it is caught up at once, as a target is at start-up.
+      const added = new Set(Object.keys(config.targets).filter((name) => !(name in previous.config.targets)));
+      for (const name of added) addedAt.set(name, now());
       schedule();
+      catchUp(added);
       // Runs still going finish on the old config; its connections close when the last one ends.
       await leases.retire(previous);
       log.info('config reloaded', { targets: Object.keys(config.targets) });
@@ -273,7 +281,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
             catalog: agent.catalog,
             registry,
             nextRunAt: next.get(name),
-            startedAt,
+            startedAt: addedAt.get(name) ?? startedAt,
             now: now(),
           }),
         ];
