@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,8 +106,15 @@ describe('port-yard serve', () => {
     expect(leftovers.filter((file) => file.endsWith('.manifest.json'))).toEqual([]);
     expect(leftovers.every((file) => file.endsWith('.port-yard-tmp'))).toBe(true);
 
+    // The killed agent could not remove its credentials file (the dump user's password).
+    const killedSecrets = async (): Promise<string[]> =>
+      (await readdir(tmpdir())).filter((name) => name.startsWith(`port-yard-secrets-${first.child.pid}-`));
+    expect(await killedSecrets()).not.toEqual([]);
+
     const second = serve();
     await waitFor('the restarted agent to back up', () => logged(second, 'run succeeded'), 60_000);
+    // The restart removed it.
+    expect(await killedSecrets()).toEqual([]);
     await waitFor('the leftovers to be swept', async () => {
       const files = await filesBelow(storage);
       return files.length === 2 && files.every((file) => !file.endsWith('.port-yard-tmp'));

@@ -2,6 +2,7 @@ import type { PortYardConfig, RunRecord, TargetStatus } from '@port-yard/shared'
 import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { createAgent, type Agent } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
+import { sweepAbandonedSecretFiles } from '../platform/secret-files.ts';
 import { createRunQueue, type RunQueue } from '../runs/run-queue.ts';
 import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
 import { scheduleIntervalMs } from '../scheduler/next-run.ts';
@@ -219,6 +220,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     notifications: notifications.notifier,
     agent: () => agent,
     async start() {
+      const swept = await sweepAbandonedSecretFiles();
+      if (swept.length > 0) log.info('removed credential files of stopped processes', { folders: swept });
       await refreshCatalog();
       schedule();
       catchUp();
