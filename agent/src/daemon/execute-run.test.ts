@@ -59,17 +59,26 @@ async function run(agent: Agent) {
 describe('retention after a backup', () => {
   it('logs the artifacts it deleted and those it could not', async () => {
     const group = {
+      storage: 'local',
       deleted: ['2026-01-01T00-00-00Z_aaaaaaaaaa'],
       failed: [{ id: '2026-01-01T00-15-00Z_bbbbbbbbbb', error: 'EACCES' }],
       plan: { deferred: [] },
     } as unknown as AppliedRetentionGroup;
-    const { record, lines } = await run(fakeAgent(async () => [group]));
-    expect(record).toMatchObject({ status: 'succeeded', retention: { deleted: 1, deferred: 0, failed: 1 } });
+    // The same artifact deleted from a second storage too: one id, both storages named.
+    const offsite = { ...group, storage: 'offsite', failed: [] } as unknown as AppliedRetentionGroup;
+    const { record, lines } = await run(fakeAgent(async () => [group, offsite]));
+    expect(record).toMatchObject({ status: 'succeeded', retention: { failed: 1 } });
     expect(lines).toEqual([
       {
         level: 'warn',
         message: 'retention applied',
-        fields: { target: 'shop', trigger: 'after-backup', deleted: group.deleted, failed: group.failed },
+        fields: {
+          target: 'shop',
+          trigger: 'after-backup',
+          deleted: group.deleted,
+          byStorage: { local: group.deleted, offsite: group.deleted },
+          failed: [{ ...group.failed[0], storage: 'local' }],
+        },
       },
     ]);
   });

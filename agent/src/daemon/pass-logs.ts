@@ -17,9 +17,15 @@ export function logAppliedRetention(
   groups: readonly AppliedRetentionGroup[],
   trigger: PassTrigger,
 ): void {
-  const deleted = groups.flatMap((group) => group.deleted);
-  const failed = groups.flatMap((group) => group.failed);
-  const fields = { target, trigger, deleted, failed };
+  // An artifact is deleted once per storage that held it: its id once, and where in `byStorage`.
+  const deleted = [...new Set(groups.flatMap((group) => group.deleted))];
+  const failed = groups.flatMap((group) =>
+    group.failed.map((failure) => ({ ...failure, storage: group.storage })),
+  );
+  const byStorage: Record<string, string[]> = {};
+  for (const group of groups)
+    if (group.deleted.length > 0) (byStorage[group.storage] ??= []).push(...group.deleted);
+  const fields = { target, trigger, deleted, byStorage, failed };
   if (failed.length > 0) log.warn('retention applied', fields);
   else if (deleted.length > 0) log.info('retention applied', fields);
 }
