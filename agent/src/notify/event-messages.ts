@@ -1,4 +1,5 @@
 import type { RunRecord, SandboxSummary, TargetStatus, VerificationResult } from '@port-yard/shared';
+import { durationMs } from '@port-yard/shared';
 import type { ActiveAlert } from './alert-tracker.ts';
 import { createNotification, type Notification } from './notification.ts';
 
@@ -99,6 +100,16 @@ export function backupRecovered(run: RunRecord, ended: ActiveAlert, now: Date): 
   );
 }
 
+/**
+ * When the target went stale: its newest backup's time plus `maxAge`. (The check runs once a
+ * minute, so when it noticed is up to a minute later.) Unknown without a backup.
+ */
+function staleSince(status: TargetStatus): string | undefined {
+  const maxAge = durationMs(status.maxAge);
+  if (!status.lastSuccessAt || maxAge === undefined) return undefined;
+  return new Date(Date.parse(status.lastSuccessAt) + maxAge).toISOString();
+}
+
 export function targetStale(
   status: TargetStatus,
   alert: ActiveAlert & { readonly reminder: boolean },
@@ -119,7 +130,7 @@ export function targetStale(
         maxAge: status.maxAge,
         lastSuccessAt: status.lastSuccessAt,
         lastFailureAt: status.lastFailureAt,
-        staleSince: alert.since.toISOString(),
+        staleSince: staleSince(status) ?? alert.since.toISOString(),
       },
     },
     now,

@@ -144,6 +144,8 @@ describe('createStaleNotifications', () => {
       title: 'shop is stale: no backup within 1h',
       message:
         'No successful backup of shop since 2026-11-25T20:00:00.000Z (maxAge 1h). Last failure: Unknown database',
+      // When it went stale (the newest backup plus maxAge), not when the minutely check noticed.
+      details: { staleSince: '2026-11-25T21:00:00.000Z' },
     });
     minutes(24 * 60);
     check([status(true)]);
