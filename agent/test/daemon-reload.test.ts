@@ -9,6 +9,7 @@ import { createDaemon, type Daemon } from '../src/daemon/daemon.ts';
 import { silentLogger } from '../src/platform/logger.ts';
 import { systemClock, type SchedulerClock } from '../src/scheduler/scheduler.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
+import { localPostgres } from './harness/temp-agent.ts';
 import { waitFor } from './harness/wait-for.ts';
 import { sftpConfigFor, startSshd, type Sshd } from './sftp/sshd.ts';
 
@@ -44,6 +45,15 @@ afterAll(async () => {
   await sshd?.stop();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** A clock that starts `hours` in the past (the agent has been up that long) until `catchUp()`. */
+function startedHoursAgo(hours: number): { clock: SchedulerClock; catchUp: () => void } {
+  let offsetMs = -hours * 3_600_000;
+  return {
+    clock: { now: () => new Date(Date.now() + offsetMs), setTimer: systemClock.setTimer },
+    catchUp: () => void (offsetMs = 0),
+  };
+}
 
 describe('daemon reload', () => {
   it('a backup uploading over SFTP during a reload still succeeds', async () => {
@@ -94,11 +104,7 @@ describe('daemon reload', () => {
 
   it('a target with a recent backup does not turn stale while a reload lists the storages', async () => {
     // The agent has been up for three hours; the target's maxAge is one hour.
-    let offsetMs = -3 * 3_600_000;
-    const clock: SchedulerClock = {
-      now: () => new Date(Date.now() + offsetMs),
-      setTimer: systemClock.setTimer,
-    };
+    const { clock, catchUp } = startedHoursAgo(3);
     const config = configSchema.parse({
       version: 1,
       retentionSchedule: '0 0 1 1 *',
@@ -117,7 +123,7 @@ describe('daemon reload', () => {
     });
     other = createDaemon({ config, log: silentLogger, clock });
     await other.start();
-    offsetMs = 0;
+    catchUp();
     const run = other.runNow('pg');
     const ended = await waitFor('the backup', () => {
       const record = other!.registry.get(run.id);
@@ -135,20 +141,8 @@ describe('daemon reload', () => {
 
   it('a target a reload adds is not stale at once (its maxAge counts from the reload) and is caught up', async () => {
     // The agent has been up for three hours; the new target's maxAge is one hour.
-    let offsetMs = -3 * 3_600_000;
-    const clock: SchedulerClock = {
-      now: () => new Date(Date.now() + offsetMs),
-      setTimer: systemClock.setTimer,
-    };
-    const target = {
-      engine: 'postgres',
-      host: '127.0.0.1',
-      port: 5432,
-      user: 'postgres',
-      databases: [database],
-      destinations: ['local'],
-      maxAge: '1h',
-    };
+    const { clock, catchUp } = startedHoursAgo(3);
+    const target = { ...localPostgres, databases: [database], maxAge: '1h' };
     const base = {
       version: 1,
       retentionSchedule: '0 0 1 1 *',
@@ -160,7 +154,7 @@ describe('daemon reload', () => {
       clock,
     });
     await third.start();
-    offsetMs = 0;
+    catchUp();
     await third.reload(
       configSchema.parse({ ...base, targets: { pg: target, added: { ...target, schedule: '0 3 * * *' } } }),
     );

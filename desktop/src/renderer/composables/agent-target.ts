@@ -4,7 +4,7 @@ import type { RetentionPlan } from '../api/api-types.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 
 /** Whether the target's artifacts can be deployed as sandboxes (or verified), and if not, why. */
-export interface SandboxSupport {
+export interface TestServerSupport {
   readonly available: boolean;
   readonly reason?: string;
 }
@@ -15,11 +15,11 @@ export interface SandboxSupport {
  * of `testServers`. Unknown (the config could not be read): offered, and the action says why if
  * it fails.
  */
-export function sandboxSupport(
+export function testServerSupport(
   config: unknown,
   target: string,
   use: 'sandbox' | 'verify' = 'sandbox',
-): SandboxSupport {
+): TestServerSupport {
   const { targets, testServers } = (config ?? {}) as {
     targets?: Record<string, { sandbox?: { server?: string }; verify?: { server?: string } } | undefined>;
     testServers?: Record<string, unknown>;
@@ -53,8 +53,8 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
   const runs = computed(() => agents.runsOf(agentId.value, target.value));
   const permissions = computed(() => agent.value?.session?.permissions);
   const missing = computed(() => !!agent.value?.targetsLoaded && !status.value);
-  const sandbox = ref<SandboxSupport>({ available: true });
-  const verify = ref<SandboxSupport>({ available: true });
+  const sandbox = ref<TestServerSupport>({ available: true });
+  const verify = ref<TestServerSupport>({ available: true });
   const artifacts = ref<ArtifactSummary[]>([]);
   const retention = ref<RetentionPlan | null>(null);
   const loading = ref(false);
@@ -72,8 +72,8 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
       ]);
       artifacts.value = page.items;
       retention.value = plan;
-      sandbox.value = sandboxSupport(info?.config, target.value);
-      verify.value = sandboxSupport(info?.config, target.value, 'verify');
+      sandbox.value = testServerSupport(info?.config, target.value);
+      verify.value = testServerSupport(info?.config, target.value, 'verify');
       error.value = null;
     } catch (caught) {
       error.value = (caught as Error).message;
