@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PortYardConfig } from '@port-yard/shared';
+import { rootIsMissing } from '../storage/filesystem-root.ts';
 
 /**
  * Filesystem storages whose folder does not exist. That is right before the first backup, but an
@@ -13,11 +13,7 @@ export async function missingStorageFolders(
   for (const [name, storage] of Object.entries(config.storages)) {
     if (storage.type !== 'filesystem') continue;
     const path = resolve(storage.path);
-    const gone = await stat(path).then(
-      () => false,
-      (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
-    );
-    if (gone) missing.push({ storage: name, path });
+    if (await rootIsMissing(path)) missing.push({ storage: name, path });
   }
   return missing;
 }

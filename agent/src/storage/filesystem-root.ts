@@ -27,13 +27,17 @@ export async function assertRootUsable(storageName: string, root: string): Promi
     });
 }
 
+/** Whether nothing is at `root` (ENOENT); any other answer, an error included, is not "missing". */
+export async function rootIsMissing(root: string): Promise<boolean> {
+  return stat(root).then(
+    () => false,
+    (error: unknown) => errnoOf(error) === 'ENOENT',
+  );
+}
+
 /** `createRoot: false`: the root must be there already (a share mounted on it), and a folder. */
 export async function assertRootExists(storageName: string, root: string): Promise<void> {
-  const exists = await stat(root).then(
-    () => true,
-    (error: unknown) => errnoOf(error) !== 'ENOENT',
-  );
-  if (!exists)
+  if (await rootIsMissing(root))
     throw new PortYardError(
       'STORAGE_FAILED',
       `storage "${storageName}": ${root} does not exist, and storages.${storageName}.createRoot is false: is the share mounted?`,
