@@ -31,35 +31,30 @@ export async function checkStorage(storage: Storage): Promise<StorageCheck> {
     ...(problem === undefined ? {} : { problem }),
     ms: Math.round(performance.now() - started),
   });
-  const step = async <T>(what: string, work: () => Promise<T>): Promise<T | string> => {
+  /** One step: undefined when it passed, else what failed and why. */
+  const step = async (what: string, work: () => Promise<unknown>): Promise<string | undefined> => {
     try {
-      return await work();
+      await work();
+      return undefined;
     } catch (error) {
       return `cannot ${what}: ${(error as Error).message}`;
     }
   };
 
-  const put = await step('write', () => storage.put(key, Readable.from([body])));
-  if (typeof put === 'string') return done(put);
-  let problem: string | undefined;
-  const listed = await step('list', async () => {
-    for await (const info of storage.list(checkPrefix)) if (info.key === key) return true;
-    return false;
-  });
-  if (typeof listed === 'string') problem = listed;
-  else if (!listed) problem = `cannot list: the object written (${key}) is not listed`;
-  if (problem === undefined) {
-    const read = await step('read back', async () => {
+  const written = await step('write', () => storage.put(key, Readable.from([body])));
+  if (written !== undefined) return done(written);
+  const problem =
+    (await step('list', async () => {
+      for await (const info of storage.list(checkPrefix)) if (info.key === key) return;
+      throw new Error(`the object written (${key}) is not listed`);
+    })) ??
+    (await step('read back', async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of await storage.get(key)) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    });
-    if (typeof read === 'string') problem = read;
-    else if (!read.equals(body))
-      problem = `cannot read back: got ${read.length} bytes, not the ${body.length} written`;
-  }
+      const read = Buffer.concat(chunks);
+      if (!read.equals(body)) throw new Error(`got ${read.length} bytes, not the ${body.length} written`);
+    }));
   // Deleted whatever else failed: a probe should not stay behind.
   const deleted = await step('delete (retention could not delete old backups)', () => storage.delete(key));
-  if (typeof deleted === 'string') return done(problem ?? `${deleted}; remove ${key} by hand`);
-  return done(problem);
+  return done(problem ?? (deleted === undefined ? undefined : `${deleted}; remove ${key} by hand`));
 }
