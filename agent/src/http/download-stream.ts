@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { CodecStream } from '../pipeline/compression.ts';
+import { causeOf } from '../platform/broken-pipe.ts';
 
 /**
  * Stored bytes → (sha256 check) → the response. `pipeline` destroys the source when the client
@@ -41,7 +42,9 @@ export async function sendDecoded(options: {
   // closes its output like one that finished, and a clean end would pass a truncated dump off
   // as whole.
   await Promise.allSettled([
-    pipeline(source, verify, codec.input).catch(fail),
+    pipeline(source, verify, codec.input).catch(async (error: unknown) =>
+      fail(await causeOf(error, codec.finished)),
+    ),
     pipeline(codec.output, response, { end: false }).catch(fail),
     codec.finished.catch(fail),
   ]);

@@ -2,8 +2,10 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PortYardError } from '@port-yard/shared';
 import type { CompletionCheck } from '../engines/engine.ts';
+import { causeOf } from '../platform/broken-pipe.ts';
 import type { RunningTool } from '../platform/spawn-tool.ts';
 import type { Encryption } from './age-encryption.ts';
+import { chainFinished, linkStages } from './chain-codecs.ts';
 import { isDirectCodec, type Codec, type CodecStream, type DirectCodec } from './compression.ts';
 
 /**
@@ -141,7 +143,10 @@ function observedSource(request: DumpSourceRequest): DumpSource {
     },
   });
   const done = (async () => {
-    await pipeline(request.dump.child.stdout!, observe, codec.input).catch((error: unknown) => {
+    await pipeline(request.dump.child.stdout!, observe, codec.input).catch(async (error: unknown) => {
+      // The compressor stopped reading: its exit says why, not the broken pipe.
+      const cause = await causeOf(error, codec.finished);
+      if (cause !== error) throw cause;
       throw new PortYardError(
         'DUMP_FAILED',
         `reading from ${request.dumpName} failed: ${(error as Error).message}`,
@@ -162,8 +167,8 @@ function observedSource(request: DumpSourceRequest): DumpSource {
 }
 
 function encrypted(source: DumpSource, encrypt: CodecStream): DumpSource {
-  const link = pipeline(source.output, encrypt.input);
-  const done = Promise.all([source.done, encrypt.finished, link]).then(([rawBytes]) => rawBytes);
+  const link = linkStages(source.output, encrypt);
+  const done = chainFinished(link, source.done, encrypt.finished).then(() => source.done);
   done.catch(() => undefined);
   return {
     output: encrypt.output,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PortYardError } from '@port-yard/shared';
 import { trailerCheck } from '../engines/completion-checks.ts';
 import type { ToolCommand } from '../platform/spawn-tool.ts';
-import { createCodec } from './compression.ts';
+import { createCodec, processCodec } from './compression.ts';
 import { zstdDirect, type DirectEnds } from './zstd-direct.ts';
 import { streamDump, type StreamDumpRequest } from './stream-dump.ts';
 import { createMemoryStorage } from './test-doubles.ts';
@@ -109,6 +109,47 @@ describe('streamDump', () => {
     };
     const { storage, result } = await run({ dump: completeDump, codec: broken });
     await expect(result).rejects.toMatchObject({ code: 'COMPRESS_FAILED', phase: 'compress' });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  // The compressor stops reading and exits with its error a moment later: the dump's write into
+  // it breaks first (EPIPE), and the failure reported must be the compressor's.
+  it("reports the compressor's own failure, not the broken pipe, when it stopped reading", async () => {
+    const codec = await createCodec('gzip');
+    const quitting = {
+      ...codec,
+      compressFrom: undefined,
+      compress: () =>
+        processCodec('sh', ['-c', 'exec 0<&-; sleep 0.3; echo "pigz: write error" >&2; exit 1'], 'pigz'),
+    };
+    const { storage, result } = await run({ dump: completeDump, codec: quitting });
+    await expect(result).rejects.toMatchObject({
+      code: 'COMPRESS_FAILED',
+      message: 'pigz exited with code 1: pigz: write error',
+    });
+    expect(storage.objects.size).toBe(0);
+  });
+
+  // age stops reading and exits with its error a moment later: the compressed stream's write
+  // into it breaks first, which also breaks the compressor's output; age's error is the cause.
+  it("reports the encryptor's own failure, not the broken pipes it left, when it stopped reading", async () => {
+    const encryption = {
+      suffix: '.age' as const,
+      description: { algorithm: 'age' as const, recipients: [] },
+      encrypt: () =>
+        processCodec(
+          'sh',
+          ['-c', 'exec 0<&-; sleep 0.3; echo "age: error: bad recipient" >&2; exit 1'],
+          'age',
+          'ENCRYPT_FAILED',
+        ),
+    };
+    const codec = { ...(await createCodec('zstd')), compressFrom: undefined };
+    const { storage, result } = await run({ dump: completeDump, codec, encryption });
+    await expect(result).rejects.toMatchObject({
+      code: 'ENCRYPT_FAILED',
+      message: 'age exited with code 1: age: error: bad recipient',
+    });
     expect(storage.objects.size).toBe(0);
   });
 

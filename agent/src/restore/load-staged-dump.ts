@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PortYardError } from '@port-yard/shared';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
-import { throwRestoreFailure, watchToolExit } from './stream-restore.ts';
+import { stoppedReading, throwRestoreFailure, toolExit } from './stream-restore.ts';
 
 export interface LoadStagedDumpRequest {
   /** The staged, already checked and decompressed dump. */
@@ -36,24 +35,13 @@ export async function loadStagedDump(request: LoadStagedDumpRequest): Promise<vo
       done(null, chunk);
     },
   });
+  const exited = toolExit(tool, request.toolName);
   const feeding = request.toolReadsFile
     ? Promise.resolve()
     : pipeline(createReadStream(request.path), count, tool.child.stdin!, { signal: stop }).catch(
-        (error: unknown) =>
-          fail(
-            new PortYardError(
-              'RESTORE_FAILED',
-              `${request.toolName} stopped reading: ${(error as Error).message}`,
-              {
-                phase: 'restore',
-                stderrTail: tool.stderr.text(),
-                cause: error,
-              },
-            ),
-          ),
+        async (error: unknown) => fail(await stoppedReading(error, tool, request.toolName, exited)),
       );
-  const exited = watchToolExit(tool, request.toolName, fail);
-  await Promise.allSettled([feeding, exited]);
+  await Promise.allSettled([feeding, exited.catch(fail)]);
   failure.dispose();
   throwRestoreFailure(failure.error);
 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
+import { causeOf } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import type { ArtifactSource } from './artifact-source.ts';
 import { explainFailure } from './prepare-artifact-restore.ts';
@@ -59,7 +60,9 @@ export async function stageArtifact(
     let rawBytes = 0;
     decoder.output.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
     await Promise.allSettled([
-      pipeline(input, verify, decoder.input, { signal: stop }).catch(fail),
+      pipeline(input, verify, decoder.input, { signal: stop }).catch(async (error: unknown) =>
+        fail(await causeOf(error, decoder.finished)),
+      ),
       pipeline(decoder.output, file, { signal: stop }).catch((error: unknown) =>
         fail(stagingError(base, error)),
       ),

@@ -4,6 +4,7 @@ import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { CodecStream } from '../pipeline/compression.ts';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
+import { causeOf } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
@@ -37,42 +38,53 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
 
   const verify = verifyingPassThrough(request.manifest, { phase: 'restore', onBytes: request.onBytes });
 
-  const feeding = pipeline(request.source, verify, codec.input, { signal: stop }).catch(fail);
-  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop }).catch((error: unknown) =>
-    fail(
-      new PortYardError(
-        'RESTORE_FAILED',
-        `${request.toolName} stopped reading: ${(error as Error).message}`,
-        { phase: 'restore', stderrTail: tool.stderr.text(), cause: error },
-      ),
-    ),
+  const exited = toolExit(tool, request.toolName);
+  const feeding = pipeline(request.source, verify, codec.input, { signal: stop }).catch(
+    async (error: unknown) => fail(await causeOf(error, codec.finished)),
+  );
+  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop }).catch(async (error: unknown) =>
+    fail(await stoppedReading(error, tool, request.toolName, exited)),
   );
   const decompressed = codec.finished.catch(fail);
-  const exited = watchToolExit(tool, request.toolName, fail);
-  await Promise.allSettled([feeding, loading, decompressed, exited]);
+  await Promise.allSettled([feeding, loading, decompressed, exited.catch(fail)]);
   failure.dispose();
   throwRestoreFailure(failure.error);
 }
 
-/** Fails with RESTORE_FAILED and the first stderr line when the restore tool exits non-zero. */
-export function watchToolExit(
-  tool: RunningTool,
-  toolName: string,
-  fail: (error: unknown) => void,
-): Promise<void> {
-  return tool.exited.then((exit) => {
+/** Rejects with RESTORE_FAILED and the first stderr line when the restore tool exits non-zero. */
+export function toolExit(tool: RunningTool, toolName: string): Promise<void> {
+  const exited = tool.exited.then((exit) => {
     if (exit.code === 0) return;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const stderrTail = tool.stderr.text();
     const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
-    fail(
-      new PortYardError(
-        'RESTORE_FAILED',
-        `${toolName} ${how}${firstLine ? `: ${firstLine}` : ''}${missingRolesHint(stderrTail)}`,
-        { phase: 'restore', stderrTail },
-      ),
+    throw new PortYardError(
+      'RESTORE_FAILED',
+      `${toolName} ${how}${firstLine ? `: ${firstLine}` : ''}${missingRolesHint(stderrTail)}`,
+      { phase: 'restore', stderrTail },
     );
-  }, fail);
+  });
+  exited.catch(() => undefined);
+  return exited;
+}
+
+/**
+ * A failed write to the restore tool's stdin: the tool's own failure when it exited with one
+ * (its SQL error, not "write EPIPE"), else the write error.
+ */
+export async function stoppedReading(
+  error: unknown,
+  tool: RunningTool,
+  toolName: string,
+  exited: Promise<void>,
+): Promise<unknown> {
+  const cause = await causeOf(error, exited);
+  if (cause !== error) return cause;
+  return new PortYardError('RESTORE_FAILED', `${toolName} stopped reading: ${(error as Error).message}`, {
+    phase: 'restore',
+    stderrTail: tool.stderr.text(),
+    cause: error,
+  });
 }
 
 /**
