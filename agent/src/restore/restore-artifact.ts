@@ -82,7 +82,8 @@ export function checkRestoreRequest(
  *   4. load: PostgreSQL into a copy that is swapped in when complete (a failure leaves the
  *      original untouched); MariaDB/MySQL into the emptied database (a failure leaves it
  *      incomplete, and the error names the safety backup);
- *   5. a new database is dropped again if the load fails.
+ *   5. a new database is dropped again if the load fails; streamed, a damaged or unreadable copy
+ *      is then followed by the next copy, into a fresh database.
  */
 export async function restoreArtifact(
   deps: RestoreArtifactDeps,
@@ -145,32 +146,42 @@ export async function restoreArtifact(
         : undefined;
     request.signal?.throwIfAborted();
 
-    let commitWarnings: readonly string[] = [];
-    const replacement: DatabaseReplacement = replace
-      ? await engine
-          .beginReplace(target, plan.database, { terminateConnections: terminate })
-          .catch((error: unknown) => {
-            throw error instanceof DatabaseChangedError
-              ? incomplete(error, plan.database, safetyArtifactId)
-              : error;
-          })
-      : await createNew(resolved);
-    try {
-      progress.phase('restore', staged ? staged.rawBytes : manifest.storedBytes);
-      await load(
-        resolved,
-        only(deps.storages, source),
-        staged,
-        replacement.loadInto,
-        request.signal,
-        progress.bytes,
-      );
-      request.signal?.throwIfAborted();
-      progress.phase('swap', 0);
-      commitWarnings = (await replacement.commit()) ?? [];
-    } catch (error) {
-      await replacement.abort().catch(() => undefined);
-      throw replace && !engine.atomicReplace ? incomplete(error, plan.database, safetyArtifactId) : error;
+    const loadFrom = async (copy: ArtifactSource): Promise<readonly string[]> => {
+      const replacement: DatabaseReplacement = replace
+        ? await engine
+            .beginReplace(target, plan.database, { terminateConnections: terminate })
+            .catch((error: unknown) => {
+              throw error instanceof DatabaseChangedError
+                ? incomplete(error, plan.database, safetyArtifactId)
+                : error;
+            })
+        : await createNew(resolved);
+      try {
+        progress.phase('restore', staged ? staged.rawBytes : manifest.storedBytes);
+        await load(
+          resolved,
+          only(deps.storages, copy),
+          staged,
+          replacement.loadInto,
+          request.signal,
+          progress.bytes,
+        );
+        request.signal?.throwIfAborted();
+        progress.phase('swap', 0);
+        return (await replacement.commit()) ?? [];
+      } catch (error) {
+        await replacement.abort().catch(() => undefined);
+        throw replace && !engine.atomicReplace ? incomplete(error, plan.database, safetyArtifactId) : error;
+      }
+    };
+    let commitWarnings: readonly string[];
+    if (!replace && !staged) {
+      // Streamed into a new database, a copy is checked only as it loads: a damaged or unreadable
+      // one fails the load, the new database is dropped, and the next copy loads into a fresh one.
+      const usable = await firstUsableCopy(sources, manifest, request.signal, loadFrom, isCopyFault);
+      ({ source, warnings: copyWarnings, value: commitWarnings } = usable);
+    } else {
+      commitWarnings = await loadFrom(source);
     }
     return {
       artifactId: manifest.artifactId,
@@ -199,6 +210,7 @@ async function firstUsableCopy<T>(
   manifest: { readonly artifactId: string },
   signal: AbortSignal | undefined,
   use: (source: ArtifactSource) => Promise<T>,
+  worthAnotherCopy: (failure: PortYardError) => boolean = () => true,
 ): Promise<{ value: T; source: ArtifactSource; warnings: string[] }> {
   const failures: PortYardError[] = [];
   for (const source of sources) {
@@ -216,7 +228,7 @@ async function firstUsableCopy<T>(
       // or bytes that passed their check but do not decrypt or decompress (a wrong age key).
       if (signal?.aborted || isLocalStagingFailure(error) || sameForEveryCopy(error)) throw error;
       const named = namingStorage(error, source);
-      if (named.code === 'CANCELLED') throw named;
+      if (named.code === 'CANCELLED' || !worthAnotherCopy(named)) throw named;
       failures.push(named);
     }
   }
@@ -227,6 +239,14 @@ async function firstUsableCopy<T>(
     `no storage holds a usable copy of artifact ${manifest.artifactId}: ${failures.map((failure) => failure.message).join('; ')}`,
     { phase: 'restore', cause: first },
   );
+}
+
+/**
+ * A load's failure that another copy may not have: damaged bytes, or a storage that could not be
+ * read. A restore tool's error (a SQL error, missing roles) would be the same from every copy.
+ */
+function isCopyFault(failure: PortYardError): boolean {
+  return ['INTEGRITY_FAILED', 'STORAGE_FAILED', 'NOT_FOUND'].includes(failure.code);
 }
 
 /**

@@ -98,9 +98,14 @@ afterAll(async () => {
 });
 
 /** A config of only what survived: storages as given, the same targets. */
-async function configWith(name: string, only: Record<string, unknown>, destinations: string[]) {
+async function configWith(
+  name: string,
+  only: Record<string, unknown>,
+  destinations: string[],
+  extra: Record<string, unknown> = {},
+) {
   const retargeted = Object.fromEntries(
-    Object.entries(targets).map(([key, target]) => [key, { ...(target as object), destinations }]),
+    Object.entries(targets).map(([key, target]) => [key, { ...(target as object), destinations, ...extra }]),
   );
   return writeConfig(join(drill.dir, `${name}.json`), { storages: only, targets: retargeted });
 }
@@ -204,6 +209,32 @@ describe('2. degraded: one of two storages unreachable', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stderr).toMatch(/^warning: .*damaged.*storage local.*restored from the copy in storage s3/m);
   }, 120_000);
+
+  // Streamed (restore.staging: false), a copy is checked only as it loads into the new database.
+  it.for(['maria', 'pg'] as const)(
+    'a damaged copy, streamed into a new database: the load is dropped and the good copy loads (%s)',
+    { timeout: 120_000 },
+    async (key) => {
+      const damaged = join(drill.dir, `damaged-streamed-${key}`);
+      await cp(backups(), damaged, { recursive: true });
+      await flipByte(await dataFile(damaged, key, ids[key]));
+      const cli = await configWith(
+        `damaged-streamed-${key}`,
+        { local: { type: 'filesystem', path: damaged }, s3: storages.s3 },
+        ['local', 's3'],
+        { restore: { staging: false } },
+      );
+      const into = restoredName(`streamed${key}`);
+      const restore = await cli('restore', ids[key], '--to-database', into, '--json');
+      expect(restore.code, restore.stderr).toBe(0);
+      const result = JSON.parse(restore.stdout) as { warnings: string[] };
+      expect(result.warnings.join('\n')).toMatch(
+        /damaged.*storage local.*restored from the copy in storage s3/,
+      );
+      const engine = key === 'maria' ? 'mariadb' : 'postgres';
+      await expectSameData(engine, sources[engine], into);
+    },
+  );
 });
 
 describe('2b. the wrong key', () => {
