@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** How long a broken pipe waits for the exit of the process that closed it. */
-const exitWaitMs = 2000;
+const exitWaitMs = 5000;
 
 /**
  * A write to a process that has stopped reading (EPIPE) is a symptom: the process exited, and

@@ -147,6 +147,7 @@ export async function restoreArtifact(
     request.signal?.throwIfAborted();
 
     const loadFrom = async (copy: ArtifactSource): Promise<readonly string[]> => {
+      request.signal?.throwIfAborted();
       const replacement: DatabaseReplacement = replace
         ? await engine
             .beginReplace(target, plan.database, { terminateConnections: terminate })
@@ -170,7 +171,11 @@ export async function restoreArtifact(
         progress.phase('swap', 0);
         return (await replacement.commit()) ?? [];
       } catch (error) {
-        await replacement.abort().catch(() => undefined);
+        const dropFailure = await replacement.abort().then(
+          () => undefined,
+          (failure: unknown) => failure as Error,
+        );
+        if (!replace && dropFailure) throw leftBehind(error, plan.database, dropFailure);
         throw replace && !engine.atomicReplace ? incomplete(error, plan.database, safetyArtifactId) : error;
       }
     };
@@ -210,7 +215,7 @@ async function firstUsableCopy<T>(
   manifest: { readonly artifactId: string },
   signal: AbortSignal | undefined,
   use: (source: ArtifactSource) => Promise<T>,
-  worthAnotherCopy: (failure: PortYardError) => boolean = () => true,
+  worthAnotherCopy: (error: unknown) => boolean = () => true,
 ): Promise<{ value: T; source: ArtifactSource; warnings: string[] }> {
   const failures: PortYardError[] = [];
   for (const source of sources) {
@@ -226,9 +231,15 @@ async function firstUsableCopy<T>(
     } catch (error) {
       // Not the copy's fault, and the same for every copy: the local staging folder (no room),
       // or bytes that passed their check but do not decrypt or decompress (a wrong age key).
-      if (signal?.aborted || isLocalStagingFailure(error) || sameForEveryCopy(error)) throw error;
+      if (
+        signal?.aborted ||
+        isLocalStagingFailure(error) ||
+        sameForEveryCopy(error) ||
+        !worthAnotherCopy(error)
+      )
+        throw error;
       const named = namingStorage(error, source);
-      if (named.code === 'CANCELLED' || !worthAnotherCopy(named)) throw named;
+      if (named.code === 'CANCELLED') throw named;
       failures.push(named);
     }
   }
@@ -245,8 +256,25 @@ async function firstUsableCopy<T>(
  * A load's failure that another copy may not have: damaged bytes, or a storage that could not be
  * read. A restore tool's error (a SQL error, missing roles) would be the same from every copy.
  */
-function isCopyFault(failure: PortYardError): boolean {
-  return ['INTEGRITY_FAILED', 'STORAGE_FAILED', 'NOT_FOUND'].includes(failure.code);
+function isCopyFault(error: unknown): boolean {
+  return (
+    isPortYardError(error) &&
+    ['INTEGRITY_FAILED', 'STORAGE_FAILED', 'NOT_FOUND'].includes(error.code) &&
+    !leftBehindFailures.has(error)
+  );
+}
+
+/** Failures that left a half-loaded new database behind: no further copy loads over it. */
+const leftBehindFailures = new WeakSet<object>();
+
+function leftBehind(error: unknown, database: string, dropFailure: Error): PortYardError {
+  const failure = new PortYardError(
+    isPortYardError(error) ? error.code : 'RESTORE_FAILED',
+    `${(error as Error).message}; the new database ${database} is left half-loaded, as dropping it failed (${dropFailure.message}): drop it before restoring into that name again`,
+    { phase: 'restore', cause: error, stderrTail: isPortYardError(error) ? error.stderrTail : undefined },
+  );
+  leftBehindFailures.add(failure);
+  return failure;
 }
 
 /**

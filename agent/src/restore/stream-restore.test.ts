@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '@port-yard/shared';
-import { processCodec } from '../pipeline/compression.ts';
+import { createCodec, processCodec } from '../pipeline/compression.ts';
 import { streamRestore } from './stream-restore.ts';
 
 const stored = Buffer.alloc(4 << 20, 'x');
@@ -35,6 +36,58 @@ describe('streamRestore', () => {
     await expect(restoring).rejects.toMatchObject({
       code: 'ENCRYPT_FAILED',
       message: 'age --decrypt exited with code 1: age: error: no identity matched any of the recipients',
+    });
+  });
+
+  // The restore tool fails on a SQL error and stops reading: the failed write into it closes the
+  // decompressor's output, which then dies of SIGPIPE. The error must be the tool's.
+  it.for([
+    [
+      'exits as it stops reading',
+      'head -c 100000 > /dev/null; echo "ERROR 1064 (42000) at line 1" >&2; exit 1',
+    ],
+    ['exits a moment after', 'exec 0<&-; sleep 0.3; echo "ERROR 1064 (42000) at line 1" >&2; exit 1'],
+  ])(
+    "fails with the restore tool's own error when it %s, not the decompressor's SIGPIPE",
+    async ([, script]) => {
+      const compressed = zstdCompressSync(Buffer.alloc(64 << 20));
+      const restoring = streamRestore({
+        source: Readable.from([compressed]),
+        manifest: {
+          ...manifest,
+          storedBytes: compressed.length,
+          sha256: createHash('sha256').update(compressed).digest('hex'),
+        },
+        decoder: (await createCodec('zstd')).decompress(),
+        tool: { command: 'sh', args: ['-c', script!] },
+        toolName: 'mariadb',
+      });
+      await expect(restoring).rejects.toMatchObject({
+        code: 'RESTORE_FAILED',
+        message: 'mariadb exited with code 1: ERROR 1064 (42000) at line 1',
+      });
+    },
+  );
+
+  // A storage whose stream breaks mid-read (a reset connection): the copy's storage failed, which
+  // tells the restore to try another storage's copy; no restore tool error.
+  it('fails with STORAGE_FAILED when the stored bytes stop coming mid-read', async () => {
+    const source = new Readable({ read() {} });
+    source.push(stored.subarray(0, 1 << 20));
+    setTimeout(
+      () => source.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })),
+      100,
+    );
+    const restoring = streamRestore({
+      source,
+      manifest,
+      decoder: processCodec('cat', [], 'cat'),
+      tool: { command: 'cat', args: [] },
+      toolName: 'cat',
+    });
+    await expect(restoring).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: 'reading the artifact failed: read ECONNRESET',
     });
   });
 });

@@ -4,7 +4,7 @@ import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { CodecStream } from '../pipeline/compression.ts';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
-import { causeOf } from '../platform/broken-pipe.ts';
+import { causeOf, isBrokenPipe } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
@@ -39,16 +39,37 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
   const verify = verifyingPassThrough(request.manifest, { phase: 'restore', onBytes: request.onBytes });
 
   const exited = toolExit(tool, request.toolName);
+  // Set the moment the tool's stdin breaks: then the tool's own failure is the cause, and the
+  // decoder dying of SIGPIPE on the output that closed (and the feed into it breaking) are not.
+  let toolStoppedReading: Promise<unknown> | undefined;
+  const failUnlessTool = async (error: unknown): Promise<void> =>
+    fail(toolStoppedReading ? await toolStoppedReading : error);
   const feeding = pipeline(request.source, verify, codec.input, { signal: stop }).catch(
-    async (error: unknown) => fail(await causeOf(error, codec.finished)),
+    async (error: unknown) => failUnlessTool(readFailure(await causeOf(error, codec.finished))),
   );
-  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop }).catch(async (error: unknown) =>
-    fail(await stoppedReading(error, tool, request.toolName, exited)),
+  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop }).catch(
+    async (error: unknown) => {
+      const failure = stoppedReading(error, tool, request.toolName, exited);
+      if (isBrokenPipe(error)) toolStoppedReading = failure;
+      fail(await failure);
+    },
   );
-  const decompressed = codec.finished.catch(fail);
+  const decompressed = codec.finished.catch(failUnlessTool);
   await Promise.allSettled([feeding, loading, decompressed, exited.catch(fail)]);
   failure.dispose();
   throwRestoreFailure(failure.error);
+}
+
+/**
+ * The feed's failure: the check's and the decoder's are classified already, so a plain error is
+ * the storage's (a connection reset mid-read), which another copy may not have.
+ */
+function readFailure(error: unknown): unknown {
+  if (isPortYardError(error) || isBrokenPipe(error) || (error as Error).name === 'AbortError') return error;
+  return new PortYardError('STORAGE_FAILED', `reading the artifact failed: ${(error as Error).message}`, {
+    phase: 'restore',
+    cause: error,
+  });
 }
 
 /** Rejects with RESTORE_FAILED and the first stderr line when the restore tool exits non-zero. */
