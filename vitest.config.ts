@@ -16,6 +16,8 @@ export default defineConfig({
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll's default of 1 s is short for a browser or a server on 2 busy cores.
+    expect: { poll: { timeout: 15_000 } },
     // Integration tests share two real database servers and 2 cores: a few files at a time.
     maxWorkers: 2,
   },

@@ -138,7 +138,9 @@ describe('daemon shutdown during a verification', () => {
 
     const stopping = Date.now();
     await daemon.stop(200);
-    expect(Date.now() - stopping).toBeLessThan(4000);
+    // Not the ~10 s a verification takes: cancelled, and its scratch database dropped (which
+    // waits for a checkpoint on a busy server).
+    expect(Date.now() - stopping).toBeLessThan(8000);
     const record = ended(daemon, run.id)()!;
     expect(record.status).toBe('succeeded');
     expect(record.verification).toEqual({ passed: 0, failed: 0, errors: 1 });
@@ -158,7 +160,9 @@ describe('daemon shutdown during a verification', () => {
 
     const stopping = Date.now();
     await daemon.stop(200);
-    expect(Date.now() - stopping).toBeLessThan(4000);
+    // Not the ~10 s a verification takes: cancelled, and its scratch database dropped (which
+    // waits for a checkpoint on a busy server).
+    expect(Date.now() - stopping).toBeLessThan(8000);
     expect(proxy.busy(50_000)).toBe(0);
     expect((await scratchDatabases()).filter((name) => !before.includes(name))).toEqual([]);
   }, 60_000);

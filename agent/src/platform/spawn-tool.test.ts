@@ -22,9 +22,10 @@ describe('spawnTool', () => {
     expect(await runToolForOutput({ command: '/bin/echo', args: ['a b', 'c'] })).toBe('a b c\n');
     const tool = spawnTool({ command: '/bin/sleep', args: ['5'] });
     try {
-      await sleep(100); // past setpriv's exec
-      const argv = readFileSync(`/proc/${tool.child.pid}/cmdline`, 'utf8').split('\0');
-      expect(argv.slice(0, 2)).toEqual(['/bin/sleep', '5']);
+      // Once past setpriv's exec: 8 ms as a rule, more on a busy machine.
+      const argv = (): string[] => readFileSync(`/proc/${tool.child.pid}/cmdline`, 'utf8').split('\0');
+      await expect.poll(() => argv()[0]).toBe('/bin/sleep');
+      expect(argv().slice(0, 2)).toEqual(['/bin/sleep', '5']);
     } finally {
       tool.kill(0);
     }

@@ -65,11 +65,21 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const { stdout } = await run('ssh-keygen', ['-lf', `${hostKey}.pub`]);
   const hostKeyFingerprint = stdout.split(' ')[1] ?? '';
 
-  const port = await freePort();
   const configFile = join(dir, 'sshd_config');
-  await writeFile(configFile, await sshdConfig({ dir, port, hostKey, authorizedKeys, ...options }));
-  const sshd = spawn(sshdBinary, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const log = await untilListening(sshd, port);
+  // A free port can be taken by another test file between probing and binding: try another.
+  const start = async (attempt: number) => {
+    const port = await freePort();
+    await writeFile(configFile, await sshdConfig({ dir, port, hostKey, authorizedKeys, ...options }));
+    const sshd = spawn(sshdBinary, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      return { port, sshd, log: await untilListening(sshd, port) };
+    } catch (error) {
+      sshd.kill('SIGKILL');
+      if (attempt < 3 && /bind|in use/i.test((error as Error).message)) return undefined;
+      throw error;
+    }
+  };
+  const { port, sshd, log } = (await start(1)) ?? (await start(2)) ?? (await start(3))!;
   const pid = sshd.pid ?? 0;
 
   const children = async (parent: number): Promise<number[]> => {
