@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BackupRunResult, Manifest, RunFailure, RunProgress, TargetConfig } from '@port-yard/shared';
-import { PortYardError, incompleteLabel, isPortYardError } from '@port-yard/shared';
+import { PortYardError, databaseNameProblem, incompleteLabel, isPortYardError } from '@port-yard/shared';
 import type { Engine } from '../engines/engine.ts';
 import type { Storage } from '../storage/storage.ts';
 import { backupDatabase } from './backup-database.ts';
@@ -64,6 +64,20 @@ export async function backupTarget(
       // and a run that stored only some of them is no success.
       failures.push(...databases.slice(index).map((left) => toFailure(left, stopReason(request.signal!))));
       break;
+    }
+    // `databases: all` lists what the server has, which may be a name no artifact can carry.
+    const nameProblem = databaseNameProblem(database, request.target.engine);
+    if (nameProblem) {
+      failures.push(
+        toFailure(
+          database,
+          new PortYardError(
+            'INVALID_INPUT',
+            `database ${JSON.stringify(database)} cannot be backed up: its name ${nameProblem}; add it to the target's exclude to leave it out`,
+          ),
+        ),
+      );
+      continue;
     }
     try {
       const skipIfUnchanged = request.skipIfUnchanged && {

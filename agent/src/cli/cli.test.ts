@@ -235,11 +235,11 @@ describe('port-yard CLI', () => {
   it('refuses an invalid --to-database (exit 2)', async () => {
     const backup = await cli(['--config', configFile, 'list', 'shop', '--json']);
     const [first] = JSON.parse(backup.stdout) as { id: string }[];
-    const result = await cli(['--config', configFile, 'restore', first!.id, '--to-database', 'bad name;']);
+    const result = await cli(['--config', configFile, 'restore', first!.id, '--to-database', 'bad/name']);
     expect(result.code).toBe(2);
     // It says what a valid name is.
     expect(result.stderr).toContain(
-      'toDatabase "bad name;" is not a valid database name: it must be letters, digits, _, $ or - (at most 63 characters, not starting with -)',
+      'toDatabase "bad/name" is not a valid database name: it must be 1-64 characters without control characters, / or \\, not starting with -, . or a space',
     );
   });
 });

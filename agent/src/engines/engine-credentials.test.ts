@@ -50,7 +50,12 @@ describe('credentials of dump and restore commands', () => {
       database: 'shop',
       server: Promise.resolve({ flavor: 'PostgreSQL', version: '15.0', major: 15 }),
     });
-    expect(dump.command.args).toEqual(['--format=custom', '--compress=0', '--no-password', '--dbname=shop']);
+    expect(dump.command.args).toEqual([
+      '--format=custom',
+      '--compress=0',
+      '--no-password',
+      "--dbname=dbname='shop'",
+    ]);
     // pg_dump itself: its exit status says whether the dump is complete.
     expect(dump.exitStatusTrusted).toBe(true);
     expect(await dump.toolVersion).toMatch(/^1\d\.\d+/);

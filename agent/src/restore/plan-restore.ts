@@ -1,5 +1,5 @@
 import type { RestoreOptions, RestorePlan, TargetConfig } from '@port-yard/shared';
-import { PortYardError, databaseNameRule, isDatabaseName, restoreOptionsOf } from '@port-yard/shared';
+import { PortYardError, databaseNameProblem, restoreOptionsOf } from '@port-yard/shared';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
 import { artifactWithTarget } from '../artifacts/artifact-target.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
@@ -38,10 +38,11 @@ export async function planRestore(
   const now = deps.now ?? (() => new Date());
   const { entry, manifest, target } = artifactWithTarget(deps.catalog, deps.targets, request.artifactId);
   const database = request.toDatabase ?? manifest.database;
-  if (!isDatabaseName(database))
+  const nameProblem = databaseNameProblem(database, target.engine);
+  if (nameProblem)
     throw new PortYardError(
       'INVALID_INPUT',
-      `toDatabase ${JSON.stringify(database)} is not a valid database name: it ${databaseNameRule}`,
+      `toDatabase ${JSON.stringify(database)} is not a valid database name: it ${nameProblem}`,
     );
   if (engineFamily(target.engine) !== engineFamily(manifest.engine))
     throw new PortYardError(

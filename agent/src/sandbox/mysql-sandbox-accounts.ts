@@ -16,9 +16,10 @@ const grantedDatabase = (database: string): string => `\`${database.replace(/[\\
 const parseErrorErrno = 1064;
 
 async function killSessions(db: mysql.Connection, user: string): Promise<void> {
-  const [sessions] = await db.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ?', [
-    user,
-  ]);
+  const [sessions] = await db.query(
+    'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE CAST(USER AS BINARY) = CAST(? AS BINARY)',
+    [user],
+  );
   for (const { id } of sessions as { id: number }[])
     await db.query('KILL CONNECTION ?', [id]).catch(() => undefined); // gone meanwhile
 }

@@ -1,6 +1,13 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { databaseNamePattern, databaseNameRule, resourceNamePattern, resourceNameRule } from './names.ts';
+import {
+  databaseNamePattern,
+  databaseNameProblem,
+  databaseNameRule,
+  isDatabaseName,
+  resourceNamePattern,
+  resourceNameRule,
+} from './names.ts';
 import { durationMs } from './duration.ts';
 import { durationSchema, retentionSchema } from './retention-schema.ts';
 import { notificationsSchema, notifyRuleSchema } from './notification-schemas.ts';
@@ -209,7 +216,10 @@ export const targetSchema = z
     databases: z
       .union([z.literal('all'), z.array(databaseName).min(1)])
       .describe('A list of databases, or `all` (every non-system database, minus `exclude`).'),
-    exclude: z.array(databaseName).optional().describe('With databases: all, databases to leave out.'),
+    exclude: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('With databases: all, databases to leave out (also names Port-Yard cannot back up).'),
     compression: z.enum(compressionNames).default('zstd').describe('zstd (default) | gzip | none.'),
     compressionLevel: z
       .int()
@@ -278,6 +288,13 @@ export const targetSchema = z
     }
     if (target.exclude !== undefined && Array.isArray(target.databases)) {
       ctx.addIssue({ code: 'custom', path: ['exclude'], message: 'only applies with databases: all' });
+    }
+    if (Array.isArray(target.databases)) {
+      for (const [index, database] of target.databases.entries()) {
+        const problem = typeof database === 'string' && databaseNameProblem(database, target.engine);
+        if (problem && isDatabaseName(database))
+          ctx.addIssue({ code: 'custom', path: ['databases', index], message: problem });
+      }
     }
     if (
       target.dumpFormat !== undefined &&

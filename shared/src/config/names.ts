@@ -8,16 +8,33 @@ export const resourceNameRule =
   'must be lower-case letters, digits, _ or - (at most 63, starting with a letter or digit)';
 
 /**
- * Database names that Port-Yard backs up or restores into. MariaDB allows almost anything in
- * quoted identifiers; we accept letters (any script), digits, `_`, `$` and `-`, at most 63
- * characters, which covers real-world names and keeps storage keys and argv safe.
+ * Database names that Port-Yard backs up or restores into: what the servers allow in quoted
+ * identifiers (every SQL statement quotes them, tools get them as one argument), minus what a
+ * storage key, a file name or a command line cannot carry: no control characters, `/` or `\`,
+ * and no leading `-` (a tool would read an option), `.` (a hidden folder) or space. At most 64
+ * characters (MariaDB's limit); PostgreSQL's is 63 bytes, see `databaseNameProblem`.
  */
-export const databaseNamePattern = /^[\p{L}\p{N}_$][\p{L}\p{N}_$-]{0,62}$/u;
+export const databaseNamePattern = /^(?![-.\s])[^\p{Cc}/\\]{1,64}$/u;
 
 /** `databaseNamePattern` in words, for the errors that refuse a name. */
 export const databaseNameRule =
-  'must be letters, digits, _, $ or - (at most 63 characters, not starting with -)';
+  'must be 1-64 characters without control characters, / or \\, not starting with -, . or a space';
 
 export function isDatabaseName(name: string): boolean {
   return databaseNamePattern.test(name);
+}
+
+/** PostgreSQL cuts longer names to their first 63 bytes: to another database's name, maybe. */
+const postgresNameBytes = 63;
+
+/**
+ * What is wrong with `name` as a database of `engine`, or undefined: the rule above, and
+ * PostgreSQL's limit in bytes (a name of 40 accented letters is 80 bytes).
+ */
+export function databaseNameProblem(name: string, engine: string): string | undefined {
+  if (!isDatabaseName(name)) return databaseNameRule;
+  const bytes = new TextEncoder().encode(name).length;
+  if (engine === 'postgres' && bytes > postgresNameBytes)
+    return `must be at most ${postgresNameBytes} bytes for PostgreSQL, which would cut this ${bytes}-byte name to another one`;
+  return undefined;
 }

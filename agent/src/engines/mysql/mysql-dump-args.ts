@@ -23,6 +23,7 @@ export function mysqlDumpArgs(optionsFile: string, database: string, toolIsMysql
     '--default-character-set=utf8mb4',
     '--no-tablespaces',
     ...(toolIsMysql8 ? ['--set-gtid-purged=OFF'] : []),
+    '--', // a database name is never read as an option
     database,
   ];
 }

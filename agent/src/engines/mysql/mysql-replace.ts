@@ -8,8 +8,10 @@ import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 type Connection = Parameters<Parameters<typeof withMysqlConnection>[1]>[0];
 
 async function sessionsOn(db: Connection, database: string): Promise<{ id: number; user: string }[]> {
+  // Compared as bytes: the column's collation ignores case and accents, and a session on `cafe`
+  // is none of a restore of `café`'s business (database names are case-sensitive on Linux).
   const [rows] = await db.query(
-    'SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+    'SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE CAST(DB AS BINARY) = CAST(? AS BINARY) AND ID <> CONNECTION_ID()',
     [database],
   );
   return (rows as { id: number; user: string }[]).map((row) => ({ id: Number(row.id), user: row.user }));

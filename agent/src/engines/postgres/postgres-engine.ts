@@ -6,6 +6,7 @@ import { toolVersionText } from '../../platform/tool-version.ts';
 import { headerCheck, trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
 import { bypassPgWrapper } from './debian-pg-wrapper.ts';
+import { libpqDbname } from './libpq-dbname.ts';
 import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
 import { postgresBeginReplace, postgresDatabaseSize, postgresOpenConnections } from './postgres-replace.ts';
@@ -141,7 +142,7 @@ export function createPostgresEngine(): Engine {
       const args = [
         `--format=${plain ? 'plain' : 'custom'}`,
         '--no-password',
-        `--dbname=${request.database}`,
+        `--dbname=${libpqDbname(request.database)}`,
       ];
       // Custom format with pg_dump's own compression off: the pipeline compresses, much faster (zstd -T0).
       if (!plain) args.splice(1, 0, '--compress=0');
@@ -174,7 +175,7 @@ export function createPostgresEngine(): Engine {
 
     async prepareRestore(request) {
       if (request.format === 'pg-custom') {
-        const args = ['--no-password', '--exit-on-error', `--dbname=${request.database}`];
+        const args = ['--no-password', '--exit-on-error', `--dbname=${libpqDbname(request.database)}`];
         if (request.withoutOwnership) args.push('--no-owner', '--no-privileges');
         if (request.stagedFile) args.push(`--jobs=${request.stagedFile.jobs}`, request.stagedFile.path);
         else args.push('--single-transaction');
@@ -187,7 +188,7 @@ export function createPostgresEngine(): Engine {
           '--quiet',
           '--set=ON_ERROR_STOP=1',
           '--single-transaction',
-          `--dbname=${request.database}`,
+          `--dbname=${libpqDbname(request.database)}`,
         ];
         return prepareLibpqCommand(await tool('psql'), args, request.connection);
       }

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMariadbServer, startPostgresServer, type TestServer } from '../servers/test-servers.ts';
+import {
+  backedUp,
+  connectionOf,
+  createOddDatabase,
+  listed,
+  oddConfig,
+  oddDir,
+  tableValues,
+  type OddDir,
+} from './odd.ts';
+
+/**
+ * `databases: all` backs up whatever the server lists, with names the config's own rule
+ * (letters, digits, `_`, `$`, `-`) would refuse. On servers of their own (started here, on free
+ * ports), so `all` covers only the `py_odd_*` databases made here.
+ */
+let maria: TestServer;
+let pg: TestServer;
+let dir: OddDir;
+
+beforeAll(async () => {
+  dir = await oddDir();
+  [maria, pg] = await Promise.all([startMariadbServer(), startPostgresServer()]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([maria?.stop(), pg?.stop()]);
+  await dir?.cleanup();
+});
+
+describe('MariaDB, databases: all', () => {
+  it('a database with a space in its name can be excluded', async () => {
+    await createOddDatabase('mariadb', 'py_odd_with space', ['x'], maria);
+    const cli = await oddConfig(dir, 'exclude.json', {
+      m: { ...connectionOf(maria), databases: 'all', exclude: ['py_odd_with space'] },
+    });
+    // Before: exit 2, "targets.m.exclude[0]: must be letters, digits, _, $ or - ...", while
+    // `databases: all` backed it up: a database that could not be left out.
+    const check = await cli('config', 'check');
+    expect(check.code, check.stderr).toBe(0);
+  });
+
+  it("an artifact of `py_odd_it's` restores over its own database (the default restore)", async () => {
+    const name = "py_odd_it's";
+    await createOddDatabase('mariadb', name, ['before'], maria);
+    const cli = await oddConfig(dir, 'quote.json', { m: { ...connectionOf(maria), databases: 'all' } });
+    const backup = await cli('backup', 'm', '--database', name, '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    const [artifact] = backedUp(backup);
+    expect(artifact?.database).toBe(name);
+
+    // Before: exit 2, `toDatabase "py_odd_it's" is not a valid database name` (no --to-database
+    // was given): a backup taken with exit 0 that could only be restored under another name.
+    const restore = await cli('restore', artifact!.id, '--yes');
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await tableValues('mariadb', name, maria)).toEqual(['before']);
+  });
+
+  it('a 64-character name (MariaDB allows 64) restores over its own database', async () => {
+    const name = `py_odd_${'L'.repeat(57)}`;
+    expect(name).toHaveLength(64);
+    await createOddDatabase('mariadb', name, ['long'], maria);
+    const cli = await oddConfig(dir, 'long.json', { m: { ...connectionOf(maria), databases: 'all' } });
+    const backup = await cli('backup', 'm', '--database', name, '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    const [artifact] = backedUp(backup);
+    // Before: exit 2, "... (at most 63 characters ...)".
+    const restore = await cli('restore', artifact!.id, '--yes');
+    expect(restore.code, restore.stderr).toBe(0);
+  });
+
+  // Before: exit 0 and an id, stored as m/py_odd_sl/ash/<id>.sql.zst, which `list` skipped as
+  // "not a Port-Yard artifact": a backup reported as stored that could be neither found nor
+  // restored. Now the database fails, saying why and how to leave it out; `list` has nothing.
+  it('a database with a `/` in its name fails, naming the rule and exclude, and stores nothing', async () => {
+    const name = 'py_odd_sl/ash';
+    await createOddDatabase('mariadb', name, ['slash'], maria);
+    const cli = await oddConfig(dir, 'slash.json', { m: { ...connectionOf(maria), databases: 'all' } });
+    const backup = await cli('backup', 'm', '--database', name);
+    expect(backup.code).toBe(1);
+    expect(backup.stderr).toContain(`database "${name}" cannot be backed up: its name must be`);
+    expect(backup.stderr).toContain("add it to the target's exclude");
+    const list = await cli('list', 'm', '--json');
+    expect(list.stderr).not.toMatch(/not a Port-Yard artifact/);
+    expect(listed(list).filter((artifact) => artifact.database.startsWith('py_odd_sl'))).toEqual([]);
+    const excluded = await oddConfig(dir, 'slash-excluded.json', {
+      m: { ...connectionOf(maria), databases: 'all', exclude: [name] },
+    });
+    expect((await excluded('config', 'check')).code).toBe(0);
+  });
+});
+
+describe('PostgreSQL, databases: all', () => {
+  it('a database with `=` in its name is dumped as a database, not parsed as a libpq connection string', async () => {
+    const name = 'py_odd_k=v';
+    await createOddDatabase('postgres', name, ['equals'], pg);
+    const cli = await oddConfig(dir, 'equals.json', { p: { ...connectionOf(pg), databases: 'all' } });
+    // Before: DUMP_FAILED, `pg_dump: error: invalid connection option "py_odd_k"`: pg_dump got
+    // --dbname=<name>, and libpq reads any dbname holding `=` (or starting postgresql://) as
+    // conninfo. A database named `dbname=postgres host=elsewhere` would have been dumped from
+    // another database or host, with the target's password (the pgpass line matches any host).
+    const backup = await cli('backup', 'p', '--database', name, '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    const [artifact] = backedUp(backup);
+    expect(artifact?.database).toBe(name);
+  });
+});
