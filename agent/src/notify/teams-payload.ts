@@ -28,20 +28,25 @@ export function teamsPayload(notification: Notification, sender: Sender): Record
           body: [
             {
               type: 'TextBlock',
-              text: cut(notification.title, 300),
+              text: markdownText(cut(notification.title, 300)),
               size: 'Medium',
               weight: 'Bolder',
               color: colours[notification.severity],
               wrap: true,
             },
-            { type: 'TextBlock', text: cut(notification.message, 4000), wrap: true },
+            { type: 'TextBlock', text: markdownText(cut(notification.message, 4000)), wrap: true },
             {
               type: 'FactSet',
-              facts: facts(notification).map(([title, value]) => ({ title, value: cut(value, 500) })),
+              facts: facts(notification).map(([title, value]) => ({
+                title: markdownText(title),
+                value: markdownText(cut(value, 500)),
+              })),
             },
             {
               type: 'TextBlock',
-              text: `${notification.event} · ${notification.time} · Port-Yard ${sender.version} on ${sender.host}`,
+              text: markdownText(
+                `${notification.event} · ${notification.time} · Port-Yard ${sender.version} on ${sender.host}`,
+              ),
               size: 'Small',
               isSubtle: true,
               wrap: true,
@@ -51,4 +56,16 @@ export function teamsPayload(notification: Notification, sender: Sender): Record
       },
     ],
   };
+}
+
+/**
+ * Text as Adaptive Card Markdown shows it: a database may be named `[Sign in](https:evil)` or
+ * `*bold*`, which must show as typed, not as a link or emphasis: backslash escapes, of what
+ * marks text anywhere, and of what starts a heading, quote or list only at a line's start.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\\`*_~[\]]/g, (character) => `\\${character}`)
+    .replace(/^(\s*)([#>+-])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)\./gm, '$1\\.');
 }

@@ -32,6 +32,9 @@ describe('database names', () => {
       'a\\b',
       'a\nb',
       'L'.repeat(65),
+      'x\ud800y', // a lone surrogate: written as U+FFFD, the folder would not match the manifest
+      'q\u201bx', // rclone's quote character: listed back changed
+      'x.port-yard-tmp', // the storages' temporary files
     ])
       expect(isDatabaseName(name), JSON.stringify(name)).toBe(false);
   });

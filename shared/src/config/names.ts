@@ -10,15 +10,17 @@ export const resourceNameRule =
 /**
  * Database names that Port-Yard backs up or restores into: what the servers allow in quoted
  * identifiers (every SQL statement quotes them, tools get them as one argument), minus what a
- * storage key, a file name or a command line cannot carry: no control characters, `/` or `\`,
- * and no leading `-` (a tool would read an option), `.` (a hidden folder) or space. At most 64
- * characters (MariaDB's limit); PostgreSQL's is 63 bytes, see `databaseNameProblem`.
+ * storage key, a file name or a command line cannot carry: no control characters, lone UTF-16
+ * surrogates, `/` or `\`, no leading `-` (a tool would read an option), `.` (a hidden folder) or
+ * space, no `‛` (U+201B, which rclone writes as its quote character and lists back changed), and
+ * no ending `.port-yard-tmp` (the storages' temporary files). At most 64 characters (MariaDB's
+ * limit); PostgreSQL's is 63 bytes, see `databaseNameProblem`.
  */
-export const databaseNamePattern = /^(?![-.\s])[^\p{Cc}/\\]{1,64}$/u;
+export const databaseNamePattern = /^(?![-.\s])(?!.*\.port-yard-tmp$)[^\p{Cc}\p{Cs}/\\\u201b]{1,64}$/u;
 
 /** `databaseNamePattern` in words, for the errors that refuse a name. */
 export const databaseNameRule =
-  'must be 1-64 characters without control characters, / or \\, not starting with -, . or a space';
+  'must be 1-64 characters without control characters, /, \\ or ‛, not starting with -, . or a space, nor ending in .port-yard-tmp';
 
 export function isDatabaseName(name: string): boolean {
   return databaseNamePattern.test(name);

@@ -125,16 +125,16 @@ async function confirmation(plan: RestorePlan, options: RestoreOptions): Promise
     );
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const typed = (
-      await prompt
-        .question(`type the database name (${plan.database}) to replace it: `)
-        .catch((error: unknown) => {
-          // Ctrl-C (or Ctrl-D) at the prompt: a no, like a wrong name.
-          if ((error as Error).name !== 'AbortError') throw error;
-          process.stderr.write('\n');
-          throw new UsageError('cancelled: nothing was changed');
-        })
-    ).trim();
+    const answer = await prompt
+      .question(`type the database name (${plan.database}) to replace it: `)
+      .catch((error: unknown) => {
+        // Ctrl-C (or Ctrl-D) at the prompt: a no, like a wrong name.
+        if ((error as Error).name !== 'AbortError') throw error;
+        process.stderr.write('\n');
+        throw new UsageError('cancelled: nothing was changed');
+      });
+    // Stray spaces around the answer are forgiven, unless the name itself has some (`x `).
+    const typed = answer === plan.database ? answer : answer.trim();
     if (typed !== plan.database)
       throw new UsageError(`${JSON.stringify(typed)} is not ${plan.database}: nothing was changed`);
     return typed;

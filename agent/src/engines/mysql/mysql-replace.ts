@@ -2,6 +2,7 @@ import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings, DatabaseReplacement, OpenConnections } from '../engine.ts';
 import { openConnectionsConflict } from '../open-connections.ts';
 import { DatabaseChangedError } from '../replace-errors.ts';
+import { grantShape } from './grant-text.ts';
 import { withMysqlConnection } from './mysql-connection.ts';
 import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 
@@ -43,7 +44,7 @@ async function seesAllSessions(db: Connection): Promise<boolean> {
 
 /** `GRANT <privileges> ON *.* TO ...` naming PROCESS or ALL PRIVILEGES. */
 export function hasGlobalProcess(grant: string): boolean {
-  const match = /^GRANT (.+?) ON \*\.\* TO /i.exec(grant);
+  const match = /^GRANT (.+?) ON \*\.\* TO /i.exec(grantShape(grant));
   return match !== null && /(^|,\s*)(ALL PRIVILEGES|PROCESS)(\s*,|$)/i.test(match[1]!);
 }
 

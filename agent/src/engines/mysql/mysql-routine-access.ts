@@ -1,4 +1,5 @@
 import type mysql from 'mysql2/promise';
+import { grantShape } from './grant-text.ts';
 
 /**
  * mysqldump/mariadb-dump skip every stored procedure and function whose body the dump user may
@@ -20,7 +21,7 @@ export async function routineAccessProblem(db: mysql.Connection): Promise<string
     () => undefined,
   );
   if (rows === undefined) return undefined;
-  const grants = (rows as Record<string, string>[]).map((row) => Object.values(row)[0] ?? '');
+  const grants = (rows as Record<string, string>[]).map((row) => grantShape(Object.values(row)[0] ?? ''));
   const global = grants.filter((grant) => /\bON \*\.\* TO\b/i.test(grant));
   const enough = global.some((grant) =>
     /\bALL PRIVILEGES\b|\bSHOW CREATE ROUTINE\b|\bSHOW_ROUTINE\b|^GRANT (?:[A-Z_ ]+, )*SELECT\b/i.test(grant),
