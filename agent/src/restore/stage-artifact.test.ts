@@ -1,16 +1,11 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '@port-yard/shared';
+import { fakeManifest } from '../../test/harness/fake-artifacts.ts';
 import { processCodec } from '../pipeline/compression.ts';
 import { createMemoryStorage } from '../pipeline/test-doubles.ts';
 import { stageArtifact } from './stage-artifact.ts';
 
 const stored = Buffer.alloc(4 << 20, 'x');
-const manifest = {
-  artifactId: '2026-11-27T07-00-00Z_abcdefghij',
-  storedBytes: stored.length,
-  sha256: createHash('sha256').update(stored).digest('hex'),
-} as Manifest;
+const manifest = fakeManifest('2026-11-27T07-00-00Z_abcdefghij', stored);
 
 describe('stageArtifact', () => {
   // A wrong age key: age stops reading and exits with its error a moment later. The feed into it

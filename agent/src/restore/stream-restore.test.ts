@@ -1,17 +1,12 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '@port-yard/shared';
+import { fakeManifest } from '../../test/harness/fake-artifacts.ts';
 import { createCodec, processCodec } from '../pipeline/compression.ts';
 import { streamRestore } from './stream-restore.ts';
 
 const stored = Buffer.alloc(4 << 20, 'x');
-const manifest = {
-  artifactId: '2026-11-27T07-00-00Z_abcdefghij',
-  storedBytes: stored.length,
-  sha256: createHash('sha256').update(stored).digest('hex'),
-} as Manifest;
+const manifest = fakeManifest('2026-11-27T07-00-00Z_abcdefghij', stored);
 
 describe('streamRestore', () => {
   // A wrong age key: age stops reading and exits with its error a moment later. The feed into it
@@ -53,11 +48,7 @@ describe('streamRestore', () => {
       const compressed = zstdCompressSync(Buffer.alloc(64 << 20));
       const restoring = streamRestore({
         source: Readable.from([compressed]),
-        manifest: {
-          ...manifest,
-          storedBytes: compressed.length,
-          sha256: createHash('sha256').update(compressed).digest('hex'),
-        },
+        manifest: fakeManifest(manifest.artifactId, compressed),
         decoder: (await createCodec('zstd')).decompress(),
         tool: { command: 'sh', args: ['-c', script!] },
         toolName: 'mariadb',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runCli, type CliResult } from '../harness/cli-process.ts';
 import {
+  databasesStartingWith,
   defaultServer,
   postgresMaintenanceDatabase,
   withMariadb,
@@ -79,15 +80,7 @@ export async function oddDatabases(
   server: ServerSettings = defaultServer(engine),
 ): Promise<string[]> {
   assertOdd(prefix);
-  if (engine === 'mariadb')
-    return withMariadb(server, undefined, async (c) => {
-      const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
-      return (rows as { name: string }[]).map((r) => r.name).filter((n) => n.startsWith(prefix));
-    });
-  return withPostgres(server, postgresMaintenanceDatabase, async (c) => {
-    const { rows } = await c.query<{ name: string }>('SELECT datname AS name FROM pg_database');
-    return rows.map((r) => r.name).filter((n) => n.startsWith(prefix));
-  });
+  return databasesStartingWith(engine, prefix, server);
 }
 
 /** Drops every database whose name starts with `prefix`. */

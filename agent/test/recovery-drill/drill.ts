@@ -10,6 +10,7 @@ import { compareDatabases, describeDatabase } from '../support/database-fingerpr
 import { runCli as runTool } from '../support/run-cli.ts';
 import {
   cliEnv,
+  databasesStartingWith,
   defaultServer,
   mariadbCliArgs,
   postgresCliArgs,
@@ -118,15 +119,7 @@ export async function drillDatabases(
   server: ServerSettings = defaultServer(engine),
 ): Promise<string[]> {
   assertDrillName(`${prefix}x`);
-  if (engine === 'mariadb')
-    return withMariadb(server, undefined, async (c) => {
-      const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
-      return (rows as { name: string }[]).map((row) => row.name).filter((name) => name.startsWith(prefix));
-    });
-  return withPostgres(server, postgresMaintenanceDatabase, async (c) => {
-    const { rows } = await c.query<{ name: string }>('SELECT datname AS name FROM pg_database');
-    return rows.map((row) => row.name).filter((name) => name.startsWith(prefix));
-  });
+  return databasesStartingWith(engine, prefix, server);
 }
 
 /** The restored copy holds what the source held: tables, rows, content hashes, objects. */

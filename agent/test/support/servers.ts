@@ -127,3 +127,20 @@ export function cliEnv(server: ServerSettings): NodeJS.ProcessEnv {
   delete pgEnv.PGPASSWORD;
   return server.password === '' ? pgEnv : { ...pgEnv, PGPASSWORD: server.password };
 }
+
+/** The databases on `server` whose names start with `prefix`. */
+export async function databasesStartingWith(
+  engine: Engine,
+  prefix: string,
+  server: ServerSettings = defaultServer(engine),
+): Promise<string[]> {
+  if (engine === 'mariadb')
+    return withMariadb(server, undefined, async (c) => {
+      const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
+      return (rows as { name: string }[]).map((row) => row.name).filter((name) => name.startsWith(prefix));
+    });
+  return withPostgres(server, postgresMaintenanceDatabase, async (c) => {
+    const { rows } = await c.query<{ name: string }>('SELECT datname AS name FROM pg_database');
+    return rows.map((row) => row.name).filter((name) => name.startsWith(prefix));
+  });
+}
