@@ -1,5 +1,10 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incompleteLabel } from '@port-yard/shared';
+import { incompleteLabel, targetSchema } from '@port-yard/shared';
+import { backupTarget } from '../src/backup/backup-target.ts';
+import { createEngineRegistry, engineFor } from '../src/engines/engine-registry.ts';
+import type { Engine } from '../src/engines/engine.ts';
+import { createFilesystemStorage } from '../src/storage/filesystem-storage.ts';
 import { mariadbExec, uniqueName } from './harness/sql.ts';
 import { createTempAgent, localMariadb, type TempAgent } from './harness/temp-agent.ts';
 
@@ -9,19 +14,21 @@ import { createTempAgent, localMariadb, type TempAgent } from './harness/temp-ag
  * Such an artifact must say so; with SELECT on mysql.proc it is whole, and says nothing.
  */
 const database = uniqueName('py_t_routines');
+const second = uniqueName('py_t_routines2');
 const user = uniqueName('py_t_dumper');
 const password = 'routines-test-pw';
 let temp: TempAgent;
 
 beforeAll(async () => {
-  await mariadbExec(`CREATE DATABASE ${database}`);
+  await mariadbExec(`CREATE DATABASE ${database}; CREATE DATABASE ${second}`);
   await mariadbExec(
     `CREATE TABLE t (id INT PRIMARY KEY); CREATE PROCEDURE p_count() SELECT COUNT(*) FROM t;`,
     database,
   );
   await mariadbExec(
     `CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';
-     GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON ${database}.* TO '${user}'@'%'`,
+     GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON ${database}.* TO '${user}'@'%';
+     GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON ${second}.* TO '${user}'@'%'`,
   );
   temp = await createTempAgent({
     shop: { ...localMariadb, user, password, databases: [database] },
@@ -31,7 +38,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await temp?.agent.close();
   await temp?.cleanup();
-  await mariadbExec(`DROP DATABASE IF EXISTS ${database}; DROP USER IF EXISTS '${user}'@'%'`);
+  await mariadbExec(
+    `DROP DATABASE IF EXISTS ${database}; DROP DATABASE IF EXISTS ${second}; DROP USER IF EXISTS '${user}'@'%'`,
+  );
 });
 
 describe('a MariaDB dump user that may not read routine bodies', () => {
@@ -43,6 +52,37 @@ describe('a MariaDB dump user that may not read routine bodies', () => {
       /^stored procedures and functions are not in this backup: the dump user may not read their bodies \(grant SELECT ON mysql\.proc/,
     );
     expect(temp.agent.catalog.get(artifact!.id)?.manifest.labels[incompleteLabel]).toBe(artifact!.incomplete);
+  });
+
+  // The answer depends on the dump user only: one check per run, not one connection per database.
+  it('asks once per run, and marks every database of the run', async () => {
+    const real = engineFor(createEngineRegistry(), 'mariadb');
+    let asked = 0;
+    const counting: Engine = {
+      ...real,
+      dumpOmissions: (connection) => (asked++, real.dumpOmissions!(connection)),
+    };
+    const target = targetSchema.parse({
+      ...localMariadb,
+      user,
+      password,
+      databases: [database, second],
+      destinations: ['local'],
+    });
+    const result = await backupTarget(
+      {
+        engine: counting,
+        storages: [createFilesystemStorage({ name: 'local', root: join(temp.storageRoot, 'per-run') })],
+        agentVersion: 'test',
+      },
+      { targetName: 'shop', target },
+    );
+    expect(result.status).toBe('succeeded');
+    expect(result.artifacts.map((artifact) => artifact.incomplete)).toEqual([
+      expect.stringMatching(/^stored procedures and functions are not in this backup/),
+      expect.stringMatching(/^stored procedures and functions are not in this backup/),
+    ]);
+    expect(asked).toBe(1);
   });
 
   it('says nothing once the user may (SELECT on mysql.proc)', async () => {

@@ -28,14 +28,19 @@ export interface BackupChecks {
   settled(preparing: Promise<Pick<DumpDescription, 'toolVersion'>>): Promise<CheckedBackup>;
 }
 
-export function createBackupChecks(engine: Engine, target: TargetConfig, database: string): BackupChecks {
+export function createBackupChecks(
+  engine: Engine,
+  target: TargetConfig,
+  database: string,
+  dumpOmissions?: () => Promise<string[]>,
+): BackupChecks {
   let start!: () => void;
   const started = new Promise<[Promise<ServerInfo>, Promise<BackupFacts>]>((resolve) => {
     let called = false;
     start = () => {
       if (called) return;
       called = true;
-      resolve([engine.probe(target), gatherBackupFacts(engine, target, database)]);
+      resolve([engine.probe(target), gatherBackupFacts(engine, target, database, dumpOmissions)]);
     };
   });
   const server = started.then(([probed]) => probed);

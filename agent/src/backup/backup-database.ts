@@ -26,6 +26,8 @@ export interface BackupDatabaseRequest {
   readonly onProgress?: (progress: RunProgress) => void;
   /** Skip the dump when the database's fingerprint equals the previous artifact's. */
   readonly skipIfUnchanged?: SkipIfUnchanged;
+  /** `Engine.dumpOmissions`, asked once for a run's databases; asked here when absent. */
+  readonly dumpOmissions?: () => Promise<string[]>;
 }
 
 export interface BackedUpDatabase {
@@ -95,7 +97,7 @@ export async function backupDatabase(
   // Everything before the dump runs at once: the compressor, the kernel pipe zstd reads the dump
   // from, and the dump command (tool, credentials file); the SQL checks once the dump is under way
   // (backup-checks.ts). Start-up is most of a small backup's overhead.
-  const sql = createBackupChecks(engine, target, database);
+  const sql = createBackupChecks(engine, target, database, request.dumpOmissions);
   const preparing = engine.prepareDump({
     connection: target,
     database,

@@ -52,6 +52,10 @@ export async function backupTarget(
   const failures: RunFailure[] = [];
   const skipped: { database: string; since: string }[] = [];
   let databases: string[];
+  // One answer for the run's databases (it depends on the dump user only), asked by the first.
+  let omissions: Promise<string[]> | undefined;
+  const dumpOmissions = (): Promise<string[]> =>
+    (omissions ??= deps.engine.dumpOmissions?.(request.target) ?? Promise.resolve([]));
   try {
     databases = await databasesToBackUp(deps.engine, request);
   } catch (error) {
@@ -84,7 +88,13 @@ export async function backupTarget(
         previous: request.skipIfUnchanged.newest(database),
         maxSkipAgeMs: request.skipIfUnchanged.maxSkipAgeMs,
       };
-      const outcome = await backupDatabase(deps, { ...request, database, runId, skipIfUnchanged });
+      const outcome = await backupDatabase(deps, {
+        ...request,
+        database,
+        runId,
+        skipIfUnchanged,
+        dumpOmissions,
+      });
       if (outcome.skipped) {
         skipped.push({ database, since: outcome.since });
         continue;

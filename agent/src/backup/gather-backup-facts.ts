@@ -19,12 +19,13 @@ export async function gatherBackupFacts(
   engine: Engine,
   target: TargetConfig,
   database: string,
+  dumpOmissions = (): Promise<string[]> => engine.dumpOmissions?.(target) ?? Promise.resolve([]),
 ): Promise<BackupFacts> {
   const [exists, fingerprint, tables, omissions] = await Promise.allSettled([
     engine.databaseExists(target, database),
     target.skipIfUnchanged ? engine.fingerprint(target, database).catch(() => null) : Promise.resolve(null),
     engine.tableEstimates(target, database),
-    engine.dumpOmissions?.(target, database) ?? Promise.resolve([]),
+    dumpOmissions(),
   ]);
   if (exists.status === 'fulfilled' && !exists.value) {
     throw new PortYardError(

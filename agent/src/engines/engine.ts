@@ -27,10 +27,11 @@ export interface Engine {
   /** Per-table row estimates for the manifest (cheap: from the server's statistics). */
   tableEstimates(connection: ConnectionSettings, database: string): Promise<TableEstimate[]>;
   /**
-   * What the dump tool will silently leave out of `database`'s dump for lack of a privilege (one
-   * sentence each), so that such an artifact says so; none for an engine whose tool fails instead.
+   * What the dump tool will silently leave out of every dump for lack of a privilege of the dump
+   * user (one sentence each), so that such an artifact says so; none for an engine whose tool
+   * fails instead. Asked once per run: grants may change between runs.
    */
-  dumpOmissions?(connection: ConnectionSettings, database: string): Promise<string[]>;
+  dumpOmissions?(connection: ConnectionSettings): Promise<string[]>;
   /** The dump command for one database, with its credentials in files that `dispose` removes. */
   prepareDump(request: DumpRequest): Promise<PreparedCommand & DumpDescription>;
   createDatabase(connection: ConnectionSettings, database: string): Promise<void>;
