@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 
 /** `port-yard list` as a user runs it: a real process, a YAML config file, exit codes and output. */
-const cli = (args: string[]) => runCli(args);
+const cli = (args: string[], options?: Parameters<typeof runCli>[1]) => runCli(args, options);
 
 let dir: string;
 let config: string;
@@ -67,5 +67,18 @@ describe('port-yard list', () => {
     const result = await cli(['--config', config, 'list', 'shop', '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+
+  // A one-off command killed with SIGKILL (a cron backup, the OOM killer) left the database
+  // password on disk; without a daemon, the next command removes it.
+  it('removes the credential folders of stopped port-yard processes', async () => {
+    const temp = join(dir, 'tmp');
+    const abandoned = join(temp, 'port-yard-secrets-999999999-abcdef');
+    await mkdir(abandoned, { recursive: true });
+    await writeFile(join(abandoned, 'client.cnf'), 'password=secret\n', { mode: 0o600 });
+    const result = await cli(['--config', config, 'list'], { env: { TMPDIR: temp } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('note: removed the credential files of 1 stopped port-yard process(es)');
+    expect(await readdir(temp)).not.toContain('port-yard-secrets-999999999-abcdef');
   });
 });

@@ -1,6 +1,7 @@
 import type { PortYardConfig } from '@port-yard/shared';
 import { loadConfig } from '../config/load-config.ts';
 import { createAgent, type Agent } from '../main.ts';
+import { sweepAbandonedSecretFiles } from '../platform/secret-files.ts';
 import { UsageError } from './cli-errors.ts';
 
 export interface GlobalOptions {
@@ -45,5 +46,17 @@ export async function withCliAgent<T>(
     return await use(agent);
   } finally {
     await agent.close();
+    await sweepCredentialFolders();
   }
+}
+
+/**
+ * A one-off command (a cron `port-yard backup`) killed with SIGKILL leaves its credentials folder
+ * behind, and a deployment without `serve` has no daemon start to remove it: every command does,
+ * once its work is done (one readdir of the temp folder), as the daemon does when it starts.
+ */
+async function sweepCredentialFolders(): Promise<void> {
+  const swept = await sweepAbandonedSecretFiles();
+  if (swept.length > 0)
+    console.error(`note: removed the credential files of ${swept.length} stopped port-yard process(es)`);
 }

@@ -32,8 +32,8 @@ export async function createSecretFiles(): Promise<SecretFiles> {
 /**
  * Removes the secret folders of this user's processes that are gone: a process killed with
  * SIGKILL (the OOM killer, `kill -9`) cannot remove its own, and a database password would stay
- * on disk for good. Run when the agent starts. A folder whose process is alive is never touched;
- * nor is another user's. Returns the folders removed.
+ * on disk for good. Run when the agent starts and after each CLI command. A folder whose process
+ * is alive is never touched, nor is another user's. Returns the folders removed.
  */
 export async function sweepAbandonedSecretFiles(
   folder: string = tmpdir(),
