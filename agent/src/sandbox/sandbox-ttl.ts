@@ -1,7 +1,4 @@
-import { durationMs, PortYardError } from '@port-yard/shared';
-
-/** The longest life of a sandbox when the target's `sandbox.maxTtl` is not known (the schema's default). */
-export const defaultSandboxMaxTtl = '30d';
+import { defaultSandboxMaxTtl, durationMs, PortYardError } from '@port-yard/shared';
 
 /**
  * A sandbox TTL (`8h`, `2d`, ...) in milliseconds; months and years at their nominal lengths.

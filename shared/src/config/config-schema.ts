@@ -137,12 +137,15 @@ export const verifySchema = z
   })
   .describe('Restore verification: restore into a scratch database, compare tables and row counts, drop it.');
 
+/** A sandbox's longest life when the target's `sandbox.maxTtl` is not given. */
+export const defaultSandboxMaxTtl = '30d';
+
 export const sandboxSchema = z
   .strictObject({
     server: resourceName.describe('The test server (testServers) sandboxes are deployed to.'),
     ttl: durationSchema.default('8h').describe('How long a sandbox lives before it is dropped.'),
     maxTtl: durationSchema
-      .default('30d')
+      .default(defaultSandboxMaxTtl)
       .describe(
         'The longest life a sandbox may be given, when created or extended: a copy of the data with a working login must not be forgotten for years.',
       ),

@@ -8,7 +8,8 @@ export interface DatabaseSeries {
   readonly durations: (number | null)[][];
 }
 
-const tookMs = (entry: ArtifactSummary): number =>
+/** How long the backup of `entry` took, from its manifest. */
+export const tookMs = (entry: ArtifactSummary): number =>
   Date.parse(entry.manifest.finishedAt) - Date.parse(entry.manifest.startedAt);
 
 /**
