@@ -3,7 +3,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Scalar } from 'yaml';
 import type { ConfigProblem } from './config-error.ts';
 import { formatConfigPath } from './config-path.ts';
-import { interpolate } from './interpolate.ts';
+import { interpolate, referencedVariables } from './interpolate.ts';
 import type { ConfigEnv } from './interpolate.ts';
 import { isSecretField } from './redact-config.ts';
 import { scalarKindAt, schemasAt } from './schema-at-path.ts';
@@ -48,7 +48,7 @@ export function interpolateDocument(
       problems.push({ path: formatConfigPath(path), ...position, message });
     }
     substitutions.set(formatConfigPath(path), {
-      variables: variableNames(text),
+      variables: referencedVariables(text),
       value: result.value,
       secret: isSecretField(path),
     });
@@ -78,14 +78,6 @@ function convert(text: string, path: readonly PropertyKey[]): unknown {
   if (accepts(typed)) return typed;
   // Neither fits (port 70000): the type the field takes, so the problem is about the value.
   return scalarKindAt(configSchema, path) === typeof typed ? typed : text;
-}
-
-/** `${NAME}` and `${NAME:-default}` references of a text, by name, once each (not `$${`). */
-function variableNames(text: string): string[] {
-  const names = [...text.replaceAll('$${', '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map(
-    (match) => match[1] ?? '',
-  );
-  return [...new Set(names)];
 }
 
 /** Visits string scalars that are values (not keys); an `*alias` is visited where its anchor is. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpolate } from './interpolate.ts';
+import { interpolate, referencedVariables } from './interpolate.ts';
 
 const env = { USER_NAME: 'backup', EMPTY: '', PORT: '5432' };
 
@@ -50,5 +50,9 @@ describe('interpolate', () => {
     expect(interpolate('abc ${USER_NAME', env).problems).toEqual([
       'unterminated ${ (write $${ for a literal ${)',
     ]);
+  });
+
+  it('names the variables a text refers to, as interpolate reads them', () => {
+    expect(referencedVariables('${A} $${B} ${C:-x} ${A} $D $$${E} ${bad name}')).toEqual(['A', 'C']);
   });
 });

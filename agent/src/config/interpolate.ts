@@ -23,35 +23,65 @@ export function interpolate(text: string, env: ConfigEnv): Interpolated {
   let value = '';
   let hadReferences = false;
   const problems: string[] = [];
+  for (const piece of pieces(text)) {
+    if (piece.kind === 'text') {
+      value += piece.text;
+      continue;
+    }
+    hadReferences = true;
+    if (piece.kind === 'escape') value += '${';
+    else if (piece.kind === 'unterminated') problems.push('unterminated ${ (write $${ for a literal ${)');
+    else {
+      const resolved = resolveReference(piece.inner, env);
+      if (typeof resolved === 'string') value += resolved;
+      else problems.push(resolved.problem);
+    }
+  }
+  return { value, hadReferences, problems };
+}
+
+/** The variables `text` refers to (`${NAME}`, `${NAME:-default}`), by name, once each. */
+export function referencedVariables(text: string): string[] {
+  const names = new Set<string>();
+  for (const piece of pieces(text)) {
+    const name = piece.kind === 'reference' ? reference.exec(piece.inner)?.[1] : undefined;
+    if (name !== undefined) names.add(name);
+  }
+  return [...names];
+}
+
+type Piece =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'escape' }
+  | { readonly kind: 'reference'; readonly inner: string }
+  | { readonly kind: 'unterminated' };
+
+/** The one reading of `${...}`, `$${` and plain text that both functions above share. */
+function* pieces(text: string): Generator<Piece> {
   let index = 0;
   while (index < text.length) {
     const start = text.indexOf('$', index);
     if (start === -1) break;
-    value += text.slice(index, start);
+    yield { kind: 'text', text: text.slice(index, start) };
     if (text.startsWith('$${', start)) {
-      value += '${';
-      hadReferences = true;
+      yield { kind: 'escape' };
       index = start + 3;
       continue;
     }
     if (!text.startsWith('${', start)) {
-      value += '$';
+      yield { kind: 'text', text: '$' };
       index = start + 1;
       continue;
     }
-    hadReferences = true;
     const end = text.indexOf('}', start + 2);
     if (end === -1) {
-      problems.push('unterminated ${ (write $${ for a literal ${)');
-      return { value, hadReferences, problems };
+      yield { kind: 'unterminated' };
+      return;
     }
-    const resolved = resolveReference(text.slice(start + 2, end), env);
-    if (typeof resolved === 'string') value += resolved;
-    else problems.push(resolved.problem);
+    yield { kind: 'reference', inner: text.slice(start + 2, end) };
     index = end + 1;
   }
-  value += text.slice(index);
-  return { value, hadReferences, problems };
+  yield { kind: 'text', text: text.slice(index) };
 }
 
 function resolveReference(inner: string, env: ConfigEnv): string | { problem: string } {
