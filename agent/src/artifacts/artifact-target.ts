@@ -8,14 +8,14 @@ import { engineFamily } from '../verify/engine-family.ts';
  * verification and sandboxes start from. NOT_FOUND when either is missing.
  */
 export function artifactWithTarget(
-  catalog: Catalog,
+  catalog: Pick<Catalog, 'get'>,
   targets: Readonly<Record<string, TargetConfig>>,
   artifactId: string,
 ): { entry: CatalogEntry; manifest: Manifest; target: TargetConfig } {
   const entry = catalog.get(artifactId);
   if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${artifactId} in any storage`);
   const { manifest } = entry;
-  const target = targets[manifest.target];
+  const target = Object.hasOwn(targets, manifest.target) ? targets[manifest.target] : undefined;
   if (!target)
     throw new PortYardError(
       'NOT_FOUND',

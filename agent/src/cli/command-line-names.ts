@@ -1,5 +1,6 @@
 import type { PortYardConfig, TargetConfig } from '@port-yard/shared';
-import { PortYardError } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
+import { artifactWithTarget } from '../artifacts/artifact-target.ts';
 import { resolveDatabases } from '../backup/backup-target.ts';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
 import { closestName } from '../config/closest-name.ts';
@@ -87,8 +88,12 @@ export function requireArtifact(
   agent: Pick<Agent, 'config'> & { readonly catalog: Pick<Catalog, 'get' | 'problems'> },
   artifactId: string,
 ): CatalogEntry {
-  const entry = agent.catalog.get(artifactId);
-  if (!entry) {
+  try {
+    return artifactWithTarget(agent.catalog, agent.config.targets, artifactId).entry;
+  } catch (error) {
+    if (!isPortYardError(error) || error.code !== 'NOT_FOUND') throw error;
+    if (agent.catalog.get(artifactId))
+      throw new UsageError(`${error.message}: add the target back to restore, verify or deploy it`);
     const unlisted = agent.catalog
       .problems()
       .filter((problem) => problem.kind === 'listing-failed')
@@ -98,14 +103,8 @@ export function requireArtifact(
         'NOT_FOUND',
         `no artifact ${artifactId} in the storages that could be listed; it may be in ${[...new Set(unlisted)].join(', ')}`,
       );
-    throw new UsageError(`no artifact ${artifactId} in any storage (see port-yard list)`);
+    throw new UsageError(`${error.message} (see port-yard list)`);
   }
-  const target = entry.manifest.target;
-  if (!Object.hasOwn(agent.config.targets, target))
-    throw new UsageError(
-      `artifact ${artifactId} belongs to target ${target}, which is not in the config: add the target back to restore, verify or deploy it`,
-    );
-  return entry;
 }
 
 /**
