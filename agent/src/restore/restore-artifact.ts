@@ -9,7 +9,8 @@ import { openArtifactSources, type ArtifactSource } from './artifact-source.ts';
 import { loadStagedDump } from './load-staged-dump.ts';
 import { prepareArtifactRestore } from './prepare-artifact-restore.ts';
 import { planRestore, type PlanRestoreDeps, type ResolvedRestore } from './plan-restore.ts';
-import { isLocalStagingFailure, stageArtifact, type StagedDump } from './stage-artifact.ts';
+import { isSameForEveryCopy, sameForEveryCopy } from './same-for-every-copy.ts';
+import { stageArtifact, type StagedDump } from './stage-artifact.ts';
 
 export interface RestoreArtifactDeps extends PlanRestoreDeps {
   readonly storages: ReadonlyMap<string, Storage>;
@@ -208,7 +209,8 @@ export async function restoreArtifact(
  * Runs `use` on each copy of the artifact in turn until one succeeds: a copy that is damaged, or
  * whose storage cannot be read, is no reason to fail a restore while another storage holds a good
  * one. Each failure names its storage; the copies passed over become warnings of the result. A
- * cancel, or a failure of the local staging folder, ends the search at once.
+ * cancel, a failure the same for every copy (`same-for-every-copy.ts`), or one `worthAnotherCopy`
+ * turns down, ends the search at once.
  */
 async function firstUsableCopy<T>(
   sources: readonly ArtifactSource[],
@@ -229,15 +231,7 @@ async function firstUsableCopy<T>(
         ),
       };
     } catch (error) {
-      // Not the copy's fault, and the same for every copy: the local staging folder (no room),
-      // or bytes that passed their check but do not decrypt or decompress (a wrong age key).
-      if (
-        signal?.aborted ||
-        isLocalStagingFailure(error) ||
-        sameForEveryCopy(error) ||
-        !worthAnotherCopy(error)
-      )
-        throw error;
+      if (signal?.aborted || isSameForEveryCopy(error) || !worthAnotherCopy(error)) throw error;
       const named = namingStorage(error, source);
       if (named.code === 'CANCELLED') throw named;
       failures.push(named);
@@ -257,32 +251,17 @@ async function firstUsableCopy<T>(
  * read. A restore tool's error (a SQL error, missing roles) would be the same from every copy.
  */
 function isCopyFault(error: unknown): boolean {
-  return (
-    isPortYardError(error) &&
-    ['INTEGRITY_FAILED', 'STORAGE_FAILED', 'NOT_FOUND'].includes(error.code) &&
-    !leftBehindFailures.has(error)
-  );
+  return isPortYardError(error) && ['INTEGRITY_FAILED', 'STORAGE_FAILED', 'NOT_FOUND'].includes(error.code);
 }
 
-/** Failures that left a half-loaded new database behind: no further copy loads over it. */
-const leftBehindFailures = new WeakSet<object>();
-
+/** A failure that left a half-loaded new database behind: no further copy loads over it. */
 function leftBehind(error: unknown, database: string, dropFailure: Error): PortYardError {
   const failure = new PortYardError(
     isPortYardError(error) ? error.code : 'RESTORE_FAILED',
     `${(error as Error).message}; the new database ${database} is left half-loaded, as dropping it failed (${dropFailure.message}): drop it before restoring into that name again`,
     { phase: 'restore', cause: error, stderrTail: isPortYardError(error) ? error.stderrTail : undefined },
   );
-  leftBehindFailures.add(failure);
-  return failure;
-}
-
-/**
- * A decryption or decompression failure whose stored bytes matched the manifest's sha256 (a
- * mismatch is INTEGRITY_FAILED, see `explainFailure`): the key or the tool, not the copy.
- */
-function sameForEveryCopy(error: unknown): boolean {
-  return isPortYardError(error) && (error.code === 'ENCRYPT_FAILED' || error.code === 'COMPRESS_FAILED');
+  return sameForEveryCopy(failure);
 }
 
 /** The error, as a PortYardError whose message says which storage's copy it is about. */

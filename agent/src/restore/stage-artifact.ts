@@ -10,6 +10,7 @@ import { causeOf } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import type { ArtifactSource } from './artifact-source.ts';
 import { explainFailure } from './prepare-artifact-restore.ts';
+import { sameForEveryCopy } from './same-for-every-copy.ts';
 
 export interface StagedDump {
   /** The raw dump (decrypted, decompressed), readable only by this user. */
@@ -36,7 +37,7 @@ export async function stageArtifact(
 ): Promise<StagedDump> {
   const base = options.dir ?? tmpdir();
   const folder = await mkdtemp(join(base, 'port-yard-restore-')).catch((error: unknown) => {
-    throw localFailure(
+    throw sameForEveryCopy(
       new PortYardError(
         'STORAGE_FAILED',
         `cannot stage the artifact in ${base}: ${(error as Error).message} (set restore.stagingDir, or restore.staging: false)`,
@@ -85,24 +86,11 @@ function stagingError(base: string, error: unknown): unknown {
   if (isPortYardError(error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const hint = code === 'ENOSPC' ? ': not enough room' : '';
-  return localFailure(
+  return sameForEveryCopy(
     new PortYardError(
       'STORAGE_FAILED',
       `cannot stage the artifact in ${base}${hint}: ${(error as Error).message} (set restore.stagingDir, or restore.staging: false)`,
       { phase: 'restore', cause: error },
     ),
   );
-}
-
-/** Failures of the local staging folder (no room, not writable): another copy would fail alike. */
-const localFailures = new WeakSet<object>();
-
-function localFailure(error: PortYardError): PortYardError {
-  localFailures.add(error);
-  return error;
-}
-
-/** Whether staging failed on this machine's side (the staging folder), not on the artifact's copy. */
-export function isLocalStagingFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && localFailures.has(error);
 }
