@@ -69,12 +69,11 @@ function childOf(schema: unknown, segment: PropertyKey): unknown {
   return undefined;
 }
 
-/** Looks through optional/default/pipe wrappers and spreads unions into their members. */
+/** Looks through optional/default/prefault/pipe wrappers and spreads unions into their members. */
 function unwrap(schema: unknown): unknown[] {
   const def = defOf(schema);
   if (!def) return [];
-  if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable')
-    return unwrap(def.innerType);
+  if (['optional', 'default', 'prefault', 'nullable'].includes(def.type)) return unwrap(def.innerType);
   if (def.type === 'pipe') return unwrap(def.in);
   if (def.type === 'union') return (def.options ?? []).flatMap(unwrap);
   return [schema];

@@ -9,6 +9,7 @@ import {
   resourceNameRule,
 } from './names.ts';
 import { durationMs } from './duration.ts';
+import { namedMap } from './named-map.ts';
 import { durationSchema, retentionSchema } from './retention-schema.ts';
 import { notificationsSchema, notifyRuleSchema } from './notification-schemas.ts';
 import { authSchema, serverSchema } from './server-schemas.ts';
@@ -356,16 +357,14 @@ export const configSchema = z
       roles: [],
       sessionTtl: '12h',
     }),
-    storages: z
-      .record(resourceName, storageSchema)
+    storages: namedMap(storageSchema)
       .refine((storages) => Object.keys(storages).length > 0, { message: 'needs at least one storage' })
       .describe('Named places artifacts are written to.'),
-    targets: z.record(resourceName, targetSchema).default({}).describe('Named database servers to back up.'),
-    testServers: z
-      .record(resourceName, testServerSchema)
-      .default({})
+    targets: namedMap(targetSchema).prefault({}).describe('Named database servers to back up.'),
+    testServers: namedMap(testServerSchema)
+      .prefault({})
       .describe('Named servers for restore verification and sandboxes.'),
-    notifications: notificationsSchema.default({
+    notifications: notificationsSchema.prefault({
       channels: {},
       reminderInterval: '24h',
       timeout: '10s',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resourceNamePattern, resourceNameRule } from './names.ts';
+import { namedMap } from './named-map.ts';
 import { durationSchema } from './retention-schema.ts';
 
 /**
@@ -151,9 +151,8 @@ export const notificationChannelSchema = z.discriminatedUnion('type', [
 
 export const notificationsSchema = z
   .strictObject({
-    channels: z
-      .record(z.string().regex(resourceNamePattern, resourceNameRule), notificationChannelSchema)
-      .default({})
+    channels: namedMap(notificationChannelSchema)
+      .prefault({})
       .describe('Named channels; targets choose theirs in `notify`.'),
     reminderInterval: durationSchema
       .default('24h')
