@@ -5,7 +5,7 @@ import { authSchema } from '@port-yard/shared';
 import { createLdapLogin } from '../../src/auth/ldap/ldap-login.ts';
 import { silentLogger } from '../../src/platform/logger.ts';
 import { startAuthAgent, sessionOf, type AuthAgent } from './auth-agent.ts';
-import { closedPort } from './closed-port.ts';
+import { freePort } from '../harness/free-port.ts';
 import { people, suffix, users } from './ldap-seed.ts';
 import { startSlapd, type TestSlapd } from './slapd-harness.ts';
 
@@ -102,7 +102,7 @@ describe('LDAP sign-in', () => {
   });
 
   it('refuses sign-in with a clear log line when the server cannot be reached', async () => {
-    const url = `ldap://127.0.0.1:${await closedPort()}`;
+    const url = `ldap://127.0.0.1:${await freePort()}`;
     const offline = await startAuthAgent(ldapAuth({ url }));
     try {
       expect((await login(offline.url, 'alice', users.alice.password)).status).toBe(401);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthAgent, sessionOf, type AuthAgent } from './auth-agent.ts';
 import { Browser } from './browser.ts';
-import { closedPort } from './closed-port.ts';
+import { freePort } from '../harness/free-port.ts';
 import { startTestProvider, type TestProvider } from './oidc-provider-harness.ts';
 
 /**
@@ -130,7 +130,7 @@ describe('OIDC sign-in', () => {
   });
 
   it('reports an unreachable issuer clearly, and starts no sign-in', async () => {
-    const issuer = `http://127.0.0.1:${await closedPort()}/realms/none`;
+    const issuer = `http://127.0.0.1:${await freePort()}/realms/none`;
     const offline = await startAuthAgent({ mode: 'oidc', oidc: { issuer, clientId: 'port-yard' } });
     try {
       const response = await new Browser().get(`${offline.url}/api/auth/oidc/login`);

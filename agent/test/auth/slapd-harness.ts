@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
-import { closedPort } from './closed-port.ts';
+import { freePort } from '../harness/free-port.ts';
 import { people, seedLdif, suffix, users } from './ldap-seed.ts';
 
 const run = promisify(execFile);
@@ -49,7 +49,7 @@ access to * by users read by * none
   );
   await writeFile(join(dir, 'seed.ldif'), seedLdif());
   await run('slapadd', ['-f', conf, '-l', join(dir, 'seed.ldif')]);
-  const url = `ldap://127.0.0.1:${await closedPort()}`;
+  const url = `ldap://127.0.0.1:${await freePort()}`;
   const child = spawn('slapd', ['-f', conf, '-h', `${url}/`, '-d', '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../harness/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ const lines: Record<string, unknown>[] = [];
 beforeAll(async () => {
   built = await readAgentImage();
   dir = await mkdtemp(join(tmpdir(), 'py-test-entrypoint-'));
-  port = await freePort();
+  port = await freePort('0.0.0.0');
   const configFile = join(dir, 'port-yard.yaml');
   await writeFile(
     configFile,
@@ -121,12 +121,4 @@ async function runHealthcheck(): Promise<number | null> {
 
 function get(path: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const { port: free } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return free;
 }

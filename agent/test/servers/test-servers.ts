@@ -2,11 +2,12 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chown, mkdir, mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
 import { existsSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { freePort } from '../harness/free-port.ts';
 import { isAlive } from '../harness/process-alive.ts';
 import type { ServerSettings } from '../support/servers.ts';
 
@@ -33,20 +34,7 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 const START_ATTEMPTS = 3; // a free port can be taken between probing and binding
 
-/** A port the kernel considers free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort };
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export async function isPortOpen(port: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../harness/free-port.ts';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -120,15 +120,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
 
 async function generateKey(file: string, passphrase: string): Promise<void> {
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'port-yard-test', '-f', file]);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 interface ConfigInput extends SshdOptions {
