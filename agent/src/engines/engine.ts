@@ -1,3 +1,4 @@
+import type { Transform } from 'node:stream';
 import type { DumpFormat, EngineName, TableEstimate, TargetConfig } from '@port-yard/shared';
 import type { ToolCommand } from '../platform/spawn-tool.ts';
 
@@ -37,7 +38,7 @@ export interface Engine {
   createDatabase(connection: ConnectionSettings, database: string): Promise<void>;
   dropDatabase(connection: ConnectionSettings, database: string): Promise<void>;
   /** The command that reads a decompressed dump on stdin and loads it into `database`. */
-  prepareRestore(request: RestoreRequest): Promise<PreparedCommand>;
+  prepareRestore(request: RestoreRequest): Promise<PreparedRestore>;
   /** The database's size on disk in bytes (for "what will be overwritten"). */
   databaseSize(connection: ConnectionSettings, database: string): Promise<number>;
   /** Sessions connected to `database`, other than this one. */
@@ -140,6 +141,16 @@ export interface RestoreRequest {
    * `--jobs` parallel workers (without a single transaction, which --jobs excludes).
    */
   readonly stagedFile?: { readonly path: string; readonly jobs: number };
+  /**
+   * The database the dump was taken from (its manifest's). A MariaDB/MySQL dump names it in a few
+   * statements, which a load under another name must point at `database`.
+   */
+  readonly dumpedDatabase?: string;
+}
+
+export interface PreparedRestore extends PreparedCommand {
+  /** A stream the dump passes through on its way to the tool, when it must be rewritten. */
+  readonly rewriteInput?: () => Transform;
 }
 
 export interface PreparedCommand {

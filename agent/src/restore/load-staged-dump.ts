@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type ToolCommand } from '../platform/spawn-tool.ts';
@@ -12,6 +12,8 @@ export interface LoadStagedDumpRequest {
   readonly toolName: string;
   /** The tool opens `path` itself (pg_restore --jobs); otherwise the file is fed to its stdin. */
   readonly toolReadsFile: boolean;
+  /** Rewrites the dump before the tool (the engine's `rewriteInput`); not with `toolReadsFile`. */
+  readonly rewriteInput?: () => Transform;
   readonly signal?: AbortSignal;
   readonly onBytes?: (bytesFed: number) => void;
 }
@@ -38,10 +40,23 @@ export async function loadStagedDump(request: LoadStagedDumpRequest): Promise<vo
   const exited = toolExit(tool, request.toolName);
   const feeding = request.toolReadsFile
     ? Promise.resolve()
-    : pipeline(createReadStream(request.path), count, tool.child.stdin!, { signal: stop }).catch(
-        async (error: unknown) => fail(await stoppedReading(error, tool, request.toolName, exited)),
+    : feed(request, count, tool.child.stdin!, stop).catch(async (error: unknown) =>
+        fail(await stoppedReading(error, tool, request.toolName, exited)),
       );
   await Promise.allSettled([feeding, exited.catch(fail)]);
   failure.dispose();
   throwRestoreFailure(failure.error);
+}
+
+function feed(
+  request: LoadStagedDumpRequest,
+  count: Transform,
+  stdin: Writable,
+  signal: AbortSignal,
+): Promise<void> {
+  const file = createReadStream(request.path);
+  const rewrite = request.rewriteInput?.();
+  return rewrite
+    ? pipeline(file, count, rewrite, stdin, { signal })
+    : pipeline(file, count, stdin, { signal });
 }

@@ -45,6 +45,7 @@ export async function prepareArtifactRestore(
     connection: request.connection,
     database: request.database,
     format: manifest.dumpFormat,
+    dumpedDatabase: manifest.database,
   });
   return {
     async run(options = {}) {
@@ -55,6 +56,7 @@ export async function prepareArtifactRestore(
           decoder: source.decoder(),
           tool: prepared.command,
           toolName: prepared.command.command.split('/').pop()!,
+          rewriteInput: prepared.rewriteInput,
           signal: options.signal,
           onBytes: (read) => options.onProgress?.(read, manifest.storedBytes),
         });

@@ -325,6 +325,7 @@ async function load(
     connection: target,
     database,
     format: manifest.dumpFormat,
+    dumpedDatabase: manifest.database,
     ...(parallel ? { stagedFile: { path: staged.path, jobs: options.jobs } } : {}),
   });
   try {
@@ -333,6 +334,7 @@ async function load(
       tool: prepared.command,
       toolName: prepared.command.command.split('/').pop()!,
       toolReadsFile: parallel,
+      rewriteInput: prepared.rewriteInput,
       signal,
       onBytes,
     });

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
@@ -15,6 +15,8 @@ export interface StreamRestoreRequest {
   readonly decoder: CodecStream;
   readonly tool: ToolCommand;
   readonly toolName: string;
+  /** Rewrites the raw dump before the tool (the engine's `rewriteInput`). */
+  readonly rewriteInput?: () => Transform;
   readonly signal?: AbortSignal;
   readonly onBytes?: (storedBytesRead: number) => void;
 }
@@ -47,13 +49,16 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
   const feeding = pipeline(request.source, verify, codec.input, { signal: stop }).catch(
     async (error: unknown) => failUnlessTool(readFailure(await causeOf(error, codec.finished))),
   );
-  const loading = pipeline(codec.output, tool.child.stdin!, { signal: stop }).catch(
-    async (error: unknown) => {
-      const failure = stoppedReading(error, tool, request.toolName, exited);
-      if (isBrokenPipe(error)) toolStoppedReading = failure;
-      fail(await failure);
-    },
-  );
+  const rewrite = request.rewriteInput?.();
+  const loading = (
+    rewrite
+      ? pipeline(codec.output, rewrite, tool.child.stdin!, { signal: stop })
+      : pipeline(codec.output, tool.child.stdin!, { signal: stop })
+  ).catch(async (error: unknown) => {
+    const failure = stoppedReading(error, tool, request.toolName, exited);
+    if (isBrokenPipe(error)) toolStoppedReading = failure;
+    fail(await failure);
+  });
   const decompressed = codec.finished.catch(failUnlessTool);
   await Promise.allSettled([feeding, loading, decompressed, exited.catch(fail)]);
   failure.dispose();

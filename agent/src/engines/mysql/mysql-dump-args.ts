@@ -5,7 +5,8 @@
  * - `--routines --triggers --events` (all schema objects), `--hex-blob` (binary data survives
  *   text transport), utf8mb4 (4-byte characters survive);
  * - the database given as a bare name: no `CREATE DATABASE` / `USE`, so the dump restores under
- *   any name;
+ *   any name (but for the `ALTER DATABASE` lines around routines and triggers made under another
+ *   default collation, which a restore renames: rename-alter-database.ts);
  * - `--no-tablespaces` (no PROCESS privilege needed on MySQL 8);
  * - comments and the dump date stay on: the `-- Dump completed` trailer proves the dump is whole.
  * MySQL's own mysqldump 8.x also gets `--set-gtid-purged=OFF` (a restore under another name must

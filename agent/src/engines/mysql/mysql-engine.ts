@@ -12,6 +12,7 @@ import { mysqlOptionsFile } from './mysql-options-file.ts';
 import { mysqlBeginReplace, mysqlDatabaseSize, mysqlOpenConnections } from './mysql-replace.ts';
 import { routineAccessProblem } from './mysql-routine-access.ts';
 import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
+import { renameAlterDatabase } from './rename-alter-database.ts';
 
 const systemDatabases = new Set(['information_schema', 'performance_schema', 'mysql', 'sys']);
 
@@ -151,8 +152,12 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
         'client.cnf',
         mysqlOptionsFile(request.connection, !flavor.isMariadb),
       );
+      const { dumpedDatabase, database } = request;
       return {
-        command: { command: tool, args: mysqlRestoreArgs(optionsPath, request.database) },
+        command: { command: tool, args: mysqlRestoreArgs(optionsPath, database) },
+        ...(dumpedDatabase !== undefined && dumpedDatabase !== database
+          ? { rewriteInput: () => renameAlterDatabase(dumpedDatabase, database) }
+          : {}),
         dispose: () => secrets.dispose(),
       };
     },
