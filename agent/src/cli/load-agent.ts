@@ -2,6 +2,7 @@ import type { PortYardConfig } from '@port-yard/shared';
 import { loadConfig } from '../config/load-config.ts';
 import { createAgent, type Agent } from '../main.ts';
 import { sweepAbandonedSecretFiles } from '../platform/secret-files.ts';
+import { sweepAbandonedStagedDumps } from '../restore/sweep-staged-dumps.ts';
 import { UsageError } from './cli-errors.ts';
 
 export interface GlobalOptions {
@@ -46,17 +47,23 @@ export async function withCliAgent<T>(
     return await use(agent);
   } finally {
     await agent.close();
-    await sweepCredentialFolders();
+    await sweepAfterStoppedProcesses(config);
   }
 }
 
 /**
  * A one-off command (a cron `port-yard backup`) killed with SIGKILL leaves its credentials folder
- * behind, and a deployment without `serve` has no daemon start to remove it: every command does,
- * once its work is done (one readdir of the temp folder), as the daemon does when it starts.
+ * (and a restore its staged dump) behind, and a deployment without `serve` has no daemon start to
+ * remove them: every command does, once its work is done (a readdir of the temp folder and of
+ * each `restore.stagingDir`), as the daemon does when it starts.
  */
-async function sweepCredentialFolders(): Promise<void> {
-  const swept = await sweepAbandonedSecretFiles();
-  if (swept.length > 0)
-    console.error(`note: removed the credential files of ${swept.length} stopped port-yard process(es)`);
+async function sweepAfterStoppedProcesses(config: PortYardConfig): Promise<void> {
+  const credentials = await sweepAbandonedSecretFiles();
+  if (credentials.length > 0)
+    console.error(
+      `note: removed the credential files of ${credentials.length} stopped port-yard process(es)`,
+    );
+  const staged = await sweepAbandonedStagedDumps(config.targets);
+  if (staged.length > 0)
+    console.error(`note: removed ${staged.length} dump(s) staged by stopped restores: ${staged.join(', ')}`);
 }

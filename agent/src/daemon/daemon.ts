@@ -3,6 +3,7 @@ import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { createAgent, type Agent } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
 import { sweepAbandonedSecretFiles } from '../platform/secret-files.ts';
+import { sweepAbandonedStagedDumps } from '../restore/sweep-staged-dumps.ts';
 import { createRunQueue, type RunQueue } from '../runs/run-queue.ts';
 import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
 import { scheduleIntervalMs } from '../scheduler/next-run.ts';
@@ -222,6 +223,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     async start() {
       const swept = await sweepAbandonedSecretFiles();
       if (swept.length > 0) log.info('removed credential files of stopped processes', { folders: swept });
+      const staged = await sweepAbandonedStagedDumps(agent.config.targets);
+      if (staged.length > 0) log.info('removed dumps staged by stopped restores', { folders: staged });
       await refreshCatalog();
       schedule();
       catchUp();

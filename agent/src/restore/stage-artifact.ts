@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -8,9 +8,11 @@ import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
 import { causeOf } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
+import { makeProcessFolder } from '../platform/process-folders.ts';
 import type { ArtifactSource } from './artifact-source.ts';
 import { explainFailure } from './prepare-artifact-restore.ts';
 import { sameForEveryCopy } from './same-for-every-copy.ts';
+import { stagingPrefix } from './sweep-staged-dumps.ts';
 
 export interface StagedDump {
   /** The raw dump (decrypted, decompressed), readable only by this user. */
@@ -22,9 +24,10 @@ export interface StagedDump {
 
 /**
  * Downloads an artifact, checks its size and sha256 against the manifest, and writes the raw dump
- * to a private temporary folder (0700). Nothing is staged when the check fails: the folder is
- * removed and the error is INTEGRITY_FAILED. Staging first means the target database is touched
- * only once the artifact is known to be whole, and lets pg_restore run parallel jobs on the file.
+ * to a private temporary folder (0700) named with the process id. Nothing is staged when the
+ * check fails: the folder is removed and the error is INTEGRITY_FAILED. Staging first means the
+ * target database is touched only once the artifact is known to be whole, and lets pg_restore
+ * run parallel jobs on the file.
  */
 export async function stageArtifact(
   source: ArtifactSource,
@@ -36,7 +39,7 @@ export async function stageArtifact(
   } = {},
 ): Promise<StagedDump> {
   const base = options.dir ?? tmpdir();
-  const folder = await mkdtemp(join(base, 'port-yard-restore-')).catch((error: unknown) => {
+  const folder = await makeProcessFolder(base, stagingPrefix).catch((error: unknown) => {
     throw sameForEveryCopy(
       new PortYardError(
         'STORAGE_FAILED',
