@@ -4,6 +4,7 @@ import type {
   RunRecord,
   SandboxCredentials,
   TargetStatus,
+  VerificationResult,
 } from '@port-yard/shared';
 import type { AgentConnector, ConnectionEvents } from '../../src/renderer/api/agent-client.ts';
 import type { Session } from '../../src/renderer/api/api-types.ts';
@@ -26,6 +27,8 @@ export interface FakeAgent {
   info: { config: { targets: Record<string, object>; testServers: Record<string, object> } } | Error;
   /** What `runs.cancel` answers. */
   cancel: { cancelled: boolean } | Error;
+  /** What `artifacts.verify` and `artifacts.verification` answer. */
+  verification: VerificationResult | null;
   readonly calls: { path: string; input: unknown }[];
   pushTarget(status: TargetStatus): void;
   pushRun(run: RunRecord): void;
@@ -66,6 +69,7 @@ export function fakeAgent(): FakeAgent {
     artifacts: [],
     info: { config: { targets: {}, testServers: {} } },
     cancel: { cancelled: true },
+    verification: null,
     calls: [],
     pushTarget: (status) => listeners.targets?.(status),
     pushRun: (run) => listeners.runs?.(run),
@@ -113,6 +117,10 @@ export function fakeAgent(): FakeAgent {
         artifacts: {
           list: { query: call('artifacts.list', () => ({ items: fake.artifacts })) },
           restorePlan: { query: call('artifacts.restorePlan', () => fake.plan) },
+          verify: {
+            mutate: call('artifacts.verify', () => fake.verification ?? new Error('no verification')),
+          },
+          verification: { query: call('artifacts.verification', () => fake.verification) },
           restore: {
             mutate: call('artifacts.restore', (input) => ({
               id: 'run-restore-1',
