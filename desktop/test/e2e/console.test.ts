@@ -252,6 +252,28 @@ describe('the web console', () => {
     await page.getByTestId('overview-table').waitFor();
   });
 
+  it('signed out, any page leads to the sign-in, which comes back to that page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${agent.url}/agents/local/targets/shop`);
+      await page.waitForURL(/\/login\?next=\/agents\/local\/targets\/shop$/);
+      await page.getByTestId('login-user').locator('input').fill('alice');
+      await page.getByTestId('login-password').locator('input').fill(secrets.alicePassword);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('artifacts-table').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/agents/local/targets/shop');
+      // Signed out again, the header's links lead to the sign-in, not to pages that look empty.
+      await page.getByTestId('sign-out').click();
+      await page.waitForURL(/\/login/);
+      await page.getByTestId('nav-sandboxes').click();
+      await page.waitForURL(/\/login\?next=\/sandboxes$/);
+      expect(await page.getByTestId('sandboxes-table').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('works from the keyboard: Tab reaches a target, Enter opens it', async () => {
     const { page } = operator;
     await page.getByTestId('nav-overview').click();
