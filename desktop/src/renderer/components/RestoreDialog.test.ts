@@ -155,6 +155,21 @@ describe('the restore dialog', () => {
     await settle();
     expect($('restore-result')!.textContent).toContain('restored it into shop');
     expect($('restore-result')!.textContent).toContain('safety-1');
+    // The agent's own message names the safety backup: it is not repeated.
+    fake.pushRun({
+      ...base,
+      status: 'succeeded',
+      message: 'restored it into shop (safety backup: safety-1)',
+      restore: {
+        artifactId: 'x',
+        database: 'shop',
+        mode: 'replace',
+        warnings: [],
+        safetyArtifactId: 'safety-1',
+      },
+    });
+    await settle();
+    expect($('restore-result')!.textContent!.split('safety-1')).toHaveLength(2);
   });
 
   it('says why the restore could not be cancelled (no unhandled rejection)', async () => {

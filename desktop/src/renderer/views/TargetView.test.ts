@@ -110,3 +110,17 @@ describe('the target screen', () => {
     expect($('verify-unavailable')).toBeNull();
   });
 });
+
+describe('the target screen by keyboard', () => {
+  it('each tab is focusable and opens with Enter', async () => {
+    await show('shop');
+    const runs = $('tab-runs')!;
+    expect(runs.getAttribute('role')).toBe('tab');
+    expect(runs.getAttribute('tabindex')).toBe('0');
+    expect(runs.getAttribute('aria-selected')).toBe('false');
+    runs.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await flushPromises();
+    expect($('tab-runs')!.getAttribute('aria-selected')).toBe('true');
+    expect($('tab-artifacts')!.getAttribute('aria-selected')).toBe('false');
+  });
+});
