@@ -57,7 +57,7 @@ export interface Engine {
   beginReplace(
     connection: ConnectionSettings,
     database: string,
-    options: { readonly terminateConnections: boolean },
+    options: { readonly terminateConnections: boolean; readonly signal?: AbortSignal },
   ): Promise<DatabaseReplacement>;
 }
 

@@ -151,7 +151,7 @@ export async function restoreArtifact(
       request.signal?.throwIfAborted();
       const replacement: DatabaseReplacement = replace
         ? await engine
-            .beginReplace(target, plan.database, { terminateConnections: terminate })
+            .beginReplace(target, plan.database, { terminateConnections: terminate, signal: request.signal })
             .catch((error: unknown) => {
               throw error instanceof DatabaseChangedError
                 ? incomplete(error, plan.database, safetyArtifactId)

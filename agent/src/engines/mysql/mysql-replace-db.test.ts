@@ -47,6 +47,43 @@ describe('mysqlBeginReplace', () => {
     expect(await mariadbExec(`SELECT id FROM ${database}.t`)).toEqual([{ id: 1 }]);
   });
 
+  it('a cancel while the DROP waits for that lock stops it, changing nothing', async () => {
+    const database = await databaseWithRow();
+    const holder = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query(`SELECT * FROM ${database}.t`);
+      const cancel = new AbortController();
+      const replacing = mysqlBeginReplace(server, database, {
+        terminateConnections: true,
+        lockWaitSeconds: 60,
+        signal: cancel.signal,
+      });
+      const outcome = replacing.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const waiting = async () =>
+        (await mariadbExec(
+          `SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DROP DATABASE %${database}%' AND STATE LIKE 'Waiting%'`,
+        )) as unknown[];
+      await expect.poll(waiting).toHaveLength(1);
+      const cancelledAt = Date.now();
+      cancel.abort();
+      const error = await outcome;
+      expect(error).toMatchObject({
+        code: 'CANCELLED',
+        message: expect.stringContaining('nothing was changed'),
+      });
+      expect(error).not.toBeInstanceOf(DatabaseChangedError);
+      // Stopped by the cancel, long before the lock wait's end.
+      expect(Date.now() - cancelledAt).toBeLessThan(30_000);
+    } finally {
+      await holder.end();
+    }
+    expect(await mariadbExec(`SELECT id FROM ${database}.t`)).toEqual([{ id: 1 }]);
+  });
+
   // A file the server does not know in the database's folder: the DROP removes the tables, then
   // fails to remove the folder (errno 39). The database is changed, and the error must say so.
   it('reports a DROP that failed midway as a change to the database', async (context) => {

@@ -76,7 +76,12 @@ export const dropLockWaitSeconds = 30;
 export async function mysqlBeginReplace(
   connection: ConnectionSettings,
   database: string,
-  options: { readonly terminateConnections: boolean; readonly lockWaitSeconds?: number },
+  options: {
+    readonly terminateConnections: boolean;
+    readonly lockWaitSeconds?: number;
+    /** Cancels: a DROP still waiting for another session's lock is stopped, changing nothing. */
+    readonly signal?: AbortSignal;
+  },
 ): Promise<DatabaseReplacement> {
   await withMysqlConnection(connection, async (db) => {
     const [schemata] = await db.query(
@@ -98,9 +103,24 @@ export async function mysqlBeginReplace(
     }
     const lockWait = options.lockWaitSeconds ?? dropLockWaitSeconds;
     await db.query(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(lockWait))}`);
-    await db.query(`DROP DATABASE ${quoteIdentifier(database)}`).catch((error: unknown) => {
+    options.signal?.throwIfAborted();
+    const tables = await tableCount(db, database);
+    const [[own]] = (await db.query('SELECT CONNECTION_ID() AS id')) as unknown as [[{ id: number }]];
+    const stopDrop = (): void => void killQuery(connection, own.id);
+    options.signal?.addEventListener('abort', stopDrop, { once: true });
+    try {
+      await db.query(`DROP DATABASE ${quoteIdentifier(database)}`);
+    } catch (error) {
+      if (options.signal?.aborted && (await tableCount(db, database)) === tables)
+        throw new PortYardError(
+          'CANCELLED',
+          `the restore was cancelled while waiting to drop database ${database}; nothing was changed`,
+          { phase: 'restore', cause: error },
+        );
       throw dropFailure(error, database, lockWait);
-    });
+    } finally {
+      options.signal?.removeEventListener('abort', stopDrop);
+    }
     await db
       .query(
         `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET ${schema.charset} COLLATE ${schema.collation}`,
@@ -114,6 +134,20 @@ export async function mysqlBeginReplace(
       });
   });
   return { loadInto: database, commit: async () => undefined, abort: async () => undefined };
+}
+
+/** Tables of `database` (none once it is gone). */
+async function tableCount(db: Connection, database: string): Promise<number> {
+  const [rows] = await db.query(
+    'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [database],
+  );
+  return Number((rows as { n: number | string }[])[0]?.n ?? 0);
+}
+
+/** Stops the statement a session is running, from a connection of its own (best effort). */
+async function killQuery(connection: ConnectionSettings, id: number): Promise<void> {
+  await withMysqlConnection(connection, (db) => db.query(`KILL QUERY ${Number(id)}`)).catch(() => undefined);
 }
 
 /**
