@@ -162,7 +162,15 @@ export function createAgent(config: PortYardConfig): Agent {
           { phase: 'dump', stderrTail: failure?.stderrTail },
         );
       }
-      return artifact.id;
+      // One copy is enough to undo the restore; a storage that lacks it must not go unnoticed.
+      const missing = artifact.destinations.filter((destination) => !destination.committed);
+      return {
+        id: artifact.id,
+        warnings: missing.map(
+          (destination) =>
+            `the safety backup ${artifact.id} is not in storage ${destination.storage}: ${destination.error ?? 'not written'}`,
+        ),
+      };
     },
   };
 

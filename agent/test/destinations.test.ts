@@ -83,3 +83,21 @@ describe('several destinations', () => {
     expect(done.message).toMatch(new RegExp(`^${database} not stored in broken: .*ENOTDIR`));
   });
 });
+
+describe('a restore over the source, with a destination failing', () => {
+  it('its safety backup reached only some storages: the result says which lack it', async () => {
+    const agent = agentWith({ a: join(dir, 'ra'), b: join(dir, 'not-a-folder', 'rb') });
+    const backup = await agent.backup({ targetName: 't' });
+    expect(backup.status).toBe('partial');
+    const restored = await agent.restore({ artifactId: backup.artifacts[0]!.id, confirm: database });
+    expect(restored.safetyArtifactId).toBeDefined();
+    expect(restored.warnings).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^the safety backup ${restored.safetyArtifactId} is not in storage b: `),
+      ),
+    );
+    expect(
+      agent.catalog.get(restored.safetyArtifactId!)!.locations.map((location) => location.storage),
+    ).toEqual(['a']);
+  });
+});

@@ -83,7 +83,13 @@ export function createRestoreRuns(deps: {
           (result) =>
             finish({
               status: 'succeeded',
-              restore: { ...run.restore!, safetyArtifactId: result.safetyArtifactId },
+              // The result's warnings: the plan's, and what the restore met (a copy passed over,
+              // a storage that lacks the safety backup).
+              restore: {
+                ...run.restore!,
+                safetyArtifactId: result.safetyArtifactId,
+                warnings: result.warnings,
+              },
               // The safety backup's id in the message too: the run history is where one looks for it.
               message: `restored ${result.artifactId} into ${result.database}${
                 result.safetyArtifactId ? ` (safety backup: ${result.safetyArtifactId})` : ''

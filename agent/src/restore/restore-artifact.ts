@@ -16,7 +16,7 @@ export interface RestoreArtifactDeps extends PlanRestoreDeps {
   readonly storages: ReadonlyMap<string, Storage>;
   /**
    * Backs up `database` of the target as it is now, before it is replaced; resolves with the new
-   * artifact's id and rejects when the backup did not succeed.
+   * artifact's id, and warnings when a storage lacks it, and rejects when no storage has it.
    */
   readonly safetyBackup: (request: {
     readonly targetName: string;
@@ -24,7 +24,7 @@ export interface RestoreArtifactDeps extends PlanRestoreDeps {
     readonly reason: string;
     readonly signal?: AbortSignal;
     readonly onProgress?: (progress: RunProgress) => void;
-  }) => Promise<string>;
+  }) => Promise<{ readonly id: string; readonly warnings: readonly string[] }>;
 }
 
 export interface RestoreArtifactRequest {
@@ -135,7 +135,7 @@ export async function restoreArtifact(
     }
     request.signal?.throwIfAborted();
 
-    const safetyArtifactId =
+    const safety =
       replace && (request.safetyBackup ?? options.safetyBackup)
         ? await deps.safetyBackup({
             targetName: manifest.target,
@@ -145,6 +145,7 @@ export async function restoreArtifact(
             onProgress: (backup) => request.onProgress?.({ ...backup, phase: 'safety-backup' }),
           })
         : undefined;
+    const safetyArtifactId = safety?.id;
     request.signal?.throwIfAborted();
 
     const loadFrom = async (copy: ArtifactSource): Promise<readonly string[]> => {
@@ -194,7 +195,7 @@ export async function restoreArtifact(
       database: plan.database,
       mode: plan.mode,
       ...(safetyArtifactId ? { safetyArtifactId } : {}),
-      warnings: [...plan.warnings, ...copyWarnings, ...commitWarnings],
+      warnings: [...plan.warnings, ...(safety?.warnings ?? []), ...copyWarnings, ...commitWarnings],
       storedBytes: manifest.storedBytes,
       durationMs: Date.now() - started,
     };

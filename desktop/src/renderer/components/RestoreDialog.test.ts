@@ -164,12 +164,15 @@ describe('the restore dialog', () => {
         artifactId: 'x',
         database: 'shop',
         mode: 'replace',
-        warnings: [],
+        warnings: [...replacePlan.warnings, 'the safety backup safety-2 is not in storage offsite: EROFS'],
         safetyArtifactId: 'safety-1',
       },
     });
     await settle();
     expect($('restore-result')!.textContent!.split('safety-1')).toHaveLength(2);
+    // What the restore met beyond the plan's warnings (those were shown before it started).
+    expect($('restore-result-warnings')!.textContent).toContain('is not in storage offsite');
+    expect($('restore-result-warnings')!.textContent).not.toContain(replacePlan.warnings[0]);
   });
 
   it('says why the restore could not be cancelled (no unhandled rejection)', async () => {
