@@ -252,8 +252,9 @@ describe.each(engines)('restoring a %s artifact over its source', (engine) => {
     expect(await readdir(stagingDir)).toEqual([]);
     if (engine === 'postgres') {
       expect(await hasAddedTable(engine, sources[engine])).toBe(true);
+      // Only this restore's copies: another test's restore may be loading one right now.
       const leftovers = await postgresExec(
-        `SELECT datname FROM pg_database WHERE datname LIKE '%\\_pyr\\_%'`,
+        `SELECT datname FROM pg_database WHERE datname LIKE '${sources[engine]}\\_pyr\\_%'`,
       );
       expect(leftovers.rows).toEqual([]);
     }
