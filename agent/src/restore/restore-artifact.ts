@@ -160,7 +160,12 @@ export async function restoreArtifact(
             })
         : await createNew(resolved);
       try {
-        progress.phase('restore', staged ? staged.rawBytes : manifest.storedBytes);
+        // pg_restore --jobs reads a staged custom-format file itself: how far it is, is unknown.
+        const toolReadsFile = staged !== undefined && manifest.dumpFormat === 'pg-custom';
+        progress.phase(
+          'restore',
+          toolReadsFile ? undefined : staged ? staged.rawBytes : manifest.storedBytes,
+        );
         await load(
           resolved,
           only(deps.storages, copy),
@@ -370,7 +375,7 @@ function progressReporter(
   const started = Date.now();
   let phase: RunPhase = 'stage';
   let phaseStarted = started;
-  let total = 0;
+  let total: number | undefined = 0;
   let lastReport = 0;
   const report = (bytes: number, force: boolean): void => {
     const now = Date.now();
@@ -386,14 +391,15 @@ function progressReporter(
       storedBytes: bytes,
       bytesPerSecond,
       elapsedMs: now - started,
-      totalStoredBytes: total,
-      ...(bytesPerSecond > 0 && total > 0
+      ...(total !== undefined ? { totalStoredBytes: total } : {}),
+      ...(bytesPerSecond > 0 && total !== undefined && total > 0
         ? { etaSeconds: Math.round(Math.max(0, total - bytes) / bytesPerSecond) }
         : {}),
     });
   };
   return {
-    phase(next: RunPhase, totalBytes: number): void {
+    /** `totalBytes` undefined: the phase's progress cannot be measured (the console shows it running). */
+    phase(next: RunPhase, totalBytes: number | undefined): void {
       phase = next;
       phaseStarted = Date.now();
       total = totalBytes;

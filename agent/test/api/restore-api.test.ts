@@ -112,6 +112,10 @@ describe('artifacts.restorePlan and artifacts.restore', () => {
       (event) => event.progress?.phase === 'stage' && event.progress.totalStoredBytes,
     );
     expect(staged?.progress?.totalStoredBytes).toBeGreaterThan(0);
+    // pg_restore --jobs reads the staged file itself: the load's progress is unknown, not 0%.
+    const loading = events().filter((event) => event.progress?.phase === 'restore');
+    expect(loading.length).toBeGreaterThan(0);
+    expect(loading.map((event) => event.progress!.totalStoredBytes)).toEqual(loading.map(() => undefined));
     const done = events().at(-1)!;
     expect(done.restore?.safetyArtifactId).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(done.message).toMatch(
