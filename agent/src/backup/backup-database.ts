@@ -187,7 +187,7 @@ export async function backupDatabase(
     await Promise.all([closePipe(), dump.dispose()]);
   }
   const { server, facts, toolVersion } = checked;
-  const { fingerprint, tables, omissions } = facts;
+  const { fingerprint, tables, omissions, databaseOptions } = facts;
 
   report('commit', streamed.rawBytes, streamed.storedBytes, true);
   const manifest = buildManifest({
@@ -206,6 +206,7 @@ export async function backupDatabase(
     dataObject,
     fingerprint,
     tables,
+    databaseOptions,
     omissions,
   });
   const committed = storages.filter((storage) =>

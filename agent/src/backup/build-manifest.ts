@@ -27,6 +27,7 @@ export interface ManifestFacts {
   readonly dataObject: string;
   readonly fingerprint: string | null;
   readonly tables: TableEstimate[];
+  readonly databaseOptions?: Record<string, string>;
   /** What the dump left out for lack of a privilege; recorded under `incompleteLabel`. */
   readonly omissions?: readonly string[];
 }
@@ -55,6 +56,7 @@ export function buildManifest(facts: ManifestFacts): Manifest {
     dataObject: facts.dataObject,
     fingerprint: facts.fingerprint,
     tables: facts.tables,
+    ...(facts.databaseOptions ? { databaseOptions: facts.databaseOptions } : {}),
     labels: {
       ...request.target.labels,
       ...(facts.omissions?.length ? { [incompleteLabel]: facts.omissions.join(' ') } : {}),

@@ -9,6 +9,8 @@ export interface BackupFacts {
   readonly tables: TableEstimate[];
   /** What the dump leaves out for lack of a privilege (`Engine.dumpOmissions`). */
   readonly omissions: string[];
+  /** How the database itself was made (`Engine.databaseOptions`); undefined when it is unknown. */
+  readonly databaseOptions: Record<string, string> | undefined;
 }
 
 /**
@@ -21,11 +23,13 @@ export async function gatherBackupFacts(
   database: string,
   dumpOmissions = (): Promise<string[]> => engine.dumpOmissions?.(target) ?? Promise.resolve([]),
 ): Promise<BackupFacts> {
-  const [exists, fingerprint, tables, omissions] = await Promise.allSettled([
+  const [exists, fingerprint, tables, omissions, databaseOptions] = await Promise.allSettled([
     engine.databaseExists(target, database),
     target.skipIfUnchanged ? engine.fingerprint(target, database).catch(() => null) : Promise.resolve(null),
     engine.tableEstimates(target, database),
     dumpOmissions(),
+    // Only a convenience for later restores: never a reason for the backup to fail.
+    engine.databaseOptions?.(target, database).catch(() => undefined),
   ]);
   if (exists.status === 'fulfilled' && !exists.value) {
     throw new PortYardError(
@@ -39,5 +43,10 @@ export async function gatherBackupFacts(
   for (const result of [exists, fingerprint, tables, omissions])
     if (result.status === 'rejected') throw result.reason;
   const value = <T>(result: PromiseSettledResult<T>): T => (result as PromiseFulfilledResult<T>).value;
-  return { fingerprint: value(fingerprint), tables: value(tables), omissions: value(omissions) };
+  return {
+    fingerprint: value(fingerprint),
+    tables: value(tables),
+    omissions: value(omissions),
+    databaseOptions: databaseOptions.status === 'fulfilled' ? databaseOptions.value : undefined,
+  };
 }

@@ -35,7 +35,18 @@ export interface Engine {
   dumpOmissions?(connection: ConnectionSettings): Promise<string[]>;
   /** The dump command for one database, with its credentials in files that `dispose` removes. */
   prepareDump(request: DumpRequest): Promise<PreparedCommand & DumpDescription>;
-  createDatabase(connection: ConnectionSettings, database: string): Promise<void>;
+  /**
+   * Creates an empty database, made like the dumped one when `like` says how (a manifest's
+   * `databaseOptions`). Resolves with warnings when it could not be (a locale the server lacks):
+   * then it has the server's defaults.
+   */
+  createDatabase(
+    connection: ConnectionSettings,
+    database: string,
+    like?: Readonly<Record<string, string>>,
+  ): Promise<string[]>;
+  /** How `database` itself was made (its manifest's `databaseOptions`); undefined when unknown. */
+  databaseOptions?(connection: ConnectionSettings, database: string): Promise<Record<string, string>>;
   dropDatabase(connection: ConnectionSettings, database: string): Promise<void>;
   /** The command that reads a decompressed dump on stdin and loads it into `database`. */
   prepareRestore(request: RestoreRequest): Promise<PreparedRestore>;

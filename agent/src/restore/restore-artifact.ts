@@ -291,11 +291,13 @@ function only(storages: ReadonlyMap<string, Storage>, source: ArtifactSource): R
   return chosen ? new Map([chosen]) : storages;
 }
 
-async function createNew({ engine, target, plan }: ResolvedRestore): Promise<DatabaseReplacement> {
-  await engine.createDatabase(target, plan.database);
+async function createNew({ engine, target, plan, entry }: ResolvedRestore): Promise<DatabaseReplacement> {
+  // Made like the dumped database; when the server cannot (a locale it lacks), the warning comes
+  // with the result.
+  const warnings = await engine.createDatabase(target, plan.database, entry.manifest.databaseOptions);
   return {
     loadInto: plan.database,
-    commit: async () => undefined,
+    commit: async () => warnings,
     abort: () => engine.dropDatabase(target, plan.database),
   };
 }

@@ -99,7 +99,8 @@ export async function createSandbox(
   try {
     await server.registry.insert(record);
     try {
-      await server.engine.createDatabase(server.config, id);
+      // Made like the dumped database (its encoding and collation), where the test server can.
+      await server.engine.createDatabase(server.config, id, manifest.databaseOptions);
       await server.accounts.isolateDatabase(id);
       await prepared.run({ signal: request.signal });
       request.signal?.throwIfAborted();

@@ -51,6 +51,12 @@ export const manifestSchema = z.looseObject({
   dataObject: z.string(),
   fingerprint: z.string().nullable(),
   tables: z.array(tableEstimateSchema),
+  /**
+   * How the database itself was made, for a restore into a new database: MariaDB/MySQL
+   * `characterSet` and `collation`; PostgreSQL `encoding`, `lcCollate`, `lcCtype`, and
+   * `localeProvider` (icu, builtin) with `locale` and `icuRules`. Absent when unknown.
+   */
+  databaseOptions: z.record(z.string(), z.string()).optional(),
   /** The target's labels, and Port-Yard's own under `port-yard.` (see `reasonLabel`). */
   labels: z.record(z.string(), z.string()),
   /**

@@ -130,9 +130,37 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
       }
     },
 
-    async createDatabase(connection, database) {
-      await query(connection, `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET utf8mb4`);
+    async createDatabase(connection, database, like) {
+      const create = `CREATE DATABASE ${quoteIdentifier(database)}`;
+      const { characterSet, collation } = like ?? {};
+      const word = /^\w+$/;
+      if (characterSet && collation && word.test(characterSet) && word.test(collation)) {
+        try {
+          await query(connection, `${create} CHARACTER SET ${characterSet} COLLATE ${collation}`);
+          return [];
+        } catch (error) {
+          // A collation this server lacks (another release or flavor): utf8mb4, said in a warning.
+          await query(connection, `${create} CHARACTER SET utf8mb4`);
+          return [
+            `${database} was created with character set utf8mb4, not the dumped database's ${characterSet} (${collation}): ${(error as Error).message}`,
+          ];
+        }
+      }
+      await query(connection, `${create} CHARACTER SET utf8mb4`);
+      return [];
     },
+
+    databaseOptions: (connection, database) =>
+      withMysqlConnection(connection, async (db) => {
+        const [rows] = await db.query(
+          `SELECT DEFAULT_CHARACTER_SET_NAME AS characterSet, DEFAULT_COLLATION_NAME AS collation
+           FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`,
+          [database],
+        );
+        const [row] = rows as { characterSet: string; collation: string }[];
+        if (!row) throw new PortYardError('NOT_FOUND', `database ${database} does not exist`);
+        return { characterSet: row.characterSet, collation: row.collation };
+      }),
 
     async dropDatabase(connection, database) {
       await query(connection, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);

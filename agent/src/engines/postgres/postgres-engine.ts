@@ -9,7 +9,13 @@ import { bypassPgWrapper } from './debian-pg-wrapper.ts';
 import { libpqDbname } from './libpq-dbname.ts';
 import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
-import { postgresBeginReplace, postgresDatabaseSize, postgresOpenConnections } from './postgres-replace.ts';
+import {
+  likeDatabaseSql,
+  postgresBeginReplace,
+  postgresDatabaseOptions,
+  postgresDatabaseSize,
+  postgresOpenConnections,
+} from './postgres-replace.ts';
 import { parsePostgresToolVersion, pgpassLine, postgresToolEnv } from './postgres-tool-env.ts';
 import {
   postgresMaintenanceDatabase as maintenanceDatabase,
@@ -161,9 +167,26 @@ export function createPostgresEngine(): Engine {
       };
     },
 
-    async createDatabase(connection, database) {
-      await query(connection, maintenanceDatabase, `CREATE DATABASE ${quoteIdentifier(database)}`);
+    async createDatabase(connection, database, like) {
+      const create = `CREATE DATABASE ${quoteIdentifier(database)}`;
+      if (!like?.['encoding']) {
+        await query(connection, maintenanceDatabase, create);
+        return [];
+      }
+      try {
+        await query(connection, maintenanceDatabase, `${create} ${likeDatabaseSql(like)}`);
+        return [];
+      } catch (error) {
+        // A locale or provider this server lacks: the server's defaults, said in a warning. Any
+        // other failure (no CREATEDB, the name taken) fails again here, and is thrown.
+        await query(connection, maintenanceDatabase, create);
+        return [
+          `${database} was created with the server's default encoding and locale, not the dumped database's (${describeLike(like)}): ${(error as Error).message}`,
+        ];
+      }
     },
+
+    databaseOptions: postgresDatabaseOptions,
 
     async dropDatabase(connection, database) {
       await query(
@@ -200,4 +223,15 @@ export function createPostgresEngine(): Engine {
     atomicReplace: true,
     beginReplace: postgresBeginReplace,
   };
+}
+
+/** `encoding UTF8, locale de-u-kn-true (icu)`: what a database was to be made like. */
+function describeLike(like: Readonly<Record<string, string>>): string {
+  const locale = like['locale'] ?? like['lcCollate'];
+  return [
+    `encoding ${like['encoding']}`,
+    locale ? `locale ${locale}${like['localeProvider'] ? ` (${like['localeProvider']})` : ''}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

@@ -82,6 +82,43 @@ async function databaseFacts(client: pg.Client, database: string): Promise<Datab
 }
 
 /**
+ * What a manifest records of a PostgreSQL database (`databaseOptions`), so that a restore into a
+ * new database makes it alike: its encoding, locale, and collation provider.
+ */
+export function postgresDatabaseOptions(connection: ConnectionSettings, database: string) {
+  return withPostgresConnection(connection, maintenanceDatabase, async (client) => {
+    const facts = await databaseFacts(client, database);
+    const provider = { i: 'icu', b: 'builtin' }[facts.provider ?? ''];
+    return {
+      encoding: facts.encoding,
+      lcCollate: facts.collate,
+      lcCtype: facts.ctype,
+      ...(provider && facts.locale !== null ? { localeProvider: provider, locale: facts.locale } : {}),
+      ...(provider === 'icu' && facts.icuRules !== null ? { icuRules: facts.icuRules } : {}),
+    } as Record<string, string>;
+  });
+}
+
+/**
+ * `CREATE DATABASE` options that make a database like the one `options` describe (a manifest's
+ * `databaseOptions`): an ICU database restored as libc would sort text differently.
+ */
+export function likeDatabaseSql(options: Readonly<Record<string, string>>): string {
+  const { encoding, lcCollate, lcCtype, localeProvider, locale, icuRules } = options;
+  const parts = ['TEMPLATE template0'];
+  if (encoding) parts.push(`ENCODING ${quoteLiteral(encoding)}`);
+  if (lcCollate) parts.push(`LC_COLLATE ${quoteLiteral(lcCollate)}`);
+  if (lcCtype) parts.push(`LC_CTYPE ${quoteLiteral(lcCtype)}`);
+  if (localeProvider === 'icu' && locale) {
+    parts.push(`LOCALE_PROVIDER icu ICU_LOCALE ${quoteLiteral(locale)}`);
+    if (icuRules) parts.push(`ICU_RULES ${quoteLiteral(icuRules)}`);
+  } else if (localeProvider === 'builtin' && locale) {
+    parts.push(`LOCALE_PROVIDER builtin BUILTIN_LOCALE ${quoteLiteral(locale)}`);
+  }
+  return parts.join(' ');
+}
+
+/**
  * The copy's collation provider and tablespace, as the original's: an ICU database restored as
  * libc would sort text differently, and one on its own tablespace would fill the default disk.
  */
