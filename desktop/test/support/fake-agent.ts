@@ -144,3 +144,26 @@ export function fakeAgent(): FakeAgent {
   };
   return fake;
 }
+
+/** An artifact as `artifacts.list` answers it: a MariaDB backup of `shop` in storage `local`. */
+export function fakeArtifact(overrides: Partial<ArtifactSummary> = {}): ArtifactSummary {
+  return {
+    manifest: {
+      artifactId: '2026-11-26T03-28-22Z_iy5atpwg4r',
+      target: 'shop',
+      database: 'shop',
+      engine: 'mariadb',
+      startedAt: '2026-11-26T03:28:22Z',
+      finishedAt: '2026-11-26T03:28:30Z',
+      storedBytes: 9_000_000,
+      rawBytes: 40_000_000,
+      compression: { algorithm: 'zstd', level: 3 },
+      labels: {},
+    },
+    storages: ['local'],
+    pinned: false,
+    verified: false,
+    verificationFailed: false,
+    ...overrides,
+  } as unknown as ArtifactSummary;
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { defineComponent, h } from 'vue';
 import type { ArtifactSummary, VerificationResult } from '@port-yard/shared';
 import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
-import { operatorSession } from '../../../test/support/fake-agent.ts';
+import { fakeArtifact, operatorSession } from '../../../test/support/fake-agent.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 import ArtifactsTable from './ArtifactsTable.vue';
 
@@ -14,25 +14,7 @@ const page = withFakeAgent();
 const $ = byTestId;
 const id = '2026-11-26T03-28-22Z_iy5atpwg4r';
 
-const artifact = (verificationFailed: boolean) =>
-  ({
-    manifest: {
-      artifactId: id,
-      target: 'shop',
-      database: 'shop',
-      engine: 'postgres',
-      startedAt: '2026-11-26T03:28:22Z',
-      finishedAt: '2026-11-26T03:28:30Z',
-      storedBytes: 9_000_000,
-      rawBytes: 40_000_000,
-      compression: { algorithm: 'zstd', level: 3 },
-      labels: {},
-    },
-    storages: ['local'],
-    pinned: false,
-    verified: false,
-    verificationFailed,
-  }) as unknown as ArtifactSummary;
+const artifact = (verificationFailed: boolean) => fakeArtifact({ verificationFailed });
 
 const failed: VerificationResult = {
   formatVersion: 1,

@@ -4,7 +4,8 @@ import { NDialogProvider, NMessageProvider } from 'naive-ui';
 import { describe, expect, it } from 'vitest';
 import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter } from 'vue-router';
-import type { ArtifactSummary, TargetStatus } from '@port-yard/shared';
+import type { TargetStatus } from '@port-yard/shared';
+import { fakeArtifact } from '../../../test/support/fake-agent.ts';
 import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 import TargetView from './TargetView.vue';
@@ -21,24 +22,7 @@ const shop: TargetStatus = {
   stale: false,
   lastSuccessAt: '2026-11-26T03:28:22Z',
 };
-const artifact = {
-  manifest: {
-    artifactId: '2026-11-26T03-28-22Z_iy5atpwg4r',
-    target: 'shop',
-    database: 'shop',
-    engine: 'mariadb',
-    startedAt: '2026-11-26T03:28:22Z',
-    finishedAt: '2026-11-26T03:28:30Z',
-    storedBytes: 9_000_000,
-    rawBytes: 40_000_000,
-    compression: { algorithm: 'zstd', level: 3 },
-    labels: {},
-  },
-  storages: ['local'],
-  pinned: false,
-  verified: false,
-  verificationFailed: false,
-} as unknown as ArtifactSummary;
+const artifact = fakeArtifact();
 
 async function show(target: string): Promise<void> {
   page.fake.targets = [shop];
