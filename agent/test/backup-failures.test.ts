@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RunProgress } from '@port-yard/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   createTempAgent,
   filesBelow,
@@ -127,6 +127,7 @@ describe('a backup that cannot succeed', () => {
     // A wrapper is not the engine's own tool, so its exit status is not trusted: its bytes are
     // read by the agent (not by zstd directly) and the missing trailer fails the run.
     const wrapper = join(tmpdir(), uniqueName('py-dump-wrapper'));
+    onTestFinished(() => rm(wrapper, { force: true }));
     await writeFile(
       wrapper,
       '#!/bin/sh\n[ "$1" = --version ] && exec mariadb-dump --version\nmariadb-dump "$@" | sed \'$d\'\n',
@@ -143,6 +144,7 @@ describe('a backup that cannot succeed', () => {
     // The dump starts while the server is probed; this pg_dump says it is 9.6 (older than the
     // server) but dumps slowly: the version check must stop it and be the failure reported.
     const wrapper = join(tmpdir(), uniqueName('py-old-pg-dump'));
+    onTestFinished(() => rm(wrapper, { force: true }));
     await writeFile(
       wrapper,
       '#!/bin/sh\n[ "$1" = --version ] && { sleep 0.3; echo "pg_dump (PostgreSQL) 9.6.24"; exit 0; }\n' +
