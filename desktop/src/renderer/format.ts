@@ -13,6 +13,8 @@ export function formatBytes(bytes: number | undefined): string {
 
 /** 45s, 12m 5s, 3h 4m, 2d 5h. */
 export function formatDuration(ms: number): string {
+  // A backup of a small database takes a fraction of a second: not "0s".
+  if (ms > 0 && ms < 500) return '<1s';
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);

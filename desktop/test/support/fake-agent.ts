@@ -25,6 +25,8 @@ export interface FakeAgent {
   artifacts: ArtifactSummary[];
   /** What `agent.info` answers: the (redacted) config the console reads the targets' test servers from. */
   info: { config: { targets: Record<string, object>; testServers: Record<string, object> } } | Error;
+  /** What `runs.start` answers (default: the first of `runs`); a pending promise keeps it waiting. */
+  startRun?: Promise<RunRecord>;
   /** What `runs.cancel` answers. */
   cancel: { cancelled: boolean } | Error;
   /** What `artifacts.verify` and `artifacts.verification` answer. */
@@ -109,7 +111,7 @@ export function fakeAgent(): FakeAgent {
           list: { query: call('runs.list', () => fake.runs) },
           events: { subscribe: subscription('runs') },
           cancel: { mutate: call('runs.cancel', () => fake.cancel) },
-          start: { mutate: call('runs.start', () => fake.runs[0]) },
+          start: { mutate: call('runs.start', () => fake.startRun ?? fake.runs[0]) },
         },
         sandboxes: {
           create: { mutate: call('sandboxes.create', () => fake.sandbox ?? new Error('no sandbox')) },

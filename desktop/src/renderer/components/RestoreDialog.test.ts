@@ -33,6 +33,7 @@ const replacePlan: RestorePlan = {
 };
 
 let fake: FakeAgent;
+let closed = 0;
 let unmount: (() => void) | undefined;
 
 async function open(plan: RestorePlan | Error) {
@@ -42,7 +43,13 @@ async function open(plan: RestorePlan | Error) {
   const Host = defineComponent(
     () => () =>
       h(NMessageProvider, () =>
-        h(NDialogProvider, () => h(RestoreDialog, { agentId: 'a', artifactId: replacePlan.artifactId })),
+        h(NDialogProvider, () =>
+          h(RestoreDialog, {
+            agentId: 'a',
+            artifactId: replacePlan.artifactId,
+            onClose: () => (closed += 1),
+          }),
+        ),
       ),
   );
   const wrapper = mount(Host, { attachTo: document.body });
@@ -230,5 +237,15 @@ describe('the restore dialog', () => {
     await open(new Error('no artifact x in any storage'));
     expect($('restore-plan-error')!.textContent).toContain('no artifact x in any storage');
     expect($('restore-start')).toBeNull();
+  });
+
+  it('closes with Escape', async () => {
+    await open(replacePlan);
+    closed = 0;
+    $('restore-dialog')!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', code: 'Escape', bubbles: true }),
+    );
+    await flushPromises();
+    expect(closed).toBe(1);
   });
 });

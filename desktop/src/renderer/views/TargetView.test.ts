@@ -4,7 +4,7 @@ import { NDialogProvider, NMessageProvider } from 'naive-ui';
 import { describe, expect, it } from 'vitest';
 import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter } from 'vue-router';
-import type { TargetStatus } from '@port-yard/shared';
+import type { RunRecord, TargetStatus } from '@port-yard/shared';
 import { fakeArtifact } from '../../../test/support/fake-agent.ts';
 import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
 import { useAgentsStore } from '../stores/agents.ts';
@@ -106,5 +106,28 @@ describe('the target screen by keyboard', () => {
     await flushPromises();
     expect($('tab-runs')!.getAttribute('aria-selected')).toBe('true');
     expect($('tab-artifacts')!.getAttribute('aria-selected')).toBe('false');
+  });
+});
+
+describe('backing up now', () => {
+  it('waits for the agent after a click: a second click sends nothing', async () => {
+    let answer: (run: RunRecord) => void = () => undefined;
+    page.fake.startRun = new Promise<RunRecord>((resolve) => (answer = resolve));
+    await show('shop');
+    $('backup-now')!.click();
+    await flushPromises();
+    $('backup-now')!.click();
+    await flushPromises();
+    expect(page.fake.calls.filter((call) => call.path === 'runs.start')).toHaveLength(1);
+    expect($('backup-now')!.hasAttribute('disabled')).toBe(true);
+    answer({
+      id: 'r1',
+      target: 'shop',
+      trigger: 'manual',
+      status: 'queued',
+      queuedAt: '2026-11-26T04:00:00Z',
+    } as RunRecord);
+    await flushPromises();
+    expect($('backup-now')!.hasAttribute('disabled')).toBe(false);
   });
 });
