@@ -195,6 +195,7 @@ describe('the web console', () => {
     const { page } = operator;
     await page.getByTestId('nav-sandboxes').click();
     await page.getByTestId('sandboxes-table').waitFor();
+    expect(await page.getByTestId('extend-by').count()).toBe(1);
     await screenshot(page, '10-sandboxes');
     await page.getByTestId('nav-audit').click();
     await page.getByTestId('audit-table').getByText('artifact.restore').first().waitFor();
@@ -313,6 +314,11 @@ describe('the web console', () => {
     });
     expect(status).toBe(403);
     await screenshot(page, '13-target-viewer');
+    // No sandbox controls a viewer cannot use.
+    await page.getByTestId('nav-sandboxes').click();
+    await page.getByTestId('sandboxes-table').waitFor();
+    expect(await page.getByTestId('extend-by').count()).toBe(0);
+    expect(await page.getByTestId('sandbox-hint').count()).toBe(0);
     await viewer.context.close();
   });
 
