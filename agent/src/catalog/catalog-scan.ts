@@ -22,7 +22,8 @@ export interface CatalogProblem {
     | 'missing-data'
     | 'orphan-data'
     | 'foreign'
-    | 'listing-failed';
+    | 'listing-failed'
+    | 'conflicting-manifest';
   readonly message: string;
   readonly modifiedAt?: Date;
 }

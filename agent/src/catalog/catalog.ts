@@ -14,6 +14,28 @@ export interface ArtifactLocation {
    * wrote it or read it (see `rememberVerification`); a scan of storage leaves it unknown.
    */
   readonly verificationOk?: boolean;
+  /**
+   * The manifest beside this copy, when it disagrees with the entry's on how to read the data
+   * (its sha256, size, compression or encryption): a copy is checked against its own manifest,
+   * so one damaged manifest cannot make every copy look damaged.
+   */
+  readonly manifest?: Manifest;
+}
+
+/** The manifest a copy is checked against: its own where it differs from the entry's. */
+export function copyManifest(entry: CatalogEntry, location: ArtifactLocation): Manifest {
+  return location.manifest ?? entry.manifest;
+}
+
+/** Whether two manifests of one artifact read its data alike. */
+function readAlike(a: Manifest, b: Manifest): boolean {
+  return (
+    a.sha256 === b.sha256 &&
+    a.storedBytes === b.storedBytes &&
+    a.dataObject === b.dataObject &&
+    JSON.stringify(a.compression) === JSON.stringify(b.compression) &&
+    JSON.stringify(a.encryption) === JSON.stringify(b.encryption)
+  );
 }
 
 export interface CatalogEntry {
@@ -101,11 +123,14 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
   ): void => {
     const existing = target.get(manifest.artifactId);
     const known = new Set(existing?.locations.map((location) => location.storage));
+    const own = existing && !readAlike(existing.manifest, manifest) ? { manifest } : {};
     target.set(manifest.artifactId, {
       manifest: existing?.manifest ?? manifest,
       locations: [
         ...(existing?.locations ?? []),
-        ...locations.filter((location) => !known.has(location.storage)),
+        ...locations
+          .filter((location) => !known.has(location.storage))
+          .map((location) => ({ ...location, ...own })),
       ],
     });
   };
@@ -152,7 +177,7 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
       for (const change of journal) change(next);
       entries = next;
       changed();
-      lastProblems = scans.flatMap((scan) => scan.problems);
+      lastProblems = [...scans.flatMap((scan) => scan.problems), ...disagreements(entries)];
       return lastProblems;
     },
     list(filter = {}) {
@@ -252,4 +277,22 @@ function copiesIn(
 /** Pinned in any storage: retention keeps it everywhere. */
 export function isPinned(entry: CatalogEntry): boolean {
   return entry.locations.some((location) => location.sidecars?.pin !== undefined);
+}
+
+/** A problem for each copy whose manifest disagrees with the first storage's about its data. */
+function disagreements(entries: ReadonlyMap<string, CatalogEntry>): CatalogProblem[] {
+  const problems: CatalogProblem[] = [];
+  for (const entry of entries.values()) {
+    const first = entry.locations[0];
+    for (const location of entry.locations) {
+      if (!location.manifest || !first) continue;
+      problems.push({
+        storage: location.storage,
+        key: location.manifestKey,
+        kind: 'conflicting-manifest',
+        message: `the manifest of ${entry.manifest.artifactId} says sha256 ${location.manifest.sha256.slice(0, 12)}… and ${location.manifest.storedBytes} bytes, the one in storage "${first.storage}" ${entry.manifest.sha256.slice(0, 12)}… and ${entry.manifest.storedBytes} bytes: one of them is damaged, and each copy is checked against its own`,
+      });
+    }
+  }
+  return problems;
 }

@@ -1,6 +1,6 @@
 import type { Manifest } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
-import type { CatalogEntry } from '../catalog/catalog.ts';
+import { copyManifest, type CatalogEntry } from '../catalog/catalog.ts';
 import type { Storage } from '../storage/storage.ts';
 
 export interface LocatedArtifact {
@@ -34,15 +34,17 @@ export async function locateArtifact(
   for (const location of candidates) {
     const storage = storages.get(location.storage);
     if (!storage) continue;
+    // Checked against this copy's own manifest: another storage's may be the damaged one.
+    const own = copyManifest(entry, location);
     try {
       const info = await storage.stat(location.dataKey);
-      if (info?.size === manifest.storedBytes) return { manifest, storage, dataKey: location.dataKey };
+      if (info?.size === own.storedBytes) return { manifest: own, storage, dataKey: location.dataKey };
       problems.push(
         info === undefined
           ? new PortYardError('NOT_FOUND', `storage "${storage.name}" no longer holds ${location.dataKey}`)
           : new PortYardError(
               'INTEGRITY_FAILED',
-              `storage "${storage.name}": ${location.dataKey} has ${info.size} bytes, the manifest says ${manifest.storedBytes}`,
+              `storage "${storage.name}": ${location.dataKey} has ${info.size} bytes, the manifest says ${own.storedBytes}`,
             ),
       );
     } catch (error) {

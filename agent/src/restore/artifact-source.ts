@@ -1,6 +1,6 @@
-import type { TargetConfig } from '@port-yard/shared';
+import type { Manifest, TargetConfig } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
-import type { CatalogEntry } from '../catalog/catalog.ts';
+import { copyManifest, type CatalogEntry } from '../catalog/catalog.ts';
 import { createAgeDecryption } from '../pipeline/age-encryption.ts';
 import { chainCodecs } from '../pipeline/chain-codecs.ts';
 import { createCodec, type CodecStream } from '../pipeline/compression.ts';
@@ -10,6 +10,8 @@ import type { Storage } from '../storage/storage.ts';
 export interface ArtifactSource {
   readonly storage: Storage;
   readonly dataKey: string;
+  /** The manifest this copy is checked against (`copyManifest`). */
+  readonly manifest: Manifest;
   /** Decrypt (if encrypted), then decompress: stored bytes in, raw dump out. */
   decoder(): CodecStream;
 }
@@ -48,6 +50,7 @@ export async function openArtifactSources(
   return locations.map((location) => ({
     storage: storages.get(location.storage)!,
     dataKey: location.dataKey,
+    manifest: copyManifest(entry, location),
     decoder: () => (decryption ? chainCodecs(decryption(), codec.decompress()) : codec.decompress()),
   }));
 }

@@ -52,7 +52,7 @@ export async function prepareArtifactRestore(
       try {
         await streamRestore({
           source: await source.storage.get(source.dataKey),
-          manifest,
+          manifest: source.manifest,
           decoder: source.decoder(),
           tool: prepared.command,
           toolName: prepared.command.command.split('/').pop()!,
@@ -61,7 +61,7 @@ export async function prepareArtifactRestore(
           onBytes: (read) => options.onProgress?.(read, manifest.storedBytes),
         });
       } catch (error) {
-        throw await explainFailure(error, source.storage, source.dataKey, manifest);
+        throw await explainFailure(error, source.storage, source.dataKey, source.manifest);
       }
     },
     dispose: () => prepared.dispose(),

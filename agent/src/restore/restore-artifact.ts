@@ -113,7 +113,9 @@ export async function restoreArtifact(
     if (options.staging) {
       progress.phase('stage', manifest.storedBytes);
       const usable = await firstUsableCopy(sources, manifest, request.signal, (candidate) =>
-        stageArtifact(candidate, manifest, {
+        // Each copy against its own manifest: a damaged manifest in one storage must not make
+        // the good copy in another look damaged.
+        stageArtifact(candidate, candidate.manifest, {
           dir: options.stagingDir,
           signal: request.signal,
           onBytes: progress.bytes,
@@ -128,7 +130,7 @@ export async function restoreArtifact(
         manifest,
         request.signal,
         async (candidate) => {
-          const problem = await storedBytesProblem(candidate.storage, candidate.dataKey, manifest);
+          const problem = await storedBytesProblem(candidate.storage, candidate.dataKey, candidate.manifest);
           if (problem) throw new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore' });
         },
       ));

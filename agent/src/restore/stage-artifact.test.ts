@@ -18,6 +18,7 @@ describe('stageArtifact', () => {
       {
         storage,
         dataKey: 't/db/a.sql.zst.age',
+        manifest,
         decoder: () =>
           processCodec(
             'sh',
