@@ -293,6 +293,19 @@ export const targetSchema = z
     if (target.exclude !== undefined && Array.isArray(target.databases)) {
       ctx.addIssue({ code: 'custom', path: ['exclude'], message: 'only applies with databases: all' });
     }
+    // A database listed twice was dumped twice; a storage twice got two racing writes of one copy.
+    for (const field of ['databases', 'exclude', 'destinations'] as const) {
+      const names: unknown = target[field];
+      if (!Array.isArray(names)) continue;
+      names.forEach((name: unknown, index) => {
+        if (names.indexOf(name) !== index)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field, index],
+            message: `${JSON.stringify(name)} is listed twice`,
+          });
+      });
+    }
     if (Array.isArray(target.databases)) {
       for (const [index, database] of target.databases.entries()) {
         const problem = typeof database === 'string' && databaseNameProblem(database, target.engine);
