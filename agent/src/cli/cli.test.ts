@@ -239,7 +239,7 @@ describe('port-yard CLI', () => {
     expect(result.code).toBe(2);
     // It says what a valid name is.
     expect(result.stderr).toContain(
-      'toDatabase "bad/name" is not a valid database name: it must be 1-64 characters without control characters, /, \\ or ‛, not starting with -, . or a space, nor ending in .port-yard-tmp',
+      '"bad/name" is not a valid database name to restore into (--to-database; toDatabase in the API): it must be 1-64 characters without control characters, /, \\ or ‛, not starting with -, . or a space, nor ending in .port-yard-tmp',
     );
   });
 });

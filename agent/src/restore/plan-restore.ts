@@ -42,7 +42,7 @@ export async function planRestore(
   if (nameProblem)
     throw new PortYardError(
       'INVALID_INPUT',
-      `toDatabase ${JSON.stringify(database)} is not a valid database name: it ${nameProblem}`,
+      `${JSON.stringify(database)} is not a valid database name to restore into (--to-database; toDatabase in the API): it ${nameProblem}`,
     );
   if (engineFamily(target.engine) !== engineFamily(manifest.engine))
     throw new PortYardError(

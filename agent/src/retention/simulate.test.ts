@@ -104,9 +104,9 @@ describe('simulateRetention', () => {
   });
 
   it('rejects a bad --now or --tz by name', () => {
-    expect(() => simulate('keepLast: 1\n', { now: 'tomorrow' })).toThrow(invalid(/^now: /));
+    expect(() => simulate('keepLast: 1\n', { now: 'tomorrow' })).toThrow(invalid(/^--now: /));
     expect(() => simulate('keepLast: 1\n', { timeZone: 'Europe/Atlantis' })).toThrow(
-      invalid('timeZone: "Europe/Atlantis" is not an IANA time zone'),
+      invalid('--tz: "Europe/Atlantis" is not an IANA time zone'),
     );
   });
 });

@@ -34,11 +34,11 @@ export function simulateRetention(input: SimulateRetentionInput): RetentionSimul
   const artifacts = parseArtifactsText(input.artifacts.text, input.artifacts.file);
   const nowMs = instantOf(input.now);
   if (nowMs === undefined) {
-    throw new PortYardError('INVALID_INPUT', 'now: must be an ISO 8601 time with Z or an offset');
+    throw new PortYardError('INVALID_INPUT', '--now: must be an ISO 8601 time with Z or an offset');
   }
   const timeZone = input.timeZone ?? 'UTC';
   if (!isTimeZone(timeZone)) {
-    throw new PortYardError('INVALID_INPUT', `timeZone: "${timeZone}" is not an IANA time zone`);
+    throw new PortYardError('INVALID_INPUT', `--tz: "${timeZone}" is not an IANA time zone`);
   }
   const plan = planRetention({ artifacts, policy, timeZone, now: new Date(nowMs), pins: input.pins ?? [] });
   return {
