@@ -22,6 +22,16 @@ describe('tlsClientOptions', () => {
     expect(tlsClientOptions({ ...base, tls: { mode: 'prefer' } })).toBeUndefined();
   });
 
+  it("a file that cannot be read is the config's problem, named by its key, not the server's", () => {
+    const missing = join(dir, 'nope-ca.pem');
+    expect(() => tlsClientOptions({ ...base, tls: { mode: 'verify-ca', ca: missing } })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: `tls.ca: cannot read ${missing}: no such file`,
+      }),
+    );
+  });
+
   it('require encrypts without checking the certificate', () => {
     expect(tlsClientOptions({ ...base, tls: { mode: 'require' } })).toEqual({
       ca: undefined,
@@ -48,11 +58,5 @@ describe('tlsClientOptions', () => {
     const options = tlsClientOptions({ ...base, tls: { mode: 'verify-ca', ca: join(dir, 'ca.pem') } })!;
     expect(options.rejectUnauthorized).toBe(true);
     expect(options.checkServerIdentity?.()).toBeUndefined();
-  });
-
-  it('fails clearly on a missing CA file', () => {
-    expect(() =>
-      tlsClientOptions({ ...base, tls: { mode: 'verify-full', ca: join(dir, 'missing.pem') } }),
-    ).toThrow(/ENOENT.*missing\.pem/);
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PortYardError } from '@port-yard/shared';
 import type { ConnectionSettings } from './engine.ts';
 
 /**
@@ -9,12 +10,25 @@ import type { ConnectionSettings } from './engine.ts';
 export function tlsClientOptions(connection: ConnectionSettings) {
   const tls = connection.tls;
   if (!tls || tls.mode === 'disable' || tls.mode === 'prefer') return undefined;
-  const read = (path: string | undefined): string | undefined =>
-    path ? readFileSync(path, 'utf8') : undefined;
+  const read = (field: 'ca' | 'cert' | 'key'): string | undefined => {
+    const path = tls[field];
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      // The config's file, not the server: "cannot connect … ENOENT" blamed the wrong thing.
+      const { code, message } = error as NodeJS.ErrnoException;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : message;
+      throw new PortYardError('CONFIG_INVALID', `tls.${field}: cannot read ${path}: ${why}`, {
+        phase: 'connect',
+        cause: error,
+      });
+    }
+  };
   return {
-    ca: read(tls.ca),
-    cert: read(tls.cert),
-    key: read(tls.key),
+    ca: read('ca'),
+    cert: read('cert'),
+    key: read('key'),
     rejectUnauthorized: tls.mode !== 'require',
     // verify-ca checks the chain but not the host name.
     ...(tls.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
