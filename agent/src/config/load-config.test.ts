@@ -169,6 +169,21 @@ targets:
     ]);
   });
 
+  it("says what an empty list or a short text lacks, in words rather than zod's", async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  local: { type: filesystem, path: ./b }
+  s3: { type: s3, bucket: b, region: x }
+targets:
+  shop: { engine: postgres, user: backup, databases: [], destinations: [] }
+`);
+    expect(problems.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([
+      'storages.s3.bucket: must be at least 3 characters',
+      'targets.shop.databases: must not be empty',
+      'targets.shop.destinations: must not be empty',
+    ]);
+  });
+
   it('says what keepSafetyBackups takes when it is true (a duration, or false)', async () => {
     const problems = await problemsOf(`version: 1
 storages:

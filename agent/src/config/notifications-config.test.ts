@@ -92,7 +92,7 @@ describe('notifications in the config', () => {
           path: 'notifications.channels.hook.headers.X-Port-Yard-Event',
           message: 'is set by Port-Yard itself',
         },
-        { path: 'notifications.channels.mail.to', message: expect.stringContaining('>=1') },
+        { path: 'notifications.channels.mail.to', message: 'must not be empty' },
         { path: 'notifications.channels.mail.user', message: 'is required' },
         { path: 'notifications.channels.Bad', message: expect.stringContaining('lower-case') },
       ]),

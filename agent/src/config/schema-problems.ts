@@ -81,14 +81,34 @@ function problemsFromIssue(
   return [at(path, issue.message.replace(/^Invalid input: /, ''))];
 }
 
-/** zod's `Too big: expected number to be <=65535` in words, for numbers; a schema's own message stays. */
+/**
+ * zod's `Too big: expected number to be <=65535` (or `Too small: expected array to have >=1
+ * items`) in words, for numbers, lists and texts; a schema's own message stays.
+ */
 function boundMessage(issue: ConfigIssue): string | undefined {
-  if ((issue.code !== 'too_big' && issue.code !== 'too_small') || issue.origin !== 'number') return undefined;
+  if (issue.code !== 'too_big' && issue.code !== 'too_small') return undefined;
   if (!/^Too (big|small): /.test(issue.message)) return undefined;
-  const limit = String(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+  const limit = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
   const strict = issue.inclusive === false;
-  if (issue.code === 'too_big') return strict ? `must be less than ${limit}` : `must be at most ${limit}`;
-  return strict ? `must be more than ${limit}` : `must be at least ${limit}`;
+  const most = issue.code === 'too_big';
+  if (issue.origin === 'number') {
+    if (most) return strict ? `must be less than ${limit}` : `must be at most ${limit}`;
+    return strict ? `must be more than ${limit}` : `must be at least ${limit}`;
+  }
+  const count = strict ? (most ? limit - 1 : limit + 1) : limit;
+  if (issue.origin === 'array')
+    return most
+      ? `must list at most ${count}`
+      : count === 1
+        ? 'must not be empty'
+        : `must list at least ${count}`;
+  if (issue.origin === 'string')
+    return most
+      ? `must be at most ${count} characters`
+      : count === 1
+        ? 'must not be empty'
+        : `must be at least ${count} characters`;
+  return undefined;
 }
 
 /** What a type check or a union wanted, in words: `a list`, `"all" or a list`, `one of: filesystem`. */
