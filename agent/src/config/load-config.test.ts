@@ -280,7 +280,12 @@ storages:
   it('reports a duplicate key as a syntax error', async () => {
     const problems = await problemsOf('version: 1\nversion: 1\n');
     expect(problems).toEqual([
-      { path: '', line: 2, column: 1, message: 'YAML syntax: Map keys must be unique' },
+      {
+        path: '',
+        line: 2,
+        column: 1,
+        message: 'YAML syntax: the key "version" appears twice in one mapping',
+      },
     ]);
   });
 

@@ -107,6 +107,10 @@ function syntaxProblems(errors: readonly YAMLError[], text: string): { offset: n
       message = 'a second document (after ---): the config is one document';
     } else if (message.startsWith('Block scalar header includes extra characters')) {
       message = 'a value starting with | or > is a block scalar header: quote the value';
+    } else if (error.code === 'DUPLICATE_KEY') {
+      // yaml says only "Map keys must be unique": name the key (keys hold no secret).
+      const key = /^\s*["']?([^"':\n]{1,64})/.exec(text.slice(error.pos[0]))?.[1]?.trim();
+      if (key) message = `the key "${key}" appears twice in one mapping`;
     }
     problems.push({ offset: error.pos[0], message });
   }
