@@ -32,9 +32,27 @@ export interface BackupTargetRequest {
 
 /** The databases a target covers right now: its list, or every non-system one minus `exclude`. */
 export async function resolveDatabases(engine: Engine, target: TargetConfig): Promise<string[]> {
-  if (target.databases !== 'all') return [...target.databases];
+  return (await coveredDatabases(engine, target)).covered;
+}
+
+/**
+ * The databases a target covers, and the `exclude` entries that name none of the server's
+ * databases (nor a system one, which `all` leaves out anyway): a typo there backs up the
+ * database it meant to leave out, so the run says so.
+ */
+async function coveredDatabases(
+  engine: Engine,
+  target: TargetConfig,
+): Promise<{ covered: string[]; unmatchedExcludes: string[] }> {
+  if (target.databases !== 'all') return { covered: [...target.databases], unmatchedExcludes: [] };
   const excluded = new Set(target.exclude ?? []);
-  return (await engine.listDatabases(target)).filter((name) => !excluded.has(name));
+  const all = await engine.listDatabases(target);
+  return {
+    covered: all.filter((name) => !excluded.has(name)),
+    unmatchedExcludes: [...excluded].filter(
+      (name) => !all.includes(name) && engine.refusesRestoreInto(name) === undefined,
+    ),
+  };
 }
 
 /**
@@ -52,12 +70,16 @@ export async function backupTarget(
   const failures: RunFailure[] = [];
   const skipped: { database: string; since: string }[] = [];
   let databases: string[];
+  const warnings: string[] = [];
   // One answer for the run's databases (it depends on the dump user only), asked by the first.
   let omissions: Promise<string[]> | undefined;
   const dumpOmissions = (): Promise<string[]> =>
     (omissions ??= deps.engine.dumpOmissions?.(request.target) ?? Promise.resolve([]));
   try {
-    databases = await databasesToBackUp(deps.engine, request);
+    let unmatched: string[];
+    ({ databases, unmatched } = await databasesToBackUp(deps.engine, request));
+    for (const name of unmatched)
+      warnings.push(`exclude names ${JSON.stringify(name)}, which is no database on the server (a typo?)`);
   } catch (error) {
     databases = [];
     failures.push(toFailure(request.database ?? '*', error));
@@ -133,15 +155,19 @@ export async function backupTarget(
     artifacts,
     skipped,
     failures,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
-async function databasesToBackUp(engine: Engine, request: BackupTargetRequest): Promise<string[]> {
-  const covered = await resolveDatabases(engine, request.target);
+async function databasesToBackUp(
+  engine: Engine,
+  request: BackupTargetRequest,
+): Promise<{ databases: string[]; unmatched: string[] }> {
+  const { covered, unmatchedExcludes: unmatched } = await coveredDatabases(engine, request.target);
   if (request.database === undefined) {
     if (covered.length === 0)
       throw new PortYardError('NOT_FOUND', `target ${request.targetName} covers no database`);
-    return covered;
+    return { databases: covered, unmatched };
   }
   if (!covered.includes(request.database)) {
     throw new PortYardError(
@@ -149,7 +175,7 @@ async function databasesToBackUp(engine: Engine, request: BackupTargetRequest): 
       `database ${request.database} is not one of target ${request.targetName}'s databases (${covered.join(', ')})`,
     );
   }
-  return [request.database];
+  return { databases: [request.database], unmatched };
 }
 
 function stopReason(signal: AbortSignal): PortYardError {

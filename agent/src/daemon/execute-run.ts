@@ -80,7 +80,8 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       incompleteArtifacts(result) ??
       (result.skipped.length > 0
         ? `skipped, unchanged: ${result.skipped.map((skip) => `${skip.database} since ${skip.since}`).join(', ')}`
-        : undefined);
+        : undefined) ??
+      result.warnings?.join('; ');
     const retention =
       status === 'succeeded' || status === 'partial'
         ? await applyRetention(agent, run.target, deps.log ?? silentLogger)

@@ -42,6 +42,24 @@ describe('MariaDB, databases: all', () => {
     expect(check.code, check.stderr).toBe(0);
   });
 
+  it('an exclude entry that names no database is a warning of the run (a typo backs up what it meant to leave out)', async () => {
+    await createOddDatabase('mariadb', 'py_odd_analytics', ['x'], maria);
+    const cli = await oddConfig(dir, 'exclude-typo.json', {
+      m: { ...connectionOf(maria), databases: 'all', exclude: ['py_odd_analytcs', 'mysql'] },
+    });
+    const backup = await cli('backup', 'm', '--database', 'py_odd_analytics', '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(JSON.parse(backup.stdout).warnings).toEqual([
+      'exclude names "py_odd_analytcs", which is no database on the server (a typo?)',
+    ]);
+    const text = await cli('backup', 'm', '--database', 'py_odd_analytics');
+    expect(text.stderr).toContain(
+      'warning: exclude names "py_odd_analytcs", which is no database on the server',
+    );
+    // A system database, which `all` leaves out anyway, is no typo.
+    expect(text.stderr).not.toContain('"mysql"');
+  });
+
   it("an artifact of `py_odd_it's` restores over its own database (the default restore)", async () => {
     const name = "py_odd_it's";
     await createOddDatabase('mariadb', name, ['before'], maria);

@@ -62,6 +62,8 @@ export interface BackupRunResult {
   /** Databases not backed up because nothing changed since the artifact `since`. */
   readonly skipped: readonly { readonly database: string; readonly since: string }[];
   readonly failures: readonly RunFailure[];
+  /** What the run did not fail on but a user should know: an `exclude` that names no database. */
+  readonly warnings?: readonly string[];
 }
 
 export type RunTrigger = 'schedule' | 'manual' | 'catch-up';

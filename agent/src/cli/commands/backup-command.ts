@@ -74,6 +74,7 @@ function printResult(result: BackupRunResult): void {
     for (const outcome of missed) console.error(`  not in ${outcome.storage}: ${outcome.error}`);
     if (artifact.incomplete) console.error(`  warning: ${artifact.incomplete}`);
   }
+  for (const warning of result.warnings ?? []) console.error(`warning: ${warning}`);
   for (const failure of result.failures) {
     console.error(
       `FAILED  ${result.target}/${failure.database}  ${failure.code}${failure.phase ? ` (${failure.phase})` : ''}: ${failure.message}`,
