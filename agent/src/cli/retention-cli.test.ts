@@ -98,4 +98,20 @@ describe('port-yard retention', () => {
     expect(apply.stdout).toContain('keep 2, deleted 2');
     expect(await filesBelow(storageRoot)).toHaveLength(4);
   });
+
+  it('says which of the two reasons leaves nothing to do: no policy, or no artifacts', async () => {
+    const config = join(dir, 'nothing.yaml');
+    await writeFile(
+      config,
+      'version: 1\nstorages:\n  local: { type: filesystem, path: ./nothing }\ntargets:\n' +
+        '  bare: { engine: mariadb, user: root, databases: [a], destinations: [local] }\n' +
+        '  kept: { engine: mariadb, user: root, databases: [a], destinations: [local], retention: { keepLast: 2 } }\n',
+    );
+    const bare = await cli(['--config', config, 'retention', 'plan', 'bare']);
+    expect(bare.stdout.trim()).toBe(
+      'target bare has no retention policy (targets.bare.retention): nothing to do',
+    );
+    const kept = await cli(['--config', config, 'retention', 'apply', 'kept']);
+    expect(kept.stdout.trim()).toBe('target kept has no artifacts: nothing to do');
+  });
 });

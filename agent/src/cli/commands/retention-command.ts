@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { Agent } from '../../main.ts';
 import type { AppliedRetentionGroup, RetentionGroup } from '../../retention/target-retention.ts';
 import { simulateRetention } from '../../retention/simulate.ts';
 import { UsageError, exitCodes } from '../cli-errors.ts';
@@ -22,7 +23,7 @@ export function registerRetentionCommand(program: Command): void {
         async (agent) => {
           const groups = agent.planRetention(targetName);
           if (options.json) console.log(JSON.stringify(groups, null, 2));
-          else printGroups(groups, 'would delete');
+          else printGroups(groups, 'would delete', nothingToDo(agent, targetName));
         },
         { check: (config) => void requireTarget(config, targetName) },
       );
@@ -41,7 +42,7 @@ export function registerRetentionCommand(program: Command): void {
         async (agent) => {
           const groups = await agent.applyRetention(targetName);
           if (options.json) console.log(JSON.stringify(groups, null, 2));
-          else printGroups(groups, 'deleted');
+          else printGroups(groups, 'deleted', nothingToDo(agent, targetName));
           if (groups.some((group) => group.failed.length > 0)) process.exitCode = exitCodes.failed;
         },
         // A typo must not reach storage: nothing is read, let alone deleted.
@@ -77,8 +78,19 @@ export function registerRetentionCommand(program: Command): void {
     });
 }
 
-function printGroups(groups: readonly (RetentionGroup | AppliedRetentionGroup)[], verb: string): void {
-  if (groups.length === 0) console.log('no retention policy, or no artifacts: nothing to do');
+/** Why a target has nothing for retention to do: which of the two reasons it is. */
+function nothingToDo(agent: Agent, targetName: string): string {
+  if (!agent.config.targets[targetName]?.retention)
+    return `target ${targetName} has no retention policy (targets.${targetName}.retention): nothing to do`;
+  return `target ${targetName} has no artifacts: nothing to do`;
+}
+
+function printGroups(
+  groups: readonly (RetentionGroup | AppliedRetentionGroup)[],
+  verb: string,
+  nothing: string,
+): void {
+  if (groups.length === 0) console.log(nothing);
   for (const group of groups) {
     const { plan } = group;
     console.log(
