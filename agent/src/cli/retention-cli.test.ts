@@ -72,6 +72,16 @@ describe('port-yard retention', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('tiers[0].every');
     expect(result.stderr).toContain('divide a day');
+    const missing = await cli([
+      'retention',
+      'simulate',
+      '--policy',
+      join(dir, 'nope.yaml'),
+      '--artifacts',
+      'x',
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`cannot read ${join(dir, 'nope.yaml')}: no such file`);
   });
 
   it('plan shows what would go and changes nothing; apply deletes it', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { configSchema } from '@port-yard/shared';
 import type { PortYardConfig } from '@port-yard/shared';
+import { fileErrorReason } from '../platform/file-error-reason.ts';
 import { ConfigError } from './config-error.ts';
 import type { ConfigProblem } from './config-error.ts';
 import { interpolateDocument, type Substitution } from './interpolate-document.ts';
@@ -71,13 +72,7 @@ async function readConfigText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    const reasons: Record<string, string> = {
-      ENOENT: 'no such file',
-      EACCES: 'permission denied',
-      EISDIR: 'is a directory',
-    };
-    const reason = (code === undefined ? undefined : reasons[code]) ?? message;
+    const reason = fileErrorReason(error);
     throw new ConfigError(file, [{ path: '', message: `cannot read the config file: ${reason}` }], {
       cause: error,
     });

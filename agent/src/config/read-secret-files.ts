@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileErrorReason } from '../platform/file-error-reason.ts';
 import type { ConfigProblem } from './config-error.ts';
 import { formatConfigPath } from './config-path.ts';
 import type { YamlLocator } from './yaml-locator.ts';
@@ -47,12 +48,6 @@ export interface SecretFiles {
   readonly problems: readonly ConfigProblem[];
 }
 
-const reasons: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory',
-};
-
 /**
  * Reads every secret file named in the config (relative to `baseDir`, the config file's folder)
  * and trims the trailing newline(s) that editors and `echo` add, and a leading byte order mark.
@@ -80,11 +75,8 @@ export async function readSecretFiles(
       else
         secrets.push({ section: entry.section, name: entry.name, key: secretFileKeys[entry.fileKey], value });
     } catch (error) {
-      const { code = '', message } = error as NodeJS.ErrnoException;
       problems.push(
-        problem(
-          `cannot read the ${labels[entry.fileKey]} ${absolute}: ${reasons[code] ?? (code || message)}`,
-        ),
+        problem(`cannot read the ${labels[entry.fileKey]} ${absolute}: ${fileErrorReason(error)}`),
       );
     }
   }

@@ -1,5 +1,6 @@
 import { access, constants, stat } from 'node:fs/promises';
 import type { PortYardConfig } from '@port-yard/shared';
+import { fileErrorReason } from '../platform/file-error-reason.ts';
 import type { ConfigProblem } from './config-error.ts';
 import { fileKeys } from './resolve-config-paths.ts';
 
@@ -45,9 +46,6 @@ async function unreadable(file: string): Promise<string | undefined> {
     await access(file, constants.R_OK);
     return undefined;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'no such file';
-    if (code === 'EACCES') return 'permission denied';
-    return (error as Error).message;
+    return fileErrorReason(error);
   }
 }

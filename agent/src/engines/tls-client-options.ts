@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PortYardError } from '@port-yard/shared';
+import { fileErrorReason } from '../platform/file-error-reason.ts';
 import type { ConnectionSettings } from './engine.ts';
 
 /**
@@ -17,12 +18,14 @@ export function tlsClientOptions(connection: ConnectionSettings) {
       return readFileSync(path, 'utf8');
     } catch (error) {
       // The config's file, not the server: "cannot connect … ENOENT" blamed the wrong thing.
-      const { code, message } = error as NodeJS.ErrnoException;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : message;
-      throw new PortYardError('CONFIG_INVALID', `tls.${field}: cannot read ${path}: ${why}`, {
-        phase: 'connect',
-        cause: error,
-      });
+      throw new PortYardError(
+        'CONFIG_INVALID',
+        `tls.${field}: cannot read ${path}: ${fileErrorReason(error)}`,
+        {
+          phase: 'connect',
+          cause: error,
+        },
+      );
     }
   };
   return {

@@ -53,7 +53,9 @@ export function parsePolicyText(text: string, file: string): RetentionPolicy {
       });
     }
     const label = formatConfigPath(path);
-    const message = issue.message.replace(/^Invalid input: /, '');
+    // A key that is not there: "is required", not "expected string, received undefined".
+    const missing = issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined;
+    const message = missing ? 'is required' : issue.message.replace(/^Invalid input: /, '');
     return [`${where(locator.valueAt(path))}  ${label ? `${label}: ` : ''}${message}`];
   });
   throw new PortYardError('INVALID_INPUT', lines.join('\n'));
@@ -61,4 +63,12 @@ export function parsePolicyText(text: string, file: string): RetentionPolicy {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (value, key) =>
+      typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    data,
+  );
 }

@@ -77,6 +77,7 @@ describe('simulateRetention', () => {
     );
     expect(() => simulate('tiers: [\n')).toThrow(invalid(/^policy\.yaml:\d+:\d+ {2}YAML syntax/));
     expect(() => simulate('- 1\n')).toThrow(invalid(/^policy\.yaml: must be a mapping/));
+    expect(() => simulate('tiers:\n  - { every: 1h }\n')).toThrow(invalid(/tiers\[0\]\.for: is required$/));
   });
 
   it('names the file, index and field of artifact problems', () => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Agent } from '../../main.ts';
 import type { AppliedRetentionGroup, RetentionGroup } from '../../retention/target-retention.ts';
 import { simulateRetention } from '../../retention/simulate.ts';
+import { fileErrorReason } from '../../platform/file-error-reason.ts';
 import { UsageError, exitCodes } from '../cli-errors.ts';
 import { requireTarget } from '../command-line-names.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
@@ -63,9 +64,7 @@ export function registerRetentionCommand(program: Command): void {
         try {
           return { text: await readFile(file, 'utf8'), file };
         } catch (error) {
-          throw new UsageError(
-            `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-          );
+          throw new UsageError(`cannot read ${file}: ${fileErrorReason(error)}`);
         }
       };
       const result = simulateRetention({
