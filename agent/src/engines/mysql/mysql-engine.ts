@@ -9,7 +9,13 @@ import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
 import { mysqlFingerprint } from './mysql-fingerprint.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
 import { mysqlOptionsFile } from './mysql-options-file.ts';
-import { mysqlBeginReplace, mysqlDatabaseSize, mysqlOpenConnections } from './mysql-replace.ts';
+import {
+  isSqlWord,
+  mysqlBeginReplace,
+  mysqlDatabaseOptions,
+  mysqlDatabaseSize,
+  mysqlOpenConnections,
+} from './mysql-replace.ts';
 import { routineAccessProblem } from './mysql-routine-access.ts';
 import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 import { renameAlterDatabase } from './rename-alter-database.ts';
@@ -133,8 +139,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
     async createDatabase(connection, database, like) {
       const create = `CREATE DATABASE ${quoteIdentifier(database)}`;
       const { characterSet, collation } = like ?? {};
-      const word = /^\w+$/;
-      if (characterSet && collation && word.test(characterSet) && word.test(collation)) {
+      if (characterSet && collation && isSqlWord(characterSet) && isSqlWord(collation)) {
         try {
           await query(connection, `${create} CHARACTER SET ${characterSet} COLLATE ${collation}`);
           return [];
@@ -150,17 +155,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
       return [];
     },
 
-    databaseOptions: (connection, database) =>
-      withMysqlConnection(connection, async (db) => {
-        const [rows] = await db.query(
-          `SELECT DEFAULT_CHARACTER_SET_NAME AS characterSet, DEFAULT_COLLATION_NAME AS collation
-           FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`,
-          [database],
-        );
-        const [row] = rows as { characterSet: string; collation: string }[];
-        if (!row) throw new PortYardError('NOT_FOUND', `database ${database} does not exist`);
-        return { characterSet: row.characterSet, collation: row.collation };
-      }),
+    databaseOptions: mysqlDatabaseOptions,
 
     async dropDatabase(connection, database) {
       await query(connection, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);

@@ -84,16 +84,7 @@ export async function mysqlBeginReplace(
   },
 ): Promise<DatabaseReplacement> {
   await withMysqlConnection(connection, async (db) => {
-    const [schemata] = await db.query(
-      `SELECT DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation
-       FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`,
-      [database],
-    );
-    const schema = (schemata as { charset: string; collation: string }[])[0];
-    if (!schema) throw new PortYardError('NOT_FOUND', `database ${database} does not exist`);
-    const word = /^\w+$/;
-    if (!word.test(schema.charset) || !word.test(schema.collation))
-      throw new PortYardError('INTERNAL', `unexpected character set ${schema.charset} / ${schema.collation}`);
+    const schema = await characterSetOf(db, database);
     const sessions = await sessionsOn(db, database);
     if (sessions.length > 0 && !options.terminateConnections)
       throw openConnectionsConflict(database, summarizeSessions(sessions));
@@ -105,8 +96,7 @@ export async function mysqlBeginReplace(
     await db.query(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(lockWait))}`);
     options.signal?.throwIfAborted();
     const tables = await tableCount(db, database);
-    const [[own]] = (await db.query('SELECT CONNECTION_ID() AS id')) as unknown as [[{ id: number }]];
-    const stopDrop = (): void => void killQuery(connection, own.id);
+    const stopDrop = (): void => void killQuery(connection, db.threadId);
     options.signal?.addEventListener('abort', stopDrop, { once: true });
     try {
       await db.query(`DROP DATABASE ${quoteIdentifier(database)}`);
@@ -123,7 +113,7 @@ export async function mysqlBeginReplace(
     }
     await db
       .query(
-        `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET ${schema.charset} COLLATE ${schema.collation}`,
+        `CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET ${schema.characterSet} COLLATE ${schema.collation}`,
       )
       .catch((error: unknown) => {
         throw new DatabaseChangedError(
@@ -134,6 +124,36 @@ export async function mysqlBeginReplace(
       });
   });
   return { loadInto: database, commit: async () => undefined, abort: async () => undefined };
+}
+
+/**
+ * A database's default character set and collation: what a replacement re-creates it with, and
+ * what a manifest records (`databaseOptions`) for a restore into a new database.
+ */
+async function characterSetOf(
+  db: Connection,
+  database: string,
+): Promise<{ characterSet: string; collation: string }> {
+  const [rows] = await db.query(
+    `SELECT DEFAULT_CHARACTER_SET_NAME AS characterSet, DEFAULT_COLLATION_NAME AS collation
+     FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`,
+    [database],
+  );
+  const [schema] = rows as { characterSet: string; collation: string }[];
+  if (!schema) throw new PortYardError('NOT_FOUND', `database ${database} does not exist`);
+  if (!isSqlWord(schema.characterSet) || !isSqlWord(schema.collation))
+    throw new PortYardError(
+      'INTERNAL',
+      `unexpected character set ${schema.characterSet} / ${schema.collation}`,
+    );
+  return schema;
+}
+
+/** A character set or collation name that can go into SQL unquoted. */
+export const isSqlWord = (name: string): boolean => /^\w+$/.test(name);
+
+export function mysqlDatabaseOptions(connection: ConnectionSettings, database: string) {
+  return withMysqlConnection(connection, (db) => characterSetOf(db, database));
 }
 
 /** Tables of `database` (none once it is gone). */

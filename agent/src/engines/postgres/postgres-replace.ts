@@ -86,17 +86,20 @@ async function databaseFacts(client: pg.Client, database: string): Promise<Datab
  * new database makes it alike: its encoding, locale, and collation provider.
  */
 export function postgresDatabaseOptions(connection: ConnectionSettings, database: string) {
-  return withPostgresConnection(connection, maintenanceDatabase, async (client) => {
-    const facts = await databaseFacts(client, database);
-    const provider = { i: 'icu', b: 'builtin' }[facts.provider ?? ''];
-    return {
-      encoding: facts.encoding,
-      lcCollate: facts.collate,
-      lcCtype: facts.ctype,
-      ...(provider && facts.locale !== null ? { localeProvider: provider, locale: facts.locale } : {}),
-      ...(provider === 'icu' && facts.icuRules !== null ? { icuRules: facts.icuRules } : {}),
-    } as Record<string, string>;
-  });
+  return withPostgresConnection(connection, maintenanceDatabase, async (client) =>
+    optionsOf(await databaseFacts(client, database)),
+  );
+}
+
+function optionsOf(facts: DatabaseFacts): Record<string, string> {
+  const provider = { i: 'icu', b: 'builtin' }[facts.provider ?? ''];
+  return {
+    encoding: facts.encoding,
+    lcCollate: facts.collate,
+    lcCtype: facts.ctype,
+    ...(provider && facts.locale !== null ? { localeProvider: provider, locale: facts.locale } : {}),
+    ...(provider === 'icu' && facts.icuRules !== null ? { icuRules: facts.icuRules } : {}),
+  };
 }
 
 /**
@@ -116,22 +119,6 @@ export function likeDatabaseSql(options: Readonly<Record<string, string>>): stri
     parts.push(`LOCALE_PROVIDER builtin BUILTIN_LOCALE ${quoteLiteral(locale)}`);
   }
   return parts.join(' ');
-}
-
-/**
- * The copy's collation provider and tablespace, as the original's: an ICU database restored as
- * libc would sort text differently, and one on its own tablespace would fill the default disk.
- */
-function copyOptions(facts: DatabaseFacts): string {
-  const options: string[] = [];
-  if (facts.provider === 'i' && facts.locale !== null) {
-    options.push(`LOCALE_PROVIDER icu ICU_LOCALE ${quoteLiteral(facts.locale)}`);
-    if (facts.icuRules !== null) options.push(`ICU_RULES ${quoteLiteral(facts.icuRules)}`);
-  } else if (facts.provider === 'b' && facts.locale !== null) {
-    options.push(`LOCALE_PROVIDER builtin BUILTIN_LOCALE ${quoteLiteral(facts.locale)}`);
-  }
-  if (facts.tablespace !== null) options.push(`TABLESPACE ${quoteIdentifier(facts.tablespace)}`);
-  return options.join(' ');
 }
 
 /**
@@ -157,9 +144,10 @@ export async function postgresBeginReplace(
     const open = await sessionsOn(client, database);
     if (open.count > 0 && !options.terminateConnections) throw openConnectionsConflict(database, open);
     await client.query(
-      `CREATE DATABASE ${quoteIdentifier(staging)} OWNER ${quoteIdentifier(facts.owner)} TEMPLATE template0
-       ENCODING ${quoteLiteral(facts.encoding)} LC_COLLATE ${quoteLiteral(facts.collate)} LC_CTYPE ${quoteLiteral(facts.ctype)}
-       ${copyOptions(facts)}`,
+      // Made like the original (encoding, locale, collation provider: an ICU database copied as
+      // libc would sort text differently), on its tablespace (not filling the default disk).
+      `CREATE DATABASE ${quoteIdentifier(staging)} OWNER ${quoteIdentifier(facts.owner)} ${likeDatabaseSql(optionsOf(facts))}
+       ${facts.tablespace === null ? '' : `TABLESPACE ${quoteIdentifier(facts.tablespace)}`}`,
     );
     try {
       if (facts.grants) await copyGrants(client, staging, facts.grants);
