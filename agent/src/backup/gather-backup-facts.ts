@@ -47,6 +47,6 @@ export async function gatherBackupFacts(
     fingerprint: value(fingerprint),
     tables: value(tables),
     omissions: value(omissions),
-    databaseOptions: databaseOptions.status === 'fulfilled' ? databaseOptions.value : undefined,
+    databaseOptions: value(databaseOptions),
   };
 }

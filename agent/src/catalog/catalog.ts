@@ -283,9 +283,9 @@ export function isPinned(entry: CatalogEntry): boolean {
 function disagreements(entries: ReadonlyMap<string, CatalogEntry>): CatalogProblem[] {
   const problems: CatalogProblem[] = [];
   for (const entry of entries.values()) {
-    const first = entry.locations[0];
+    const first = entry.locations[0]!;
     for (const location of entry.locations) {
-      if (!location.manifest || !first) continue;
+      if (!location.manifest) continue;
       problems.push({
         storage: location.storage,
         key: location.manifestKey,

@@ -149,7 +149,8 @@ function describe(value: unknown): string {
   return noun(typeof value);
 }
 
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` in parsed YAML data: undefined when a step is missing (own keys only). */
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let current = data;
   for (const segment of path) {
     if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;

@@ -1,4 +1,4 @@
-import type { RestorePlan, RunPhase, RunProgress } from '@port-yard/shared';
+import type { Manifest, RestorePlan, RunPhase, RunProgress } from '@port-yard/shared';
 import { PortYardError, isPortYardError, safetyBackupReason } from '@port-yard/shared';
 import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { DatabaseReplacement } from '../engines/engine.ts';
@@ -162,11 +162,10 @@ export async function restoreArtifact(
             })
         : await createNew(resolved);
       try {
-        // pg_restore --jobs reads a staged custom-format file itself: how far it is, is unknown.
-        const toolReadsFile = staged !== undefined && manifest.dumpFormat === 'pg-custom';
+        // A tool that reads the staged file itself: how far it is, is unknown.
         progress.phase(
           'restore',
-          toolReadsFile ? undefined : staged ? staged.rawBytes : manifest.storedBytes,
+          staged ? (toolReadsStagedFile(manifest) ? undefined : staged.rawBytes) : manifest.storedBytes,
         );
         await load(
           resolved,
@@ -330,7 +329,7 @@ async function load(
     return;
   }
   const { manifest } = entry;
-  const parallel = manifest.dumpFormat === 'pg-custom';
+  const parallel = toolReadsStagedFile(manifest);
   const prepared = await engine.prepareRestore({
     connection: target,
     database,
@@ -411,4 +410,9 @@ function progressReporter(
     },
     bytes: (bytes: number): void => report(bytes, false),
   };
+}
+
+/** pg_restore reads a staged custom-format dump itself, with `--jobs` parallel workers. */
+function toolReadsStagedFile(manifest: Manifest): boolean {
+  return manifest.dumpFormat === 'pg-custom';
 }

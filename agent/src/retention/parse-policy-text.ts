@@ -3,6 +3,7 @@ import { PortYardError, retentionSchema } from '@port-yard/shared';
 import type { RetentionPolicy } from '@port-yard/shared';
 import { closestName } from '../config/closest-name.ts';
 import { formatConfigPath } from '../config/config-path.ts';
+import { valueAt } from '../config/schema-problems.ts';
 import { createYamlLocator } from '../config/yaml-locator.ts';
 import type { SourcePosition } from '../config/yaml-locator.ts';
 
@@ -63,12 +64,4 @@ export function parsePolicyText(text: string, file: string): RetentionPolicy {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (value, key) =>
-      typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
-    data,
-  );
 }
