@@ -1,8 +1,7 @@
 import type { PortYardConfig } from '@port-yard/shared';
 import { loadConfig } from '../config/load-config.ts';
 import { createAgent, type Agent } from '../main.ts';
-import { sweepAbandonedSecretFiles } from '../platform/secret-files.ts';
-import { sweepAbandonedStagedDumps } from '../restore/sweep-staged-dumps.ts';
+import { sweepStoppedProcessFolders } from '../platform/sweep-process-folders.ts';
 import { UsageError } from './cli-errors.ts';
 
 export interface GlobalOptions {
@@ -58,12 +57,11 @@ export async function withCliAgent<T>(
  * each `restore.stagingDir`), as the daemon does when it starts.
  */
 async function sweepAfterStoppedProcesses(config: PortYardConfig): Promise<void> {
-  const credentials = await sweepAbandonedSecretFiles();
+  const { credentials, stagedDumps: staged } = await sweepStoppedProcessFolders(config.targets);
   if (credentials.length > 0)
     console.error(
       `note: removed the credential files of ${credentials.length} stopped port-yard process(es)`,
     );
-  const staged = await sweepAbandonedStagedDumps(config.targets);
   if (staged.length > 0)
     console.error(`note: removed ${staged.length} dump(s) staged by stopped restores: ${staged.join(', ')}`);
 }

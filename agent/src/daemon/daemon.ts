@@ -2,8 +2,7 @@ import type { PortYardConfig, RunRecord, TargetStatus } from '@port-yard/shared'
 import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { createAgent, type Agent } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
-import { sweepAbandonedSecretFiles } from '../platform/secret-files.ts';
-import { sweepAbandonedStagedDumps } from '../restore/sweep-staged-dumps.ts';
+import { sweepStoppedProcessFolders } from '../platform/sweep-process-folders.ts';
 import { createRunQueue, type RunQueue } from '../runs/run-queue.ts';
 import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
 import { scheduleIntervalMs } from '../scheduler/next-run.ts';
@@ -221,10 +220,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
     notifications: notifications.notifier,
     agent: () => agent,
     async start() {
-      const swept = await sweepAbandonedSecretFiles();
-      if (swept.length > 0) log.info('removed credential files of stopped processes', { folders: swept });
-      const staged = await sweepAbandonedStagedDumps(agent.config.targets);
-      if (staged.length > 0) log.info('removed dumps staged by stopped restores', { folders: staged });
+      const swept = await sweepStoppedProcessFolders(agent.config.targets);
+      if (swept.credentials.length > 0)
+        log.info('removed credential files of stopped processes', { folders: swept.credentials });
+      if (swept.stagedDumps.length > 0)
+        log.info('removed dumps staged by stopped restores', { folders: swept.stagedDumps });
       await refreshCatalog();
       schedule();
       catchUp();

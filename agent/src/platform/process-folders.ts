@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from './process-alive.ts';
 
@@ -9,13 +11,20 @@ import { isAlive } from './process-alive.ts';
  * dump) would stay on disk for good.
  */
 export function makeProcessFolder(parent: string, prefix: string): Promise<string> {
-  return mkdtemp(join(parent, `${prefix}${process.pid}-`));
+  return mkdtemp(join(parent, `${prefix}${process.pid}-${hostTag}-`));
 }
 
 /**
- * Removes the folders in `parent`, named with one of `prefixes`, of this user's processes that
- * are gone. A folder whose process is alive is never touched, nor is another user's. Returns
- * the folders removed.
+ * This host in a folder's name (8 hex of its name's hash): a `restore.stagingDir` may be a
+ * volume that several containers share, and a pid says nothing about another host's processes,
+ * so only this host's folders are swept.
+ */
+export const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+/**
+ * Removes the folders in `parent`, named with one of `prefixes`, of this user's processes on this
+ * host that are gone. A folder whose process is alive is never touched, nor is another user's or
+ * another host's. Returns the folders removed.
  */
 export async function sweepAbandonedFolders(
   parent: string,
@@ -28,7 +37,10 @@ export async function sweepAbandonedFolders(
   for (const name of names) {
     const prefix = prefixes.find((candidate) => name.startsWith(candidate));
     if (prefix === undefined) continue;
-    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    // `<pid>-<host>-<random>`, or `<pid>-<random>` as credential folders were named before.
+    const [, pidText, host] = /^(\d+)-(?:([0-9a-f]{8})-)?/.exec(name.slice(prefix.length)) ?? [];
+    const pid = Number(pidText);
+    if (host !== undefined && host !== hostTag) continue;
     if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
     const path = join(parent, name);
     const info = await stat(path).catch(() => undefined);

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSecretFiles, sweepAbandonedSecretFiles } from './secret-files.ts';
+import { sweepAbandonedFolders } from './process-folders.ts';
+import { createSecretFiles, secretFilesPrefix } from './secret-files.ts';
 
 describe('secret files', () => {
   let dir: string;
@@ -29,7 +30,7 @@ describe('secret files', () => {
       await mkdir(folder);
       await writeFile(join(folder, 'client.cnf'), 'password=x\n');
     }
-    const removed = await sweepAbandonedSecretFiles(dir, (pid) => pid === process.pid);
+    const removed = await sweepAbandonedFolders(dir, [secretFilesPrefix], (pid) => pid === process.pid);
     expect(removed).toEqual([dead]);
     expect((await readdir(dir)).sort()).toEqual([basename(living), basename(unnamed)].sort());
   });

@@ -1,8 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlive } from './process-alive.ts';
-import { makeProcessFolder, sweepAbandonedFolders } from './process-folders.ts';
+import { makeProcessFolder } from './process-folders.ts';
 
 /**
  * A private folder (0700) holding files with credentials (0600), so passwords never reach a
@@ -28,12 +27,4 @@ export async function createSecretFiles(): Promise<SecretFiles> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Removes the secret folders in `folder` of this user's processes that are gone. */
-export function sweepAbandonedSecretFiles(
-  folder: string = tmpdir(),
-  alive: (pid: number) => boolean = isAlive,
-): Promise<string[]> {
-  return sweepAbandonedFolders(folder, [secretFilesPrefix], alive);
 }

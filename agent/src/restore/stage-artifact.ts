@@ -12,7 +12,7 @@ import { makeProcessFolder } from '../platform/process-folders.ts';
 import type { ArtifactSource } from './artifact-source.ts';
 import { explainFailure } from './prepare-artifact-restore.ts';
 import { sameForEveryCopy } from './same-for-every-copy.ts';
-import { stagingPrefix } from './sweep-staged-dumps.ts';
+import { stagingPrefix } from '../platform/sweep-process-folders.ts';
 
 export interface StagedDump {
   /** The raw dump (decrypted, decompressed), readable only by this user. */
