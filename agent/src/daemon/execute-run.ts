@@ -1,6 +1,7 @@
-import type { BackupRunResult, RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
+import type { RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
 import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
+import { runMessage } from './run-message.ts';
 import { silentLogger, type Logger } from '../platform/logger.ts';
 import type { RunRegistry } from '../runs/run-registry.ts';
 import {
@@ -73,15 +74,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
     const stored = result.status === 'succeeded' || result.status === 'skipped';
     const stopped = combined.aborted && !stored && isPortYardError(reason) ? reason : undefined;
     const status = stopped?.code === 'CANCELLED' ? 'cancelled' : result.status;
-    const message =
-      stopped?.message ??
-      result.failures[0]?.message ??
-      destinationFailure(result) ??
-      incompleteArtifacts(result) ??
-      (result.skipped.length > 0
-        ? `skipped, unchanged: ${result.skipped.map((skip) => `${skip.database} since ${skip.since}`).join(', ')}`
-        : undefined) ??
-      result.warnings?.join('; ');
+    const message = runMessage(result, stopped);
     const retention =
       status === 'succeeded' || status === 'partial'
         ? await applyRetention(agent, run.target, deps.log ?? silentLogger)
@@ -113,30 +106,6 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       progress: undefined,
     });
   }
-}
-
-/**
- * Why a partial run is partial: the first destination that did not store an artifact, and how
- * many more did not (the run's result has them all).
- */
-function destinationFailure(result: BackupRunResult): string | undefined {
-  const failed = result.artifacts.flatMap((artifact) =>
-    artifact.destinations
-      .filter((destination) => !destination.committed)
-      .map(
-        (destination) =>
-          `${artifact.database} not stored in ${destination.storage}: ${destination.error ?? 'failed'}`,
-      ),
-  );
-  if (failed.length === 0) return undefined;
-  return failed.length === 1 ? failed[0] : `${failed[0]} (and ${failed.length - 1} more)`;
-}
-
-/** What a succeeded run's artifacts lack (a dump user that may not read routines), for its message. */
-function incompleteArtifacts(result: BackupRunResult): string | undefined {
-  const lacking = result.artifacts.filter((artifact) => artifact.incomplete);
-  if (lacking.length === 0) return undefined;
-  return lacking.map((artifact) => `${artifact.database}: ${artifact.incomplete}`).join('; ');
 }
 
 /** Retention after a backup; its failures are counted and logged, never a reason to fail the backup. */
