@@ -1,5 +1,5 @@
 import type { Notification, Sender, Severity } from './notification.ts';
-import { cut, facts } from './notification-text.ts';
+import { cut, facts, markdownText } from './notification-text.ts';
 
 /**
  * A Discord webhook message with one embed
@@ -18,12 +18,16 @@ const colours: Record<Severity, number> = {
 const embedLimit = 6000;
 
 export function discordPayload(notification: Notification, sender: Sender): Record<string, unknown> {
-  const title = cut(notification.title, 256);
+  const title = cut(discordText(notification.title), 256);
   const footer = cut(`${notification.event} · Port-Yard ${sender.version} on ${sender.host}`, 2048);
   let used = title.length + footer.length;
   const fields: { name: string; value: string; inline: boolean }[] = [];
   for (const [label, value] of facts(notification).slice(0, 25)) {
-    const field = { name: cut(label, 256), value: cut(value || '-', 1024), inline: value.length <= 40 };
+    const field = {
+      name: cut(discordText(label), 256),
+      value: cut(discordText(value) || '-', 1024),
+      inline: value.length <= 40,
+    };
     if (used + field.name.length + field.value.length > embedLimit - 200) break;
     used += field.name.length + field.value.length;
     fields.push(field);
@@ -34,7 +38,7 @@ export function discordPayload(notification: Notification, sender: Sender): Reco
     embeds: [
       {
         title,
-        description: cut(notification.message, Math.min(4096, embedLimit - used)),
+        description: cut(discordText(notification.message), Math.min(4096, embedLimit - used)),
         color: colours[notification.severity],
         timestamp: notification.time,
         fields,
@@ -42,4 +46,12 @@ export function discordPayload(notification: Notification, sender: Sender): Reco
       },
     ],
   };
+}
+
+/**
+ * Discord renders Markdown in embeds, masked links included: a database named
+ * `[Sign in](https:evil)` must show as typed. Also `|` (`||spoiler||`).
+ */
+function discordText(text: string): string {
+  return markdownText(text).replace(/\|/g, '\\|');
 }

@@ -24,3 +24,15 @@ export function facts(notification: Notification): [label: string, value: string
 export function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/**
+ * Text as Markdown shows it (Teams' Adaptive Cards, Discord's embeds): a database may be named `[Sign in](https:evil)` or
+ * `*bold*`, which must show as typed, not as a link or emphasis: backslash escapes, of what
+ * marks text anywhere, and of what starts a heading, quote or list only at a line's start.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\\`*_~[\]]/g, (character) => `\\${character}`)
+    .replace(/^(\s*)([#>+-])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)\./gm, '$1\\.');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownText } from './teams-payload.ts';
+import { markdownText } from './notification-text.ts';
 
 describe("Teams' Markdown text", () => {
   it('shows a database name as typed: no link, no emphasis, no list', () => {

@@ -1,5 +1,5 @@
 import type { Notification, Sender, Severity } from './notification.ts';
-import { cut, facts } from './notification-text.ts';
+import { cut, facts, markdownText } from './notification-text.ts';
 
 /**
  * A Microsoft Teams message for a Workflows (Power Automate) "post to a channel when a webhook
@@ -56,16 +56,4 @@ export function teamsPayload(notification: Notification, sender: Sender): Record
       },
     ],
   };
-}
-
-/**
- * Text as Adaptive Card Markdown shows it: a database may be named `[Sign in](https:evil)` or
- * `*bold*`, which must show as typed, not as a link or emphasis: backslash escapes, of what
- * marks text anywhere, and of what starts a heading, quote or list only at a line's start.
- */
-export function markdownText(text: string): string {
-  return text
-    .replace(/[\\`*_~[\]]/g, (character) => `\\${character}`)
-    .replace(/^(\s*)([#>+-])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)\./gm, '$1\\.');
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '@port-yard/shared';
 import { databaseNameProblem } from '@port-yard/shared';
 import { backupFailed, destinationFailed } from '../../src/notify/event-messages.ts';
+import { discordPayload } from '../../src/notify/discord-payload.ts';
 import { teamsPayload } from '../../src/notify/teams-payload.ts';
 
 /**
@@ -70,6 +71,22 @@ describe('database names in notification Markdown', () => {
       expect(shown.length).toBeGreaterThan(0);
       // Before the fix: `[Sign in again](https:evil.example) → offsite: access denied`, a link.
       for (const text of shown) expect(text).not.toMatch(/(?<!\\)\[Sign in again(?<!\\)\]\(/);
+    }
+  });
+
+  it('Discord: a database name never becomes a Markdown link or spoiler', () => {
+    for (const notification of [
+      destinationFailed(run(linkName), { ...alert, kind: 'destination.failed' } as never, new Date()),
+      backupFailed(run(`${linkName} ||x||`), alert as never, new Date()),
+    ]) {
+      const shown = texts(discordPayload(notification, sender)).filter((text) =>
+        text.includes('Sign in again'),
+      );
+      expect(shown.length).toBeGreaterThan(0);
+      for (const text of shown) {
+        expect(text).not.toMatch(/(?<!\\)\[Sign in again(?<!\\)\]\(/);
+        expect(text).not.toMatch(/(?<!\\)\|(?<!\\)\|/);
+      }
     }
   });
 });
