@@ -95,7 +95,8 @@ export async function mysqlBeginReplace(
     const lockWait = options.lockWaitSeconds ?? dropLockWaitSeconds;
     await db.query(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(lockWait))}`);
     options.signal?.throwIfAborted();
-    const tables = await tableCount(db, database);
+    // Counted only where a cancel can come: it tells a stopped wait from a DROP begun.
+    const tables = options.signal ? await tableCount(db, database) : 0;
     const stopDrop = (): void => void killQuery(connection, db.threadId);
     options.signal?.addEventListener('abort', stopDrop, { once: true });
     try {
