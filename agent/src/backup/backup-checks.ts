@@ -1,5 +1,6 @@
 import type { TargetConfig } from '@port-yard/shared';
 import type { DumpDescription, Engine, ServerInfo } from '../engines/engine.ts';
+import { backupLookupsOf } from './backup-lookups.ts';
 import { gatherBackupFacts, type BackupFacts } from './gather-backup-facts.ts';
 
 export interface CheckedBackup {
@@ -40,7 +41,11 @@ export function createBackupChecks(
     start = () => {
       if (called) return;
       called = true;
-      resolve([engine.probe(target), gatherBackupFacts(engine, target, database, dumpOmissions)]);
+      const lookups = backupLookupsOf(engine, target, database);
+      const probed = lookups.probe();
+      const gathered = gatherBackupFacts(engine, lookups, target, database, dumpOmissions);
+      void Promise.allSettled([probed, gathered]).then(() => lookups.close());
+      resolve([probed, gathered]);
     };
   });
   const server = started.then(([probed]) => probed);

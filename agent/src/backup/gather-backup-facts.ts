@@ -1,7 +1,7 @@
 import type { TableEstimate, TargetConfig } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { describeConnection } from '../engines/describe-connection.ts';
-import type { Engine } from '../engines/engine.ts';
+import type { BackupLookups, Engine } from '../engines/engine.ts';
 
 export interface BackupFacts {
   /** Only computed for targets that skip unchanged databases (it is recorded in the manifest). */
@@ -19,17 +19,18 @@ export interface BackupFacts {
  */
 export async function gatherBackupFacts(
   engine: Engine,
+  lookups: BackupLookups,
   target: TargetConfig,
   database: string,
   dumpOmissions = (): Promise<string[]> => engine.dumpOmissions?.(target) ?? Promise.resolve([]),
 ): Promise<BackupFacts> {
   const [exists, fingerprint, tables, omissions, databaseOptions] = await Promise.allSettled([
-    engine.databaseExists(target, database),
+    lookups.databaseExists(),
     target.skipIfUnchanged ? engine.fingerprint(target, database).catch(() => null) : Promise.resolve(null),
-    engine.tableEstimates(target, database),
+    lookups.tableEstimates(),
     dumpOmissions(),
     // Only a convenience for later restores: never a reason for the backup to fail.
-    engine.databaseOptions?.(target, database).catch(() => undefined),
+    lookups.databaseOptions().catch(() => undefined),
   ]);
   if (exists.status === 'fulfilled' && !exists.value) {
     throw new PortYardError(

@@ -4,6 +4,7 @@ import type { ConnectionSettings } from '../engine.ts';
 import { isUnreachable } from '../network-errors.ts';
 import { tlsClientOptions } from '../tls-client-options.ts';
 import { describeConnection } from '../describe-connection.ts';
+import { shareConnection, type SharedConnection } from '../shared-connection.ts';
 
 export const mysqlDefaultPort = 3306;
 
@@ -12,11 +13,30 @@ export async function withMysqlConnection<T>(
   connection: ConnectionSettings,
   use: (db: mysql.Connection) => Promise<T>,
 ): Promise<T> {
-  let db: mysql.Connection;
+  const db = await connectMysql(connection);
+  try {
+    return await use(db);
+  } catch (error) {
+    throw classifyMysqlError(error, describeConnection(connection, mysqlDefaultPort));
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/** One connection for several uses (shared-connection.ts). */
+export function shareMysqlConnection(connection: ConnectionSettings): SharedConnection<mysql.Connection> {
+  return shareConnection({
+    connect: () => connectMysql(connection),
+    end: (db) => db.end(),
+    classify: (error) => classifyMysqlError(error, describeConnection(connection, mysqlDefaultPort)),
+  });
+}
+
+async function connectMysql(connection: ConnectionSettings): Promise<mysql.Connection> {
   try {
     // Loaded on first use: a run that never talks to MariaDB/MySQL does not pay for the driver.
     const { createConnection } = (await import('mysql2/promise')).default;
-    db = await createConnection({
+    return await createConnection({
       host: connection.socket ? undefined : (connection.host ?? '127.0.0.1'),
       port: connection.socket ? undefined : (connection.port ?? mysqlDefaultPort),
       socketPath: connection.socket,
@@ -28,13 +48,6 @@ export async function withMysqlConnection<T>(
     });
   } catch (error) {
     throw classifyMysqlError(error, describeConnection(connection, mysqlDefaultPort));
-  }
-  try {
-    return await use(db);
-  } catch (error) {
-    throw classifyMysqlError(error, describeConnection(connection, mysqlDefaultPort));
-  } finally {
-    await db.end().catch(() => undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import { trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine } from '../engine.ts';
 import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
 import { mysqlFingerprint } from './mysql-fingerprint.ts';
+import { databaseExistsOn, mysqlBackupLookups, serverInfoOf, tableEstimatesOn } from './mysql-lookups.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
 import { mysqlOptionsFile } from './mysql-options-file.ts';
 import {
@@ -62,41 +63,22 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
         : undefined;
     },
 
-    async probe(connection) {
-      const rows = await query<{ version: string }[]>(connection, 'SELECT VERSION() AS version');
-      const version = rows[0]?.version ?? 'unknown';
-      return {
-        flavor: /mariadb/i.test(version) ? 'MariaDB' : 'MySQL',
-        version,
-        major: Number.parseInt(version, 10),
-      };
-    },
+    probe: (connection) => withMysqlConnection(connection, serverInfoOf),
 
     async listDatabases(connection) {
       const rows = await query<{ Database: string }[]>(connection, 'SHOW DATABASES');
       return rows.map((row) => row.Database).filter((name) => !systemDatabases.has(name.toLowerCase()));
     },
 
-    async databaseExists(connection, database) {
-      const rows = await query<unknown[]>(
-        connection,
-        'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
-        [database],
-      );
-      return rows.length > 0;
-    },
+    databaseExists: (connection, database) =>
+      withMysqlConnection(connection, (db) => databaseExistsOn(db, database)),
 
     fingerprint: mysqlFingerprint,
 
-    async tableEstimates(connection, database) {
-      const rows = await query<{ name: string; rows: number | null }[]>(
-        connection,
-        `SELECT TABLE_NAME AS name, TABLE_ROWS AS \`rows\` FROM information_schema.TABLES
-         WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
-        [database],
-      );
-      return rows.map((row) => ({ name: row.name, rows: Number(row.rows ?? 0), exact: false }));
-    },
+    tableEstimates: (connection, database) =>
+      withMysqlConnection(connection, (db) => tableEstimatesOn(db, database)),
+
+    backupLookups: mysqlBackupLookups,
 
     async dumpOmissions(connection) {
       const problem = await withMysqlConnection(connection, routineAccessProblem);

@@ -131,7 +131,7 @@ export async function mysqlBeginReplace(
  * A database's default character set and collation: what a replacement re-creates it with, and
  * what a manifest records (`databaseOptions`) for a restore into a new database.
  */
-async function characterSetOf(
+export async function characterSetOf(
   db: Connection,
   database: string,
 ): Promise<{ characterSet: string; collation: string }> {

@@ -4,6 +4,7 @@ import type { ConnectionSettings } from '../engine.ts';
 import { isUnreachable } from '../network-errors.ts';
 import { tlsClientOptions } from '../tls-client-options.ts';
 import { describeConnection } from '../describe-connection.ts';
+import { shareConnection, type SharedConnection } from '../shared-connection.ts';
 
 export const postgresDefaultPort = 5432;
 
@@ -13,7 +14,31 @@ export async function withPostgresConnection<T>(
   database: string,
   use: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const where = describeConnection(connection, postgresDefaultPort);
+  const client = await connectPostgres(connection, database);
+  try {
+    return await use(client);
+  } catch (error) {
+    throw classifyPostgresError(error, describeConnection(connection, postgresDefaultPort), database);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** One connection to `database` for several uses (shared-connection.ts). */
+export function sharePostgresConnection(
+  connection: ConnectionSettings,
+  database: string,
+): SharedConnection<pg.Client> {
+  return shareConnection({
+    connect: () => connectPostgres(connection, database),
+    end: (client) => client.end(),
+    classify: (error) =>
+      classifyPostgresError(error, describeConnection(connection, postgresDefaultPort), database),
+  });
+}
+
+/** A connection to `database`; its failure classified (a missing database: NOT_FOUND, 3D000). */
+async function connectPostgres(connection: ConnectionSettings, database: string): Promise<pg.Client> {
   // Loaded on first use: a run that never talks to PostgreSQL does not pay for the driver.
   const { Client } = (await import('pg')).default;
   const client = new Client({
@@ -30,17 +55,16 @@ export async function withPostgresConnection<T>(
   client.on('error', () => undefined);
   try {
     await client.connect();
+    return client;
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw classifyPostgresError(error, where, database);
+    throw classifyPostgresError(error, describeConnection(connection, postgresDefaultPort), database);
   }
-  try {
-    return await use(client);
-  } catch (error) {
-    throw classifyPostgresError(error, where, database);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+}
+
+/** Whether `error` is a connection refused because its database does not exist. */
+export function isMissingPostgresDatabase(error: unknown): boolean {
+  return error instanceof PortYardError && (error.cause as { code?: unknown } | undefined)?.code === '3D000';
 }
 
 export function classifyPostgresError(error: unknown, where: string, database: string): PortYardError {

@@ -7,6 +7,12 @@ import { headerCheck, trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
 import { bypassPgWrapper } from './debian-pg-wrapper.ts';
 import { libpqDbname } from './libpq-dbname.ts';
+import {
+  databaseExistsOn,
+  postgresBackupLookups,
+  serverInfoOf,
+  tableEstimatesOf,
+} from './postgres-lookups.ts';
 import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
 import {
@@ -77,15 +83,7 @@ export function createPostgresEngine(): Engine {
       return undefined;
     },
 
-    async probe(connection) {
-      const [row] = await query<{ version: string; num: string }>(
-        connection,
-        maintenanceDatabase,
-        "SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num",
-      );
-      const num = Number(row?.num ?? 0);
-      return { flavor: 'PostgreSQL', version: row?.version ?? 'unknown', major: Math.floor(num / 10_000) };
-    },
+    probe: (connection) => withPostgresConnection(connection, maintenanceDatabase, serverInfoOf),
 
     async listDatabases(connection) {
       const rows = await query<{ datname: string }>(
@@ -97,34 +95,14 @@ export function createPostgresEngine(): Engine {
       return rows.map((row) => row.datname).filter((name) => name !== maintenanceDatabase);
     },
 
-    async databaseExists(connection, database) {
-      const rows = await query(
-        connection,
-        maintenanceDatabase,
-        'SELECT 1 FROM pg_database WHERE datname = $1',
-        [database],
-      );
-      return rows.length > 0;
-    },
+    databaseExists: (connection, database) =>
+      withPostgresConnection(connection, maintenanceDatabase, (client) => databaseExistsOn(client, database)),
 
     fingerprint: postgresFingerprint,
 
-    async tableEstimates(connection, database) {
-      const rows = await query<{ schema: string; name: string; rows: string }>(
-        connection,
-        database,
-        `SELECT n.nspname AS schema, c.relname AS name, GREATEST(c.reltuples, 0)::bigint AS rows
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-           AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2`,
-      );
-      return rows.map((row) => ({
-        schema: row.schema,
-        name: row.name,
-        rows: Number(row.rows),
-        exact: false,
-      }));
-    },
+    tableEstimates: (connection, database) => withPostgresConnection(connection, database, tableEstimatesOf),
+
+    backupLookups: postgresBackupLookups,
 
     async prepareDump(request) {
       const pgDump = await tool('pg_dump', request.dumpCommand);

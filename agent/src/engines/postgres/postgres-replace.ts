@@ -86,9 +86,17 @@ async function databaseFacts(client: pg.Client, database: string): Promise<Datab
  * new database makes it alike: its encoding, locale, and collation provider.
  */
 export function postgresDatabaseOptions(connection: ConnectionSettings, database: string) {
-  return withPostgresConnection(connection, maintenanceDatabase, async (client) =>
-    optionsOf(await databaseFacts(client, database)),
+  return withPostgresConnection(connection, maintenanceDatabase, (client) =>
+    databaseOptionsOf(client, database),
   );
+}
+
+/** `postgresDatabaseOptions` on a connection to any database of the server. */
+export async function databaseOptionsOf(
+  client: pg.Client,
+  database: string,
+): Promise<Record<string, string>> {
+  return optionsOf(await databaseFacts(client, database));
 }
 
 function optionsOf(facts: DatabaseFacts): Record<string, string> {

@@ -1,0 +1,125 @@
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../test/harness/free-port.ts';
+import { localMariadb, localPostgres } from '../../test/harness/temp-agent.ts';
+import { mariadbExec, postgresExec, uniqueName } from '../../test/harness/sql.ts';
+import { createEngineRegistry, engineFor } from './engine-registry.ts';
+import type { BackupLookups, Engine } from './engine.ts';
+
+/** A backup's four lookups share one connection, and answer as the engine's own methods do. */
+const engines = createEngineRegistry();
+const pgDatabase = uniqueName('py_lookups');
+const mariaDatabase = uniqueName('py_lookups');
+
+beforeAll(async () => {
+  await postgresExec(`CREATE DATABASE ${pgDatabase}`);
+  await postgresExec('CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2); ANALYZE t', pgDatabase);
+  await mariadbExec(`CREATE DATABASE ${mariaDatabase} CHARACTER SET latin1 COLLATE latin1_swedish_ci`);
+  await mariadbExec('CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2)', mariaDatabase);
+});
+
+afterAll(async () => {
+  await postgresExec(`DROP DATABASE IF EXISTS ${pgDatabase} WITH (FORCE)`);
+  await mariadbExec(`DROP DATABASE IF EXISTS ${mariaDatabase}`);
+});
+
+async function allOf(lookups: BackupLookups) {
+  try {
+    const [server, exists, tables, options] = await Promise.all([
+      lookups.probe(),
+      lookups.databaseExists(),
+      lookups.tableEstimates(),
+      lookups.databaseOptions(),
+    ]);
+    return { server, exists, tables, options };
+  } finally {
+    await lookups.close();
+  }
+}
+
+async function separately(
+  engine: Engine,
+  target: typeof localPostgres | typeof localMariadb,
+  database: string,
+) {
+  return {
+    server: await engine.probe(target),
+    exists: await engine.databaseExists(target, database),
+    tables: await engine.tableEstimates(target, database),
+    options: await engine.databaseOptions?.(target, database),
+  };
+}
+
+const cases = [
+  {
+    engine: 'postgres' as const,
+    target: localPostgres,
+    database: pgDatabase,
+    connects: () => vi.spyOn(pg.Client.prototype, 'connect'),
+  },
+  {
+    engine: 'mariadb' as const,
+    target: localMariadb,
+    database: mariaDatabase,
+    connects: () => vi.spyOn(mysql, 'createConnection'),
+  },
+];
+
+describe.each(cases)('$engine backup lookups', ({ engine: name, target, database, connects }) => {
+  const engine = engineFor(engines, name);
+
+  it('answer as the separate methods do, over one connection', async () => {
+    const expected = await separately(engine, target, database);
+    const spy = connects();
+    // pg warns (and 9.0 will refuse) when a query is sent while another runs on the connection.
+    const warnings = vi.spyOn(process, 'emitWarning');
+    try {
+      const found = await allOf(engine.backupLookups!(target, database));
+      expect(found).toEqual(expected);
+      expect(found.exists).toBe(true);
+      expect(found.tables.map((table) => table.name)).toEqual(['t']);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      warnings.mockRestore();
+    }
+  });
+
+  it('say a missing database does not exist, and still probe the server', async () => {
+    const missing = uniqueName('py_lookups_missing');
+    const lookups = engine.backupLookups!(target, missing);
+    try {
+      expect(await lookups.databaseExists()).toBe(false);
+      expect((await lookups.probe()).major).toBeGreaterThan(0);
+      await expect(lookups.databaseOptions()).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await lookups.close();
+    }
+  });
+
+  it('fail every lookup with the connection failure, classified', async () => {
+    // Nothing listens on a free port.
+    const lookups = engine.backupLookups!({ ...target, port: await freePort() }, database);
+    try {
+      await expect(lookups.probe()).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
+      await expect(lookups.databaseExists()).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
+    } finally {
+      await lookups.close();
+    }
+  });
+
+  it('connect to nothing when none is asked, and may be closed twice', async () => {
+    const spy = connects();
+    try {
+      const lookups = engine.backupLookups!(target, database);
+      await lookups.close();
+      await lookups.close();
+      expect(spy).not.toHaveBeenCalled();
+      await expect(lookups.probe()).rejects.toThrow(/closed/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
