@@ -109,7 +109,7 @@ export function createPostgresEngine(): Engine {
       // Checked beside the dump, once it started, not before it: the dump need not wait for a
       // second program's start, and pg_dump refuses a newer server by itself anyway.
       const clientVersion = Promise.resolve(request.dumpStarted)
-        .then(() => toolVersionText(pgDump, request.dumpCommand === undefined))
+        .then(() => toolVersionText(pgDump, request.dumpCommand === undefined, 'pg_dump (PostgreSQL) '))
         .then(parsePostgresToolVersion);
       const toolVersion = Promise.all([clientVersion, request.server]).then(([client, server]) => {
         if (client.major < server.major) {
