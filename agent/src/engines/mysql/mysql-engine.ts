@@ -1,10 +1,12 @@
 import type { EngineName } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
+import { realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { findExecutable } from '../../platform/find-executable.ts';
 import { createSecretFiles } from '../../platform/secret-files.ts';
 import { toolVersionText } from '../../platform/tool-version.ts';
 import { trailerCheck } from '../completion-checks.ts';
-import type { ConnectionSettings, Engine } from '../engine.ts';
+import type { ConnectionSettings, DumpRequest, Engine } from '../engine.ts';
 import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
 import { mysqlFingerprint } from './mysql-fingerprint.ts';
 import { databaseExistsOn, mysqlBackupLookups, serverInfoOf, tableEstimatesOn } from './mysql-lookups.ts';
@@ -44,6 +46,35 @@ async function firstTool(candidates: readonly string[], configured?: string): Pr
 /** `remember`: the engine's own program, whose answer may be kept (tool-version.ts). */
 async function toolFlavor(tool: string, remember: boolean): Promise<{ version: string; isMariadb: boolean }> {
   return parseMysqlToolVersion(await toolVersionText(tool, remember));
+}
+
+interface DumpToolFlavor {
+  readonly isMariadb: boolean;
+  readonly mysql8: boolean;
+  readonly version: Promise<string>;
+}
+
+/**
+ * What the dump's arguments depend on. MariaDB's own tool (by its file's real name: `mysqldump`
+ * is often a link to it) is known without asking it, so the dump need not wait for another
+ * program's start: its version is asked once the dump runs (as pg_dump's is). Any other tool is
+ * asked first (MySQL 8's tools take other arguments).
+ */
+async function dumpToolFlavor(tool: string, request: DumpRequest): Promise<DumpToolFlavor> {
+  const remember = request.dumpCommand === undefined;
+  if (remember && basename(await realpath(tool).catch(() => tool)) === 'mariadb-dump') {
+    const version = Promise.resolve(request.dumpStarted)
+      .then(() => toolFlavor(tool, remember))
+      .then((asked) => asked.version);
+    version.catch(() => undefined); // awaited by the backup; meanwhile it is not unhandled
+    return { isMariadb: true, mysql8: false, version };
+  }
+  const asked = await toolFlavor(tool, remember);
+  return {
+    isMariadb: asked.isMariadb,
+    mysql8: asked.version.startsWith('8'),
+    version: Promise.resolve(asked.version),
+  };
 }
 
 /** MariaDB and MySQL: one engine, two flavors of tools. */
@@ -87,7 +118,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
 
     async prepareDump(request) {
       const tool = await firstTool(options.dumpTools, request.dumpCommand);
-      const flavor = await toolFlavor(tool, request.dumpCommand === undefined);
+      const flavor = await dumpToolFlavor(tool, request);
       const secrets = await createSecretFiles();
       try {
         const optionsPath = await secrets.write(
@@ -98,18 +129,14 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
         return {
           command: {
             command: tool,
-            args: mysqlDumpArgs(
-              optionsPath,
-              request.database,
-              !flavor.isMariadb && flavor.version.startsWith('8'),
-            ),
+            args: mysqlDumpArgs(optionsPath, request.database, !flavor.isMariadb && flavor.mysql8),
           },
           dispose: () => secrets.dispose(),
           format: 'sql',
           extension: 'sql',
           toolName,
           exitStatusTrusted: ['mariadb-dump', 'mysqldump'].includes(toolName),
-          toolVersion: Promise.resolve(flavor.version),
+          toolVersion: flavor.version,
           createCompletionCheck: () => trailerCheck('-- Dump completed', toolName),
         };
       } catch (error) {
