@@ -69,6 +69,30 @@ describe('port-yard list', () => {
     expect(JSON.parse(result.stdout)).toEqual([]);
   });
 
+  it('lists what it can when a storage cannot be listed, and exits 1: the list is incomplete', async () => {
+    await writeFile(join(dir, 'not-a-folder'), 'x');
+    const twoStorages = join(dir, 'two-storages.yaml');
+    await writeFile(
+      twoStorages,
+      [
+        'version: 1',
+        'storages:',
+        '  local: { type: filesystem, path: ./backups }',
+        '  broken: { type: filesystem, path: ./not-a-folder }',
+        'targets:',
+        '  shop: { engine: mariadb, user: root, databases: [shop], destinations: [local, broken] }',
+        '',
+      ].join('\n'),
+    );
+    const result = await cli(['--config', twoStorages, 'list', '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ target: 'retired' })]);
+    expect(result.stderr).toContain('warning: broken: storage "broken" could not be listed');
+    expect(result.stderr).toContain(
+      'error: the list is incomplete: storage "broken" could not be listed (see the warning above)',
+    );
+  });
+
   // A one-off command killed with SIGKILL (a cron backup, the OOM killer) left the database
   // password on disk; without a daemon, the next command removes it.
   it('removes the credential folders of stopped port-yard processes', async () => {

@@ -141,9 +141,12 @@ describe('2. degraded: one of two storages unreachable', () => {
   it('S3 down: list, restore and serve work from the folder, naming the broken storage, no secret', async () => {
     const deadS3 = { ...(storages.s3 as object), endpoint: `http://127.0.0.1:${await freePort()}` };
     const cli = await configWith('s3-down', { local: storages.local, s3: deadS3 }, ['local', 's3']);
+    // What the folder holds, and exit 1: the list is incomplete, which a script must not miss.
     const list = await cli('list', '--json');
-    expect(listed(list)).toHaveLength(4);
+    expect(list.code).toBe(1);
+    expect(JSON.parse(list.stdout)).toHaveLength(4);
     expect(list.stderr).toMatch(/storage "s3" could not be listed/);
+    expect(list.stderr).toMatch(/the list is incomplete/);
     const into = restoredName('s3down');
     const restore = await cli('restore', ids.pg, '--to-database', into);
     expect(restore.code, restore.stderr).toBe(0);

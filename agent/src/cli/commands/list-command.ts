@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { reasonLabel } from '@port-yard/shared';
 import type { PortYardConfig } from '@port-yard/shared';
 import type { CatalogEntry } from '../../catalog/catalog.ts';
-import { UsageError } from '../cli-errors.ts';
+import { UsageError, exitCodes } from '../cli-errors.ts';
 import { didYouMean, nameList } from '../command-line-names.ts';
 import { formatBytes } from '../format.ts';
 import { missingStorageFolders } from '../missing-storage-folders.ts';
@@ -48,6 +48,15 @@ export function registerListCommand(program: Command): void {
           console.error(
             `note: storage "${storage}": ${path} does not exist: nothing was stored there yet, or (a mount) it is not mounted`,
           );
+        // The list is incomplete (its warning above says why): a script must not take it as all.
+        const unlisted = agent.catalog.problems().filter((problem) => problem.kind === 'listing-failed');
+        if (unlisted.length > 0) {
+          const names = unlisted.map((problem) => `"${problem.storage}"`).join(', ');
+          console.error(
+            `error: the list is incomplete: ${unlisted.length === 1 ? 'storage' : 'storages'} ${names} could not be listed (see the warning above)`,
+          );
+          process.exitCode = exitCodes.failed;
+        }
       });
     });
 }
