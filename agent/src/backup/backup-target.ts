@@ -35,23 +35,35 @@ export async function resolveDatabases(engine: Engine, target: TargetConfig): Pr
   return (await coveredDatabases(engine, target)).covered;
 }
 
+interface CoveredDatabases {
+  readonly covered: string[];
+  /** `exclude` entries that name none of the server's databases (nor a system one). */
+  readonly unmatchedExcludes: string[];
+  /** Restores' staging copies that `all` left out, by name, with the database each copies. */
+  readonly stagingCopies: { readonly name: string; readonly of: string }[];
+}
+
 /**
- * The databases a target covers, and the `exclude` entries that name none of the server's
- * databases (nor a system one, which `all` leaves out anyway): a typo there backs up the
- * database it meant to leave out, so the run says so.
+ * The databases a target covers. With `all`, also what the run should say: an `exclude` that
+ * names no database (a typo there backs up the database it meant to leave out), and the staging
+ * copies of restores it left out (half-loaded data, which a killed restore leaves behind).
  */
-async function coveredDatabases(
-  engine: Engine,
-  target: TargetConfig,
-): Promise<{ covered: string[]; unmatchedExcludes: string[] }> {
-  if (target.databases !== 'all') return { covered: [...target.databases], unmatchedExcludes: [] };
+async function coveredDatabases(engine: Engine, target: TargetConfig): Promise<CoveredDatabases> {
+  if (target.databases !== 'all')
+    return { covered: [...target.databases], unmatchedExcludes: [], stagingCopies: [] };
   const excluded = new Set(target.exclude ?? []);
   const all = await engine.listDatabases(target);
+  const stagingCopies = all.flatMap((name) => {
+    const of = engine.stagingCopyOf?.(name);
+    return of === undefined || excluded.has(name) ? [] : [{ name, of }];
+  });
+  const staged = new Set(stagingCopies.map((copy) => copy.name));
   return {
-    covered: all.filter((name) => !excluded.has(name)),
+    covered: all.filter((name) => !excluded.has(name) && !staged.has(name)),
     unmatchedExcludes: [...excluded].filter(
       (name) => !all.includes(name) && engine.refusesRestoreInto(name) === undefined,
     ),
+    stagingCopies,
   };
 }
 
@@ -77,9 +89,14 @@ export async function backupTarget(
     (omissions ??= deps.engine.dumpOmissions?.(request.target) ?? Promise.resolve([]));
   try {
     let unmatched: string[];
-    ({ databases, unmatched } = await databasesToBackUp(deps.engine, request));
+    let stagingCopies: CoveredDatabases['stagingCopies'];
+    ({ databases, unmatched, stagingCopies } = await databasesToBackUp(deps.engine, request));
     for (const name of unmatched)
       warnings.push(`exclude names ${JSON.stringify(name)}, which is no database on the server (a typo?)`);
+    for (const copy of stagingCopies)
+      warnings.push(
+        `left out ${copy.name}: a restore's staging copy of ${copy.of}, being loaded or left by a restore that stopped (drop it once no restore of ${copy.of} runs)`,
+      );
   } catch (error) {
     databases = [];
     failures.push(toFailure(request.database ?? '*', error));
@@ -162,12 +179,16 @@ export async function backupTarget(
 async function databasesToBackUp(
   engine: Engine,
   request: BackupTargetRequest,
-): Promise<{ databases: string[]; unmatched: string[] }> {
-  const { covered, unmatchedExcludes: unmatched } = await coveredDatabases(engine, request.target);
+): Promise<{ databases: string[]; unmatched: string[]; stagingCopies: CoveredDatabases['stagingCopies'] }> {
+  const {
+    covered,
+    unmatchedExcludes: unmatched,
+    stagingCopies,
+  } = await coveredDatabases(engine, request.target);
   if (request.database === undefined) {
     if (covered.length === 0)
       throw new PortYardError('NOT_FOUND', `target ${request.targetName} covers no database`);
-    return { databases: covered, unmatched };
+    return { databases: covered, unmatched, stagingCopies };
   }
   if (!covered.includes(request.database)) {
     throw new PortYardError(
@@ -175,7 +196,7 @@ async function databasesToBackUp(
       `database ${request.database} is not one of target ${request.targetName}'s databases (${covered.join(', ')})`,
     );
   }
-  return { databases: [request.database], unmatched };
+  return { databases: [request.database], unmatched, stagingCopies: [] };
 }
 
 function stopReason(signal: AbortSignal): PortYardError {

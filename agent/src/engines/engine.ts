@@ -16,6 +16,11 @@ export interface Engine {
   listDatabases(connection: ConnectionSettings): Promise<string[]>;
   databaseExists(connection: ConnectionSettings, database: string): Promise<boolean>;
   /**
+   * The database that `name` is a restore's staging copy of (one being loaded, or left by a
+   * restore that was killed), else undefined: `databases: all` leaves such copies out.
+   */
+  stagingCopyOf?(name: string): string | undefined;
+  /**
    * Why a restore must never load into `database` (the server's own databases: replacing one would
    * wreck the server, not restore data), or undefined for any other name.
    */

@@ -124,4 +124,19 @@ describe('PostgreSQL, databases: all', () => {
     const [artifact] = backedUp(backup);
     expect(artifact?.database).toBe(name);
   });
+
+  it("leaves out a restore's staging copy (half-loaded, or left by a killed restore), saying so", async () => {
+    // What a restore over py_odd_shop loads into, and leaves behind when it is killed (kill -9).
+    await createOddDatabase('postgres', 'py_odd_shop', ['kept'], pg);
+    await createOddDatabase('postgres', 'py_odd_shop_pyr_0a1b2c3d', ['half'], pg);
+    const cli = await oddConfig(dir, 'staging.json', { p: { ...connectionOf(pg), databases: 'all' } });
+    const backup = await cli('backup', 'p', '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    const databases = backedUp(backup).map((artifact) => artifact.database);
+    expect(databases).toContain('py_odd_shop');
+    expect(databases).not.toContain('py_odd_shop_pyr_0a1b2c3d');
+    expect(JSON.parse(backup.stdout).warnings).toContain(
+      "left out py_odd_shop_pyr_0a1b2c3d: a restore's staging copy of py_odd_shop, being loaded or left by a restore that stopped (drop it once no restore of py_odd_shop runs)",
+    );
+  });
 });

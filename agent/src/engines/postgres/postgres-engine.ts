@@ -21,6 +21,7 @@ import {
   postgresDatabaseOptions,
   postgresDatabaseSize,
   postgresOpenConnections,
+  stagingCopyOf,
 } from './postgres-replace.ts';
 import { parsePostgresToolVersion, pgpassLine, postgresToolEnv } from './postgres-tool-env.ts';
 import {
@@ -84,6 +85,8 @@ export function createPostgresEngine(): Engine {
     },
 
     probe: (connection) => withPostgresConnection(connection, maintenanceDatabase, serverInfoOf),
+
+    stagingCopyOf,
 
     async listDatabases(connection) {
       const rows = await query<{ datname: string }>(

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresExec, uniqueName } from '../../../test/harness/sql.ts';
 import { localPostgres } from '../../../test/harness/temp-agent.ts';
-import { postgresBeginReplace } from './postgres-replace.ts';
+import { postgresBeginReplace, stagingCopyOf } from './postgres-replace.ts';
 
 /** Replacing a database beside itself on the local PostgreSQL: the swap, and a swap that fails. */
 const server = localPostgres;
@@ -51,10 +51,28 @@ afterAll(async () => {
   }
 });
 
+describe('stagingCopyOf', () => {
+  it('names the database of a staging copy, cut to fit when it was long, and nothing else', () => {
+    expect(stagingCopyOf('shop_pyr_0a1b2c3d')).toBe('shop');
+    expect(stagingCopyOf(`${'x'.repeat(50)}_pyr_0a1b2c3d`)).toBe('x'.repeat(50));
+    for (const name of [
+      'shop',
+      'shop_pyr_',
+      'shop_pyr_0A1B2C3D',
+      'shop_pyr_0a1b2c3',
+      '_pyr_0a1b2c3d',
+      'shop_pyo_0a1b2c3d',
+    ])
+      expect(stagingCopyOf(name)).toBeUndefined();
+  });
+});
+
 describe('postgresBeginReplace', () => {
   it('swaps the loaded copy in and drops the original, leaving nothing beside it', async () => {
     const database = await databaseWith('before');
     const replacement = await postgresBeginReplace(server, database, { terminateConnections: true });
+    // What `databases: all` knows to leave out while it loads (or after a kill -9).
+    expect(stagingCopyOf(replacement.loadInto)).toBe(database);
     await postgresExec('CREATE TABLE after (id int)', replacement.loadInto);
     expect(await replacement.commit()).toEqual([]);
     expect(await tablesOf(database)).toEqual(['after']);

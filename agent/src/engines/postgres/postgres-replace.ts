@@ -37,6 +37,11 @@ export function postgresDatabaseSize(connection: ConnectionSettings, database: s
   });
 }
 
+/** The database a staging copy's name was made from (cut to fit, when it was long), else undefined. */
+export function stagingCopyOf(name: string): string | undefined {
+  return /^(.+)_pyr_[0-9a-f]{8}$/.exec(name)?.[1];
+}
+
 /** `<database>_pyr_<8 hex>`, within PostgreSQL's 63-byte identifier limit. */
 export function stagingDatabaseName(database: string): string {
   const suffix = `_pyr_${randomBytes(4).toString('hex')}`;
