@@ -28,4 +28,25 @@ describe('config JSON Schema', () => {
     expect(schema.required).toEqual(['version', 'storages']);
     expect(schema.properties['maxConcurrent']?.description).toBe('Backup runs at once, over all targets.');
   });
+
+  it('tells an editor that a target lists each database, exclude and destination once', () => {
+    type ArraySchema = { uniqueItems?: boolean };
+    const schema = JSON.parse(configJsonSchemaText()) as {
+      properties: {
+        targets: {
+          additionalProperties: {
+            properties: {
+              databases: { anyOf: ArraySchema[] };
+              exclude: ArraySchema;
+              destinations: ArraySchema;
+            };
+          };
+        };
+      };
+    };
+    const target = schema.properties.targets.additionalProperties.properties;
+    expect(target.databases.anyOf.find((member) => 'uniqueItems' in member)?.uniqueItems).toBe(true);
+    expect(target.exclude.uniqueItems).toBe(true);
+    expect(target.destinations.uniqueItems).toBe(true);
+  });
 });

@@ -197,6 +197,12 @@ export const restoreOptionsSchema = z
   })
   .describe('How restores of this target behave.');
 
+/**
+ * Lists whose entries must differ (checked in targetSchema's refinement, with the entry named);
+ * said in the JSON Schema too, so that an editor marks a name listed twice as it is typed.
+ */
+const eachOnce = { uniqueItems: true };
+
 export const targetSchema = z
   .strictObject({
     engine: z.enum(engineNames).describe('mariadb (mariadb-dump) | mysql (mysqldump) | postgres (pg_dump).'),
@@ -218,12 +224,15 @@ export const targetSchema = z
       .describe('File holding the password (e.g. a mounted Kubernetes secret).'),
     tls: tlsSchema.optional(),
     databases: z
-      .union([z.literal('all'), z.array(databaseName).min(1)])
-      .describe('A list of databases, or `all` (every non-system database, minus `exclude`).'),
+      .union([z.literal('all'), z.array(databaseName).min(1).meta(eachOnce)])
+      .describe('A list of databases (each once), or `all` (every non-system database, minus `exclude`).'),
     exclude: z
       .array(z.string().min(1))
+      .meta(eachOnce)
       .optional()
-      .describe('With databases: all, databases to leave out (also names Port-Yard cannot back up).'),
+      .describe(
+        'With databases: all, databases to leave out, each once (also names Port-Yard cannot back up).',
+      ),
     compression: z.enum(compressionNames).default('zstd').describe('zstd (default) | gzip | none.'),
     compressionLevel: z
       .int()
@@ -240,7 +249,11 @@ export const targetSchema = z
       .min(1)
       .optional()
       .describe('Path of the dump tool, if not mariadb-dump / mysqldump / pg_dump on the PATH.'),
-    destinations: z.array(resourceName).min(1).describe('Names of storages every artifact is written to.'),
+    destinations: z
+      .array(resourceName)
+      .min(1)
+      .meta(eachOnce)
+      .describe('Names of storages every artifact is written to, each once.'),
     schedule: z
       .string()
       .superRefine((schedule, ctx) => {
