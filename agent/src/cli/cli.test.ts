@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBin, nodeBin, runCli, type CliResult } from '../../test/harness/cli-process.ts';
+import { cliBin, nodeBin, runCli, writeLocalConfig, type CliResult } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /** The CLI as a user runs it: a real process, a YAML config file, exit codes and output. */
@@ -22,31 +22,23 @@ beforeAll(async () => {
     `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY, name TEXT); INSERT INTO ${database}.t VALUES (1, 'one'), (2, 'two');
      CREATE USER '${user}'@'%' IDENTIFIED BY '${secret}'; GRANT ALL ON *.* TO '${user}'@'%';`,
   );
-  await writeFile(
-    configFile,
-    [
-      'version: 1',
-      'storages:',
-      '  local: { type: filesystem, path: ./backups }',
-      'targets:',
-      '  shop:',
-      '    engine: mariadb',
-      '    host: 127.0.0.1',
-      `    user: ${user}`,
-      '    password: ${PY_TEST_UNUSED_SECRET:-}'.replace(':-}', `:-${secret}}`),
-      `    databases: [${database}]`,
-      '    destinations: [local]',
-      // Listed, but not on the server: its backup fails (the work, not the command line).
-      '  gone:',
-      '    engine: mariadb',
-      '    host: 127.0.0.1',
-      `    user: ${user}`,
-      `    password: ${secret}`,
-      `    databases: [${database}_gone]`,
-      '    destinations: [local]',
-      '',
-    ].join('\n'),
-  );
+  await writeLocalConfig(configFile, [
+    '  shop:',
+    '    engine: mariadb',
+    '    host: 127.0.0.1',
+    `    user: ${user}`,
+    '    password: ${PY_TEST_UNUSED_SECRET:-}'.replace(':-}', `:-${secret}}`),
+    `    databases: [${database}]`,
+    '    destinations: [local]',
+    // Listed, but not on the server: its backup fails (the work, not the command line).
+    '  gone:',
+    '    engine: mariadb',
+    '    host: 127.0.0.1',
+    `    user: ${user}`,
+    `    password: ${secret}`,
+    `    databases: [${database}_gone]`,
+    '    destinations: [local]',
+  ]);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/harness/cli-process.ts';
+import { runCli, writeLocalConfig } from '../../test/harness/cli-process.ts';
 import { putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 
@@ -19,17 +19,9 @@ beforeAll(async () => {
   // A target since removed from the config: storage is the catalog, its artifacts still count.
   const storage = createFilesystemStorage({ name: 'local', root: join(dir, 'backups') });
   await putFakeArtifact(storage, { target: 'retired', startedAt: new Date('2026-11-26T03:00:00Z') });
-  await writeFile(
-    config,
-    [
-      'version: 1',
-      'storages:',
-      '  local: { type: filesystem, path: ./backups }',
-      'targets:',
-      '  shop: { engine: mariadb, user: root, databases: [shop], destinations: [local] }',
-      '',
-    ].join('\n'),
-  );
+  await writeLocalConfig(config, [
+    '  shop: { engine: mariadb, user: root, databases: [shop], destinations: [local] }',
+  ]);
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/harness/cli-process.ts';
+import { runCli, writeLocalConfig } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /**
@@ -22,23 +22,15 @@ beforeAll(async () => {
   await mariadbExec(
     `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY); INSERT INTO ${database}.t VALUES (1), (2);`,
   );
-  await writeFile(
-    config,
-    [
-      'version: 1',
-      'storages:',
-      '  local: { type: filesystem, path: ./backups }',
-      'targets:',
-      '  shop:',
-      '    engine: mariadb',
-      '    host: 127.0.0.1',
-      '    user: root',
-      `    databases: [${database}]`,
-      '    destinations: [local]',
-      '    restore: { safetyBackup: false }',
-      '',
-    ].join('\n'),
-  );
+  await writeLocalConfig(config, [
+    '  shop:',
+    '    engine: mariadb',
+    '    host: 127.0.0.1',
+    '    user: root',
+    `    databases: [${database}]`,
+    '    destinations: [local]',
+    '    restore: { safetyBackup: false }',
+  ]);
   const backup = await cli('backup', 'shop', '--json');
   expect(backup.code).toBe(0);
   artifactId = JSON.parse(backup.stdout).artifacts[0].id as string;

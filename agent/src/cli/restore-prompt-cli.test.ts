@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBin, nodeBin, runCli } from '../../test/harness/cli-process.ts';
+import { cliBin, nodeBin, runCli, writeLocalConfig } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /** `port-yard restore` on a terminal, as a DBA answers (or abandons) its confirmation prompt. */
@@ -44,19 +44,11 @@ beforeAll(async () => {
   await mariadbExec(
     `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY); INSERT INTO ${database}.t VALUES (1), (2);`,
   );
-  await writeFile(
-    configFile,
-    [
-      'version: 1',
-      'storages:',
-      '  local: { type: filesystem, path: ./backups }',
-      'targets:',
-      '  shop: { engine: mariadb, host: 127.0.0.1, user: root, databases: [' +
-        database +
-        '], destinations: [local] }',
-      '',
-    ].join('\n'),
-  );
+  await writeLocalConfig(configFile, [
+    '  shop: { engine: mariadb, host: 127.0.0.1, user: root, databases: [' +
+      database +
+      '], destinations: [local] }',
+  ]);
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 /** The CLI as a user runs it: `node agent/bin/port-yard.js`, a real process (bundle or sources). */
@@ -28,4 +29,13 @@ export function runCli(
       },
     );
   });
+}
+
+/**
+ * A YAML config file as a user writes one: a filesystem storage `local` in `./backups` (beside
+ * the file), and the `targets:` lines given (indented as they sit under `targets:`).
+ */
+export async function writeLocalConfig(path: string, targetLines: readonly string[]): Promise<void> {
+  const lines = ['version: 1', 'storages:', '  local: { type: filesystem, path: ./backups }', 'targets:'];
+  await writeFile(path, [...lines, ...targetLines, ''].join('\n'));
 }

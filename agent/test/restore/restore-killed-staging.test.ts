@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cliBin, nodeBin, runCli } from '../harness/cli-process.ts';
+import { cliBin, nodeBin, runCli, writeLocalConfig } from '../harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../harness/sql.ts';
 import { waitFor } from '../harness/wait-for.ts';
 
@@ -31,19 +31,11 @@ beforeAll(async () => {
     source,
   );
   config = join(dir, 'port-yard.yaml');
-  await writeFile(
-    config,
-    [
-      'version: 1',
-      'storages:',
-      '  local: { type: filesystem, path: ./backups }',
-      'targets:',
-      '  maria:',
-      `    { engine: mariadb, host: 127.0.0.1, user: root, databases: [${source}], destinations: [local],`,
-      `      restore: { stagingDir: ${JSON.stringify(staging)} } }`,
-      '',
-    ].join('\n'),
-  );
+  await writeLocalConfig(config, [
+    '  maria:',
+    `    { engine: mariadb, host: 127.0.0.1, user: root, databases: [${source}], destinations: [local],`,
+    `      restore: { stagingDir: ${JSON.stringify(staging)} } }`,
+  ]);
   const backup = await runCli(['--config', config, 'backup', 'maria', '--json'], { env: env() });
   expect(backup.code, backup.stderr).toBe(0);
 }, 120_000);
