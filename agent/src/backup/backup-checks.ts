@@ -1,6 +1,5 @@
 import type { TargetConfig } from '@port-yard/shared';
 import type { DumpDescription, Engine, ServerInfo } from '../engines/engine.ts';
-import { backupLookupsOf } from './backup-lookups.ts';
 import { gatherBackupFacts, type BackupFacts } from './gather-backup-facts.ts';
 
 export interface CheckedBackup {
@@ -41,7 +40,7 @@ export function createBackupChecks(
     start = () => {
       if (called) return;
       called = true;
-      const lookups = backupLookupsOf(engine, target, database);
+      const lookups = engine.backupLookups(target, database);
       const probed = lookups.probe();
       const gathered = gatherBackupFacts(engine, lookups, target, database, dumpOmissions);
       void Promise.allSettled([probed, gathered]).then(() => lookups.close());

@@ -9,7 +9,7 @@ export interface BackupFacts {
   readonly tables: TableEstimate[];
   /** What the dump leaves out for lack of a privilege (`Engine.dumpOmissions`). */
   readonly omissions: string[];
-  /** How the database itself was made (`Engine.databaseOptions`); undefined when it is unknown. */
+  /** How the database itself was made (`BackupLookups.databaseOptions`); undefined when unknown. */
   readonly databaseOptions: Record<string, string> | undefined;
 }
 

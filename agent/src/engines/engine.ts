@@ -30,8 +30,6 @@ export interface Engine {
    * nothing was committed in it since. Errs towards "changed" (engines/FINGERPRINTS.md).
    */
   fingerprint(connection: ConnectionSettings, database: string): Promise<string>;
-  /** Per-table row estimates for the manifest (cheap: from the server's statistics). */
-  tableEstimates(connection: ConnectionSettings, database: string): Promise<TableEstimate[]>;
   /**
    * What the dump tool will silently leave out of every dump for lack of a privilege of the dump
    * user (one sentence each), so that such an artifact says so; none for an engine whose tool
@@ -50,14 +48,12 @@ export interface Engine {
     database: string,
     like?: Readonly<Record<string, string>>,
   ): Promise<string[]>;
-  /** How `database` itself was made (its manifest's `databaseOptions`); undefined when unknown. */
-  databaseOptions?(connection: ConnectionSettings, database: string): Promise<Record<string, string>>;
   /**
    * The lookups of one backup of `database` over one connection, opened on first use. Each
    * connection costs the server a process or thread start (PostgreSQL: ~20 ms of CPU) beside the
-   * dump, and the four lookups asked for four. Absent: each lookup connects on its own.
+   * dump, and the four lookups took four.
    */
-  backupLookups?(connection: ConnectionSettings, database: string): BackupLookups;
+  backupLookups(connection: ConnectionSettings, database: string): BackupLookups;
   dropDatabase(connection: ConnectionSettings, database: string): Promise<void>;
   /** The command that reads a decompressed dump on stdin and loads it into `database`. */
   prepareRestore(request: RestoreRequest): Promise<PreparedRestore>;
@@ -83,11 +79,15 @@ export interface Engine {
   ): Promise<DatabaseReplacement>;
 }
 
-/** What a backup looks up beside its dump (backup-checks.ts); each like the engine's own method. */
+/** What a backup looks up beside its dump, for its manifest (backup-checks.ts). */
 export interface BackupLookups {
+  /** As `Engine.probe`. */
   probe(): Promise<ServerInfo>;
+  /** As `Engine.databaseExists`. */
   databaseExists(): Promise<boolean>;
+  /** Per-table row estimates (cheap: from the server's statistics). */
   tableEstimates(): Promise<TableEstimate[]>;
+  /** How the database itself was made (the manifest's `databaseOptions`), for a later restore. */
   databaseOptions(): Promise<Record<string, string> | undefined>;
   /** Ends the connection, if one was opened; call it once every lookup settled. */
   close(): Promise<void>;

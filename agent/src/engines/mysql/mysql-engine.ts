@@ -9,16 +9,10 @@ import { trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, DumpRequest, Engine } from '../engine.ts';
 import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
 import { mysqlFingerprint } from './mysql-fingerprint.ts';
-import { databaseExistsOn, mysqlBackupLookups, serverInfoOf, tableEstimatesOn } from './mysql-lookups.ts';
+import { databaseExistsOn, mysqlBackupLookups, serverInfoOf } from './mysql-lookups.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
 import { mysqlOptionsFile } from './mysql-options-file.ts';
-import {
-  isSqlWord,
-  mysqlBeginReplace,
-  mysqlDatabaseOptions,
-  mysqlDatabaseSize,
-  mysqlOpenConnections,
-} from './mysql-replace.ts';
+import { isSqlWord, mysqlBeginReplace, mysqlDatabaseSize, mysqlOpenConnections } from './mysql-replace.ts';
 import { routineAccessProblem } from './mysql-routine-access.ts';
 import { quoteMysqlIdentifier as quoteIdentifier } from '../sql-quoting.ts';
 import { renameAlterDatabase } from './rename-alter-database.ts';
@@ -106,9 +100,6 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
 
     fingerprint: mysqlFingerprint,
 
-    tableEstimates: (connection, database) =>
-      withMysqlConnection(connection, (db) => tableEstimatesOn(db, database)),
-
     backupLookups: mysqlBackupLookups,
 
     async dumpOmissions(connection) {
@@ -163,8 +154,6 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
       await query(connection, `${create} CHARACTER SET utf8mb4`);
       return [];
     },
-
-    databaseOptions: mysqlDatabaseOptions,
 
     async dropDatabase(connection, database) {
       await query(connection, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);

@@ -153,10 +153,6 @@ export async function characterSetOf(
 /** A character set or collation name that can go into SQL unquoted. */
 export const isSqlWord = (name: string): boolean => /^\w+$/.test(name);
 
-export function mysqlDatabaseOptions(connection: ConnectionSettings, database: string) {
-  return withMysqlConnection(connection, (db) => characterSetOf(db, database));
-}
-
 /** Tables of `database` (none once it is gone). */
 async function tableCount(db: Connection, database: string): Promise<number> {
   const [rows] = await db.query(

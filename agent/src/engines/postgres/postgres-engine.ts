@@ -7,18 +7,12 @@ import { headerCheck, trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
 import { bypassPgWrapper } from './debian-pg-wrapper.ts';
 import { libpqDbname } from './libpq-dbname.ts';
-import {
-  databaseExistsOn,
-  postgresBackupLookups,
-  serverInfoOf,
-  tableEstimatesOf,
-} from './postgres-lookups.ts';
+import { databaseExistsOn, postgresBackupLookups, serverInfoOf } from './postgres-lookups.ts';
 import { postgresFingerprint } from './postgres-fingerprint.ts';
 import { postgresDefaultPort, withPostgresConnection } from './postgres-connection.ts';
 import {
   likeDatabaseSql,
   postgresBeginReplace,
-  postgresDatabaseOptions,
   postgresDatabaseSize,
   postgresOpenConnections,
   stagingCopyOf,
@@ -103,8 +97,6 @@ export function createPostgresEngine(): Engine {
 
     fingerprint: postgresFingerprint,
 
-    tableEstimates: (connection, database) => withPostgresConnection(connection, database, tableEstimatesOf),
-
     backupLookups: postgresBackupLookups,
 
     async prepareDump(request) {
@@ -166,8 +158,6 @@ export function createPostgresEngine(): Engine {
         ];
       }
     },
-
-    databaseOptions: postgresDatabaseOptions,
 
     async dropDatabase(connection, database) {
       await query(

@@ -88,15 +88,9 @@ async function databaseFacts(client: pg.Client, database: string): Promise<Datab
 
 /**
  * What a manifest records of a PostgreSQL database (`databaseOptions`), so that a restore into a
- * new database makes it alike: its encoding, locale, and collation provider.
+ * new database makes it alike: its encoding, locale, and collation provider. On a connection to
+ * any database of the server.
  */
-export function postgresDatabaseOptions(connection: ConnectionSettings, database: string) {
-  return withPostgresConnection(connection, maintenanceDatabase, (client) =>
-    databaseOptionsOf(client, database),
-  );
-}
-
-/** `postgresDatabaseOptions` on a connection to any database of the server. */
 export async function databaseOptionsOf(
   client: pg.Client,
   database: string,
