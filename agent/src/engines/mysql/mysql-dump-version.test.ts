@@ -1,10 +1,15 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targetSchema } from '@port-yard/shared';
+import { mariadbExec, uniqueName } from '../../../test/harness/sql.ts';
+import { filesBelow, localMariadb } from '../../../test/harness/temp-agent.ts';
+import { backupTarget } from '../../backup/backup-target.ts';
+import { createFilesystemStorage } from '../../storage/filesystem-storage.ts';
 import { createEngineRegistry, engineFor } from '../engine-registry.ts';
 import type { ConnectionSettings } from '../engine.ts';
 import { parseMysqlToolVersion } from './mysql-dump-args.ts';
@@ -61,6 +66,39 @@ describe('the MariaDB dump tool version', () => {
       expect(dump.command.args).toContain('--set-gtid-purged=OFF');
     } finally {
       await dump.dispose();
+    }
+  });
+
+  it('fails the backup when asked beside the dump and it cannot answer, and stores nothing', async () => {
+    // mariadb-dump by name (its flavor is known), whose --version fails: asked only once the
+    // dump runs, its failure must still fail the backup, not leave an artifact without a version.
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    const real = (await run('sh', ['-c', 'command -v mariadb-dump'])).stdout.trim();
+    await writeFile(
+      join(bin, 'mariadb-dump'),
+      `#!/bin/sh\nif [ "$1" = --version ]; then echo 'broken' >&2; exit 3; fi\nexec ${real} "$@"\n`,
+    );
+    await chmod(join(bin, 'mariadb-dump'), 0o700);
+    const database = uniqueName('py_t_version');
+    await mariadbExec(`CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY)`);
+    const root = join(dir, 'backups');
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const result = await backupTarget(
+        { engine, storages: [createFilesystemStorage({ name: 'local', root })], agentVersion: 'test' },
+        {
+          targetName: 'm',
+          target: targetSchema.parse({ ...localMariadb, databases: [database], destinations: ['local'] }),
+        },
+      );
+      expect(result.status).toBe('failed');
+      expect(result.failures[0]?.message).toMatch(/mariadb-dump --version failed/);
+      expect(await filesBelow(root)).toEqual([]);
+    } finally {
+      process.env.PATH = path;
+      await mariadbExec(`DROP DATABASE IF EXISTS ${database}`);
     }
   });
 });
