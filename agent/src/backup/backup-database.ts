@@ -1,7 +1,7 @@
 import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
 import type { Engine } from '../engines/engine.ts';
-import { streamDump, type DestinationOutcome } from '../pipeline/stream-dump.ts';
+import { streamDump, type DestinationOutcome, type StreamDumpResult } from '../pipeline/stream-dump.ts';
 import { createOsPipe } from '../platform/os-pipe.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
@@ -154,6 +154,7 @@ export async function backupDatabase(
   const { codec, encryption } = parts;
   const artifactId = newArtifactId(startedAt);
   const dataObject = `${artifactId}.${dump.extension}${codec.suffix}${encryption?.suffix ?? ''}`;
+  const dataObjectKey = dataKey(request.targetName, database, dataObject);
   // Otherwise the dump starts as soon as its command is ready, while the checks finish: a failed
   // check stops it (nothing is committed) and is the failure reported.
   const stopEarly = new AbortController();
@@ -169,7 +170,7 @@ export async function backupDatabase(
       codec,
       encryption,
       storages,
-      key: dataKey(request.targetName, database, dataObject),
+      key: dataObjectKey,
       signal,
       pipeAhead,
       onBytes: (raw, stored) => report('dump', raw, stored, false),
@@ -179,7 +180,15 @@ export async function backupDatabase(
     void streaming.finally(sql.start).catch(() => undefined);
     checks.catch(() => stopEarly.abort());
     const [checkOutcome, streamOutcome] = await Promise.allSettled([checks, streaming]);
-    if (checkOutcome.status === 'rejected') throw checkOutcome.reason;
+    if (checkOutcome.status === 'rejected') {
+      // A check may fail after the dump was stored (the dump tool's version is asked beside it):
+      // the data must not stay behind without a manifest, an orphan every list would warn of.
+      if (streamOutcome.status === 'fulfilled') {
+        const stored = committedStorages(storages, streamOutcome.value);
+        await Promise.allSettled(stored.map((storage) => storage.delete(dataObjectKey)));
+      }
+      throw checkOutcome.reason;
+    }
     if (streamOutcome.status === 'rejected') throw streamOutcome.reason;
     checked = checkOutcome.value;
     streamed = streamOutcome.value;
@@ -209,14 +218,12 @@ export async function backupDatabase(
     databaseOptions,
     omissions,
   });
-  const committed = storages.filter((storage) =>
-    streamed.destinations.some((d) => d.storage === storage.name && d.committed),
-  );
+  const committed = committedStorages(storages, streamed);
   const manifestFailures = await commitManifest(
     committed,
     manifestKey(request.targetName, database, artifactId),
     manifest,
-    dataKey(request.targetName, database, dataObject),
+    dataObjectKey,
   );
   report('succeeded', streamed.rawBytes, streamed.storedBytes, true);
   const outcomes = streamed.destinations.map((outcome) => {
@@ -224,4 +231,11 @@ export async function backupDatabase(
     return failure ? { storage: outcome.storage, committed: false, error: failure } : outcome;
   });
   return { manifest, destinations: outcomes };
+}
+
+/** The storages that hold the data object the stream stored. */
+function committedStorages(storages: readonly Storage[], streamed: StreamDumpResult): Storage[] {
+  return storages.filter((storage) =>
+    streamed.destinations.some((d) => d.storage === storage.name && d.committed),
+  );
 }

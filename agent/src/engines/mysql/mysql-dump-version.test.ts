@@ -70,14 +70,15 @@ describe('the MariaDB dump tool version', () => {
   });
 
   it('fails the backup when asked beside the dump and it cannot answer, and stores nothing', async () => {
-    // mariadb-dump by name (its flavor is known), whose --version fails: asked only once the
-    // dump runs, its failure must still fail the backup, not leave an artifact without a version.
+    // mariadb-dump by name (its flavor is known), whose --version fails, after the (small) dump
+    // was stored: asked only once the dump runs, its failure must still fail the backup, and the
+    // stored dump must not stay behind (an orphan that every list would warn of).
     const bin = join(dir, 'bin');
     await mkdir(bin);
     const real = (await run('sh', ['-c', 'command -v mariadb-dump'])).stdout.trim();
     await writeFile(
       join(bin, 'mariadb-dump'),
-      `#!/bin/sh\nif [ "$1" = --version ]; then echo 'broken' >&2; exit 3; fi\nexec ${real} "$@"\n`,
+      `#!/bin/sh\nif [ "$1" = --version ]; then sleep 1; echo 'broken' >&2; exit 3; fi\nexec ${real} "$@"\n`,
     );
     await chmod(join(bin, 'mariadb-dump'), 0o700);
     const database = uniqueName('py_t_version');
