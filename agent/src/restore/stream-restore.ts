@@ -4,7 +4,7 @@ import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { CodecStream } from '../pipeline/compression.ts';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
-import { causeOf, isBrokenPipe } from '../platform/broken-pipe.ts';
+import { causeOf, isBrokenPipe, settledWithin } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
@@ -56,7 +56,7 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
       : pipeline(codec.output, tool.child.stdin!, { signal: stop })
   ).catch(async (error: unknown) => {
     const failure = stoppedReading(error, tool, request.toolName, exited);
-    if (isBrokenPipe(error)) toolStoppedReading = failure;
+    if (isBrokenPipe(error) || isPrematureClose(error)) toolStoppedReading = failure;
     fail(await failure);
   });
   const decompressed = codec.finished.catch(failUnlessTool);
@@ -96,7 +96,7 @@ export function toolExit(tool: RunningTool, toolName: string): Promise<void> {
 
 /**
  * A failed write to the restore tool's stdin: the tool's own failure when it exited with one
- * (its SQL error, not "write EPIPE"), else the write error.
+ * (its SQL error, not "write EPIPE" or "Premature close"), else the write error.
  */
 export async function stoppedReading(
   error: unknown,
@@ -104,7 +104,16 @@ export async function stoppedReading(
   toolName: string,
   exited: Promise<void>,
 ): Promise<unknown> {
-  const cause = await causeOf(error, exited);
+  // Node says the tool closed its stdin as EPIPE or, when it exits in the middle of a write, as a
+  // premature close of the pipeline: either way its exit says why (1 run in 60 was the latter).
+  const cause = isPrematureClose(error)
+    ? ((await settledWithin(
+        exited.then(
+          () => undefined,
+          (exitFailure: unknown) => exitFailure,
+        ),
+      )) ?? error)
+    : await causeOf(error, exited);
   if (cause !== error) return cause;
   return new PortYardError('RESTORE_FAILED', `${toolName} stopped reading: ${(error as Error).message}`, {
     phase: 'restore',
@@ -132,4 +141,8 @@ export function throwRestoreFailure(error: unknown): void {
   throw isPortYardError(error)
     ? error
     : new PortYardError('RESTORE_FAILED', (error as Error).message, { phase: 'restore', cause: error });
+}
+
+function isPrematureClose(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
