@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('port-yard serve', () => {
-  it('on a port in use: says so without a stack trace, exits 1, and stops the backup it had begun', async () => {
+  it('on a port in use: says so without a stack trace, exits 1, and begins no backup', async () => {
     const port = (taken.address() as { port: number }).port;
     const config = join(dir, 'port-yard.yaml');
     await writeFile(
@@ -46,7 +46,7 @@ describe('port-yard serve', () => {
         '    user: root',
         `    databases: [${database}]`,
         '    destinations: [local]',
-        // No artifact yet: the daemon catches up with a backup at once, before the API listens.
+        // No artifact yet: a started daemon would catch up with a backup at once.
         "    schedule: '0 3 * * *'",
         '    maxAge: 2d',
         '',
@@ -57,7 +57,9 @@ describe('port-yard serve', () => {
     expect(result.stderr).toContain(`127.0.0.1:${port}`);
     expect(result.stderr).toContain('in use');
     expect(result.stderr).not.toMatch(/^\s+at /m);
-    // The agent did not go on backing up behind the error: no artifact was committed.
+    // The port is taken before the daemon starts: no catch-up backup began, none was stored.
+    expect(result.stdout).not.toContain('catching up');
+    expect(result.stdout).not.toContain('agent started');
     const written = await readdir(join(dir, 'backups'), { recursive: true }).catch(() => []);
     expect(written.filter((name) => String(name).endsWith('.manifest.json'))).toEqual([]);
   });

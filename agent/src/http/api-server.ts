@@ -39,6 +39,8 @@ export interface RouteEntry {
   readonly prefix?: boolean;
   /** Answers whatever host name it is reached by (the probes: Kubernetes, Prometheus by service name). */
   readonly anyHost?: boolean;
+  /** Answers while the agent is still starting (liveness); every other route waits for `started`. */
+  readonly beforeStart?: boolean;
   readonly handle: Route;
 }
 
@@ -57,6 +59,13 @@ export interface ApiServerOptions {
   readonly routes: readonly RouteEntry[];
   /** Everything else that is a GET: the web console. */
   readonly fallback: Route;
+  /**
+   * Settles once the agent has started (its catalog read, its schedules set). `serve` takes the
+   * port before that, so that a second agent on the same port fails before it backs anything up.
+   * Until then the routes and WebSocket upgrades wait (but `beforeStart` ones and the console's
+   * files): their answers would come from an empty catalog.
+   */
+  readonly started?: Promise<unknown>;
 }
 
 export interface ApiServer {
@@ -176,6 +185,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const changesState = request.method !== 'GET' && request.method !== 'HEAD';
     if (changesState && !originAllowed(request, allowed, config.publicUrl))
       return refuse(response, `origin ${request.headers.origin} is not allowed`);
+    if ((route ? !route.beforeStart : url.pathname.startsWith('/api/')) && options.started)
+      await options.started;
     if (url.pathname.startsWith('/api/trpc/')) return trpc(request, response);
     if (
       !route &&
@@ -231,7 +242,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+    const upgrade = (): void =>
+      wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+    if (!options.started) return upgrade();
+    // The agent failed to start: `serve` closes the server, and this socket with it.
+    options.started.then(upgrade, () => socket.destroy());
   });
 
   return {

@@ -27,6 +27,8 @@ export interface StartApiOptions {
   readonly daemon: Daemon;
   readonly log: Logger;
   readonly reloadConfig: () => Promise<PortYardConfig>;
+  /** Settles once the daemon has started: the API listens before, and waits for it (api-server.ts). */
+  readonly started?: Promise<unknown>;
   readonly audit?: AuditLog;
   /** For sessions and sign-in expiry (tests move it forward). */
   readonly clock?: () => number;
@@ -78,6 +80,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       method: 'GET',
       path: '/healthz',
       anyHost: true,
+      beforeStart: true,
       handle: (_request, response) =>
         void response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
     },
@@ -130,6 +133,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     log,
     routes,
     fallback: createStaticFiles(webRoot),
+    started: options.started,
   });
   const address = await api.listen();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

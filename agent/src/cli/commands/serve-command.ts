@@ -49,7 +49,6 @@ export function registerServeCommand(program: Command): void {
       const config = await loadConfig(file);
       await warnUnreadable(config);
       const daemon = createDaemon({ config, log });
-      await daemon.start();
       /** SIGHUP and the API's reload: an invalid file is rejected whole and the old config keeps running. */
       const reload = async (): Promise<PortYardConfig> => {
         const next = await loadConfig(file);
@@ -61,13 +60,29 @@ export function registerServeCommand(program: Command): void {
           log.warn('changed settings take effect only after a restart', { settings: pending });
         return next;
       };
-      const api = await startApi({ config, daemon, log, reloadConfig: reload }).catch(
-        async (error: unknown) => {
-          // Nothing keeps running behind a failed start: a catch-up backup already begun is stopped.
-          await daemon.stop(0);
-          throw listenError(error, config);
-        },
-      );
+      // The port first, the daemon after: an agent started twice by mistake (the same port) must
+      // fail before its daemon begins a catch-up backup. Requests wait for the daemon's start.
+      const started = Promise.withResolvers<void>();
+      started.promise.catch(() => undefined); // (awaited by requests, if any came)
+      const api = await startApi({
+        config,
+        daemon,
+        log,
+        reloadConfig: reload,
+        started: started.promise,
+      }).catch(async (error: unknown) => {
+        await daemon.agent().close();
+        throw listenError(error, config);
+      });
+      try {
+        await daemon.start();
+        started.resolve();
+      } catch (error) {
+        started.reject(error);
+        await api.close();
+        await daemon.stop(0);
+        throw error;
+      }
 
       // The scheduler's timers do not hold the process open (so tests and library use can exit):
       // the daemon does, until it is stopped.

@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { configSchema } from '@port-yard/shared';
+import type { ApiServices } from '../api/api-context.ts';
+import { createAuthenticator } from '../auth/authenticator.ts';
+import { createSessions } from '../auth/sessions.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createApiServer, type ApiServer } from './api-server.ts';
+
+/**
+ * `serve` takes the API's port before the daemon starts (so a second agent on the same port fails
+ * before it backs anything up). Until the daemon has read its catalog, the API's answers would
+ * come from an empty one: requests wait, but the liveness probe and the console's files.
+ */
+let api: ApiServer | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function serve(started: Promise<unknown>): Promise<number> {
+  const config = configSchema.parse({
+    version: 1,
+    storages: { local: { type: 'filesystem', path: '/var/backups' } },
+  });
+  api = createApiServer({
+    server: { ...config.server, port: 0 },
+    services: {} as ApiServices,
+    authenticator: createAuthenticator(config.auth, createSessions(60_000)),
+    log: silent,
+    routes: [
+      { method: 'GET', path: '/healthz', beforeStart: true, handle: (_q, r) => void r.end('alive') },
+      { method: 'GET', path: '/readyz', handle: (_q, r) => void r.end('ready') },
+    ],
+    fallback: (_request, response) => void response.end('console'),
+    started,
+  });
+  return (await api.listen()).port;
+}
+
+/** Whether `pending` settles within `ms`. */
+async function settlesWithin(pending: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([pending.then(() => true), sleep(ms).then(() => false)]);
+}
+
+describe('the API before the daemon has started', () => {
+  it('answers the liveness probe and the console at once; routes and the API wait for the start', async () => {
+    const started = Promise.withResolvers<void>();
+    const port = await serve(started.promise);
+    const get = (path: string): Promise<string> =>
+      fetch(`http://127.0.0.1:${port}${path}`).then((response) => response.text());
+
+    expect(await get('/healthz')).toBe('alive');
+    expect(await get('/')).toBe('console');
+    const ready = get('/readyz');
+    const unknown = fetch(`http://127.0.0.1:${port}/api/nothing`).then((response) => response.status);
+    expect(await settlesWithin(ready, 300)).toBe(false);
+    expect(await settlesWithin(unknown, 0)).toBe(false);
+
+    started.resolve();
+    expect(await ready).toBe('ready');
+    expect(await unknown).toBe(404);
+  });
+
+  it('opens a WebSocket only once started, and drops it when the start failed', async () => {
+    const started = Promise.withResolvers<void>();
+    const port = await serve(started.promise);
+    const connect = (): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${port}/api/trpc`);
+        socket.once('open', () => {
+          socket.close();
+          resolve('open');
+        });
+        socket.once('error', () => resolve('failed'));
+      });
+    const opening = connect();
+    expect(await settlesWithin(opening, 300)).toBe(false);
+    started.resolve();
+    expect(await opening).toBe('open');
+
+    await api?.close();
+    const failed = Promise.withResolvers<void>();
+    failed.promise.catch(() => undefined);
+    const portAfterFailure = await serve(failed.promise);
+    const refused = new Promise<string>((resolve) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${portAfterFailure}/api/trpc`);
+      socket.once('open', () => resolve('open'));
+      socket.once('error', () => resolve('failed'));
+    });
+    failed.reject(new Error('the catalog could not be read'));
+    expect(await refused).toBe('failed');
+  });
+});
