@@ -8,7 +8,9 @@
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { freshBundle } from './cli-bundle.js';
+import { restartServeWithFixedMallocThreshold } from './serve-malloc.js';
 
+restartServeWithFixedMallocThreshold();
 module.enableCompileCache?.();
 const bundle = freshBundle(fileURLToPath(new URL('../dist/cli', import.meta.url)));
 await import(bundle ?? '../src/cli/main.ts');

@@ -64,54 +64,73 @@ export function registerServeCommand(program: Command): void {
       // fail before its daemon begins a catch-up backup. Requests wait for the daemon's start.
       const started = Promise.withResolvers<void>();
       started.promise.catch(() => undefined); // (awaited by requests, if any came)
-      const api = await startApi({
-        config,
-        daemon,
-        log,
-        reloadConfig: reload,
-        started: started.promise,
-      }).catch(async (error: unknown) => {
-        await daemon.agent().close();
-        throw listenError(error, config);
-      });
-      try {
-        await daemon.start();
-        started.resolve();
-      } catch (error) {
-        started.reject(error);
-        await api.close();
-        await daemon.stop(0);
-        throw error;
-      }
+      const startup = (async () => {
+        const api = await startApi({
+          config,
+          daemon,
+          log,
+          reloadConfig: reload,
+          started: started.promise,
+        }).catch(async (error: unknown) => {
+          await daemon.agent().close();
+          throw listenError(error, config);
+        });
+        try {
+          await daemon.start();
+          started.resolve();
+          return api;
+        } catch (error) {
+          started.reject(error);
+          await api.close();
+          await daemon.stop(0);
+          throw error;
+        }
+      })();
 
       // The scheduler's timers do not hold the process open (so tests and library use can exit):
       // the daemon does, until it is stopped.
       const keepAlive = setInterval(() => undefined, 1 << 30);
-      await new Promise<void>((resolve) => {
+      // Heard from the start on: a stop signal while the agent starts (and may already have begun
+      // a catch-up backup) waits for the start to end, then stops gracefully what it started.
+      const stopped = new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string): void => {
           if (stopping) return;
           stopping = true;
           log.info('received a stop signal', { signal });
-          void api
-            .close()
-            .then(() => daemon.stop(nominalDurationSeconds(grace) * 1000))
-            .finally(() => clearInterval(keepAlive))
-            .then(resolve);
+          void startup
+            .then(
+              async (api) => {
+                await api.close();
+                await daemon.stop(nominalDurationSeconds(grace) * 1000);
+              },
+              () => undefined, // the start failed, and stopped what it had started
+            )
+            .finally(() => {
+              clearInterval(keepAlive);
+              resolve();
+            });
         };
         process.on('SIGTERM', () => stop('SIGTERM'));
         process.on('SIGINT', () => stop('SIGINT'));
-        process.on('SIGHUP', () => {
-          log.info('received SIGHUP: reloading the config', { file });
-          reload().catch((error: unknown) => {
-            const problems = isConfigError(error)
-              ? error.problems
-              : [{ path: '', message: (error as Error).message }];
-            for (const problem of problems)
-              log.error('the new config is invalid; the old one keeps running', { ...problem });
-          });
+      });
+      try {
+        await startup;
+      } catch (error) {
+        clearInterval(keepAlive);
+        throw error;
+      }
+      process.on('SIGHUP', () => {
+        log.info('received SIGHUP: reloading the config', { file });
+        reload().catch((error: unknown) => {
+          const problems = isConfigError(error)
+            ? error.problems
+            : [{ path: '', message: (error as Error).message }];
+          for (const problem of problems)
+            log.error('the new config is invalid; the old one keeps running', { ...problem });
         });
       });
+      await stopped;
     });
 }
 
