@@ -5,7 +5,8 @@
 // threshold (glibc's own starting value, 128 KiB) kept the agent at 116-117 MB over 150. glibc reads
 // MALLOC_MMAP_THRESHOLD_ only when a process starts, so `serve` starts itself once more, in place
 // (execve: the same process id, for tini, systemd and Kubernetes), with it set. Not the one-shot
-// commands (a second start would cost them ~0.1 s), nor where the user set it already.
+// commands (a second start would cost them ~0.1 s), nor where the user set it already. The tools
+// the agent starts inherit it: pg_dump and zstd ran as fast with it as without (hyperfine).
 
 /** The command of a `port-yard` command line: its first word that is not the global option. */
 export function commandOf(args) {

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/harness/cli-process.ts';
+import { createInterface } from 'node:readline';
+import { cliBin, nodeBin, runCli } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /** `port-yard serve` as a user runs it: a real process, a YAML config file, exit code and output. */
@@ -62,5 +64,50 @@ describe('port-yard serve', () => {
     expect(result.stdout).not.toContain('agent started');
     const written = await readdir(join(dir, 'backups'), { recursive: true }).catch(() => []);
     expect(written.filter((name) => String(name).endsWith('.manifest.json'))).toEqual([]);
+  });
+
+  it('while its start hangs (a storage that never answers): live, not ready, and a stop signal ends it', async () => {
+    // An "S3 server" that takes connections and never answers: the catalog read hangs.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const config = join(dir, 'port-yard-hanging.yaml');
+    await writeFile(
+      config,
+      [
+        'version: 1',
+        'server: { host: 127.0.0.1, port: 0 }',
+        'storages:',
+        '  remote:',
+        '    type: s3',
+        '    bucket: backups',
+        `    endpoint: http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+        '    forcePathStyle: true',
+        '    accessKeyId: test',
+        '    secretAccessKey: test-secret',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(nodeBin, [cliBin, '--config', config, 'serve', '--log-format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      let url: string | undefined;
+      for await (const line of createInterface({ input: child.stdout }))
+        if (line.includes('"API listening"')) {
+          url = (JSON.parse(line) as { url: string }).url;
+          break;
+        }
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const readiness = await fetch(`${url}/readyz`);
+      expect([readiness.status, await readiness.json()]).toEqual([503, { status: 'starting' }]);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(143);
+    } finally {
+      child.kill('SIGKILL');
+      for (const socket of held) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
   });
 });

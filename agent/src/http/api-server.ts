@@ -12,7 +12,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ServerConfig } from '@port-yard/shared';
-import { isPortYardError } from '@port-yard/shared';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { ApiContext, ApiServices } from '../api/api-context.ts';
 import { appRouter } from '../api/app-router.ts';
 import { createStreamLimits } from '../api/stream-slots.ts';
@@ -172,6 +172,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
   });
 
+  /** Waits for the agent's start; its failure is the log's to tell, not an anonymous caller's. */
+  const startedOrFailed = async (): Promise<void> => {
+    await options.started?.catch(() => {
+      throw new PortYardError('INTERNAL', "the agent failed to start: the agent's log says why");
+    });
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://agent');
     const route = options.routes.find(
@@ -185,8 +192,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const changesState = request.method !== 'GET' && request.method !== 'HEAD';
     if (changesState && !originAllowed(request, allowed, config.publicUrl))
       return refuse(response, `origin ${request.headers.origin} is not allowed`);
-    if ((route ? !route.beforeStart : url.pathname.startsWith('/api/')) && options.started)
-      await options.started;
+    if (route ? !route.beforeStart : url.pathname.startsWith('/api/')) await startedOrFailed();
     if (url.pathname.startsWith('/api/trpc/')) return trpc(request, response);
     if (
       !route &&
@@ -233,6 +239,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
   server.on('upgrade', (request, socket, head) => {
+    // Node's server stops listening for the socket's errors once it emits 'upgrade', and ws
+    // listens only from handleUpgrade on: a client that resets before (while a refusal is
+    // written, or while the agent starts) must not crash the agent.
+    const drop = (): void => void socket.destroy();
+    socket.on('error', drop);
     const path = new URL(request.url ?? '/', 'http://agent').pathname;
     if (path !== '/api/trpc' && path !== '/api/trpc/') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -242,11 +253,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    const upgrade = (): void =>
+    const upgrade = (): void => {
+      socket.off('error', drop);
+      if (socket.destroyed) return;
       wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+    };
     if (!options.started) return upgrade();
-    // The agent failed to start: `serve` closes the server, and this socket with it.
-    options.started.then(upgrade, () => socket.destroy());
+    options.started.then(upgrade, drop); // the agent failed to start: `serve` closes the server too
   });
 
   return {

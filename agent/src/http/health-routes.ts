@@ -10,8 +10,13 @@ import { sendJson } from './respond.ts';
  * sizes, durations and timestamps. No artifact id, database name, user, token or config secret
  * appears in them. Anything more goes through the authenticated API.
  */
-export function readinessRoute(readiness: { check(): Promise<Readiness> }): Route {
+export function readinessRoute(
+  readiness: { check(): Promise<Readiness> },
+  /** While true (the agent reads its catalog), not ready, without probing the storages. */
+  starting: () => boolean = () => false,
+): Route {
   return async (_request, response) => {
+    if (starting()) return sendJson(response, 503, { status: 'starting' });
     const result = await readiness.check();
     const failed = result.storages.filter((storage) => !storage.ok);
     sendJson(response, result.ready ? 200 : 503, {

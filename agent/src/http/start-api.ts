@@ -67,6 +67,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         : undefined;
   const auth = createAuthRoutes({ sessions, audit, passwordLogin, secureCookies });
   const webRoot = config.server.webRoot ?? (existsSync(builtWebRoot) ? builtWebRoot : undefined);
+  let starting = options.started !== undefined;
+  options.started?.then(
+    () => void (starting = false),
+    () => undefined,
+  );
   const download = createDownloadRoute({ daemon: options.daemon, audit, log });
   const metrics = createAgentMetrics(options.daemon);
   const routes: RouteEntry[] = [
@@ -89,7 +94,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       method: 'GET',
       path: '/readyz',
       anyHost: true,
-      handle: readinessRoute(createReadiness({ daemon: options.daemon })),
+      beforeStart: true,
+      handle: readinessRoute(createReadiness({ daemon: options.daemon }), () => starting),
     },
     { method: 'GET', path: '/metrics', anyHost: true, handle: metrics.route },
     { method: 'GET', path: downloadPathPrefix, prefix: true, handle: download },

@@ -66,6 +66,8 @@ describe("the image's entrypoint", () => {
     const [, ...args] = imageCommand(built);
     expect(args.slice(-2)).toEqual([join(repoRoot, 'agent/bin/port-yard.js'), 'serve']);
     await waitFor('/healthz to answer', () => get('/healthz').catch(() => undefined), 30_000);
+    // /readyz says "starting" until the catalog is read.
+    await waitFor('the agent to start', () => lines.some((line) => line.msg === 'agent started'), 30_000);
     expect(lines.find((line) => line.msg === 'API listening')).toMatchObject({
       url: `http://0.0.0.0:${port}`,
     });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cliBin, nodeBin } from '../harness/cli-process.ts';
 import { waitFor } from '../harness/wait-for.ts';
 
-/** `port-yard serve` as a process, once it answers /healthz; `stop()` sends SIGTERM to its PID. */
+/** `port-yard serve` as a process, once it has started; `stop()` sends SIGTERM to its PID. */
 export async function spawnServe(
   config: string,
   port: number,
@@ -19,11 +19,12 @@ export async function spawnServe(
     await exited;
   };
   try {
+    // Started: /readyz has an answer of its own (not "starting", while the catalog is read).
     await waitFor(
-      'serve to answer /healthz',
+      'serve to start',
       () =>
-        fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (response) => response.ok,
+        fetch(`http://127.0.0.1:${port}/readyz`).then(
+          async (response) => ((await response.json()) as { status: string }).status !== 'starting',
           () => false,
         ),
       30_000,

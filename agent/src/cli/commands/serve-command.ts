@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { PortYardError, nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { configAdvice } from '../../config/config-advice.ts';
@@ -6,6 +7,7 @@ import { loadConfig } from '../../config/load-config.ts';
 import { changedRestartOnlySettings } from '../../config/restart-only-settings.ts';
 import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
 import type { PortYardConfig } from '@port-yard/shared';
+import type { RunningApi } from '../../http/start-api.ts';
 import { UsageError } from '../cli-errors.ts';
 import { configPath, type GlobalOptions } from '../load-agent.ts';
 
@@ -90,32 +92,33 @@ export function registerServeCommand(program: Command): void {
       // The scheduler's timers do not hold the process open (so tests and library use can exit):
       // the daemon does, until it is stopped.
       const keepAlive = setInterval(() => undefined, 1 << 30);
-      // Heard from the start on: a stop signal while the agent starts (and may already have begun
-      // a catch-up backup) waits for the start to end, then stops gracefully what it started.
-      const stopped = new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string): void => {
-          if (stopping) return;
-          stopping = true;
-          log.info('received a stop signal', { signal });
-          void startup
-            .then(
-              async (api) => {
-                await api.close();
-                await daemon.stop(nominalDurationSeconds(grace) * 1000);
-              },
-              () => undefined, // the start failed, and stopped what it had started
-            )
-            .finally(() => {
-              clearInterval(keepAlive);
-              resolve();
-            });
-        };
-        process.on('SIGTERM', () => stop('SIGTERM'));
-        process.on('SIGINT', () => stop('SIGINT'));
-      });
+      // Until the daemon has started, nothing runs (its first backups are submitted as its start
+      // ends, and the API waits for it): a stop signal then exits at once, as a signal did before
+      // there was a handler (128 + its number), so that a slow catalog read (a storage that does
+      // not answer) cannot hold up `docker stop`. Once started, a stop is graceful, exit code 0.
+      let api: RunningApi | undefined;
+      const stopped = Promise.withResolvers<void>();
+      let stopping = false;
+      const stop = (signal: 'SIGTERM' | 'SIGINT'): void => {
+        if (api === undefined) {
+          log.info('received a stop signal while starting: exiting', { signal });
+          process.exit(128 + constants.signals[signal]);
+        }
+        if (stopping) return;
+        stopping = true;
+        log.info('received a stop signal', { signal });
+        void api
+          .close()
+          .then(() => daemon.stop(nominalDurationSeconds(grace) * 1000))
+          .finally(() => {
+            clearInterval(keepAlive);
+            stopped.resolve();
+          });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
       try {
-        await startup;
+        api = await startup;
       } catch (error) {
         clearInterval(keepAlive);
         throw error;
@@ -130,7 +133,7 @@ export function registerServeCommand(program: Command): void {
             log.error('the new config is invalid; the old one keeps running', { ...problem });
         });
       });
-      await stopped;
+      await stopped.promise;
     });
 }
 
