@@ -115,7 +115,12 @@ describe('the API before the daemon has started', () => {
     expect(await refused).toBe('failed');
   });
 
-  it('survives a client that resets its WebSocket upgrade while it waits', async () => {
+  // Node's server stops listening for an upgrading socket's errors: an unhandled ECONNRESET
+  // would end the agent (anyone who reaches the port could, with a path that is refused).
+  it.for([
+    ['while it waits for the start', '/api/trpc'],
+    ['while it is refused (no such path)', '/nowhere'],
+  ])('survives a client that resets its WebSocket upgrade %s', async ([, path]) => {
     const started = Promise.withResolvers<void>();
     const port = await serve(started.promise);
     const upgrading = once(api!.server, 'upgrade');
@@ -123,7 +128,7 @@ describe('the API before the daemon has started', () => {
     client.on('error', () => undefined);
     client.write(
       [
-        'GET /api/trpc HTTP/1.1',
+        `GET ${path} HTTP/1.1`,
         `Host: 127.0.0.1:${port}`,
         'Connection: Upgrade',
         'Upgrade: websocket',
