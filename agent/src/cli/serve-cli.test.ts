@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cliBin, nodeBin, runCli } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
@@ -66,7 +67,7 @@ describe('port-yard serve', () => {
     expect(written.filter((name) => String(name).endsWith('.manifest.json'))).toEqual([]);
   });
 
-  it('while its start hangs (a storage that never answers): live, not ready, and a stop signal ends it', async () => {
+  it('while its start hangs (a storage that never answers): live, not ready, a reload waits, a stop signal ends it', async () => {
     // An "S3 server" that takes connections and never answers: the catalog read hangs.
     const held: Socket[] = [];
     const silent = createServer((socket) => void held.push(socket));
@@ -102,6 +103,11 @@ describe('port-yard serve', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const readiness = await fetch(`${url}/readyz`);
       expect([readiness.status, await readiness.json()]).toEqual([503, { status: 'starting' }]);
+      // A reload asked for meanwhile waits for the start (SIGHUP's default would end the agent).
+      child.kill('SIGHUP');
+      await sleep(300);
+      expect(child.exitCode).toBeNull();
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
     } finally {

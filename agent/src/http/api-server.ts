@@ -45,6 +45,14 @@ export interface RouteEntry {
 }
 
 /**
+ * The request's URL; undefined for a request line Node's parser takes but no URL parser does
+ * (`GET //[ HTTP/1.1`): answered 400, where `new URL` threw and ended the agent.
+ */
+function urlOf(request: IncomingMessage): URL | undefined {
+  return URL.parse(request.url ?? '/', 'http://agent') ?? undefined;
+}
+
+/**
  * The most procedure calls one HTTP request or WebSocket message may batch (the console sends
  * one at a time): one signed-in request must not make the agent run thousands of calls.
  */
@@ -180,7 +188,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://agent');
+    const url = urlOf(request);
+    if (!url) {
+      response
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'INVALID_INPUT', message: 'the request URL is malformed' } }));
+      return;
+    }
     const route = options.routes.find(
       (candidate) =>
         candidate.method === request.method &&
@@ -220,7 +234,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       // The path without its query: an OIDC callback's one-time code must not reach the log.
       if (!isPortYardError(error))
         options.log.error('request failed', {
-          path: new URL(request.url ?? '/', 'http://agent').pathname,
+          path: urlOf(request)?.pathname,
           message: (error as Error).message,
         });
       sendError(response, error);
@@ -244,7 +258,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     // written, or while the agent starts) must not crash the agent.
     const drop = (): void => void socket.destroy();
     socket.on('error', drop);
-    const path = new URL(request.url ?? '/', 'http://agent').pathname;
+    const path = urlOf(request)?.pathname;
+    if (path === undefined) {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
     if (path !== '/api/trpc' && path !== '/api/trpc/') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;

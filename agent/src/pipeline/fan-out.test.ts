@@ -36,3 +36,16 @@ describe('fanOut', () => {
     expect(await Promise.all(readers)).toEqual(['dump failed', 'dump failed']);
   });
 });
+
+describe('fanOut, before a destination reads its branch', () => {
+  // A storage may still be opening (a folder on a hung share being checked) when the dump fails
+  // or the run is cancelled: the branch's error must wait for it, not end the agent unheard.
+  it('cuts the branches without an unhandled error, and the late reader gets the error', async () => {
+    const { sink, branches } = fanOut(2);
+    sink.on('error', () => undefined); // the pipeline's, in a backup
+    sink.destroy(new Error('the dump failed'));
+    await sleep(10);
+    const late = await drainSlowly(branches[0]!).catch((error: Error) => error.message);
+    expect(late).toBe('the dump failed');
+  });
+});

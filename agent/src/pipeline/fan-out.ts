@@ -16,7 +16,12 @@ export class NoDestinationLeft extends Error {
 }
 
 export function fanOut(count: number): { sink: Writable; branches: PassThrough[] } {
-  const branches = Array.from({ length: count }, () => new PassThrough({ highWaterMark: 1 << 20 }));
+  const branches = Array.from({ length: count }, () =>
+    // A branch's error is its storage's to report (its put fails with it). Until that storage
+    // reads it (a folder on a hung share is still being checked), nobody else listens: a failed
+    // dump or a cancel then would be an unhandled error, which ends the agent.
+    new PassThrough({ highWaterMark: 1 << 20 }).on('error', () => undefined),
+  );
   const live = (): PassThrough[] => branches.filter((branch) => !branch.destroyed);
   const noneLeft = (): Error => new NoDestinationLeft();
   const sink = new Writable({

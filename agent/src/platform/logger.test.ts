@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from './logger.ts';
 
@@ -56,5 +59,26 @@ describe('the logger', () => {
 
   it('has a silent variant', () => {
     expect(() => silentLogger.error('nothing', { a: 1 })).not.toThrow();
+  });
+});
+
+describe('the logger writing to stdout', () => {
+  // `serve | tee log` whose tee ended, a log shipper that died: lines are lost, the agent is not.
+  it('goes on when the reader of stdout went away', async () => {
+    const script = [
+      `import { createLogger } from ${JSON.stringify(join(import.meta.dirname, 'logger.ts'))};`,
+      'const log = createLogger({ json: true });',
+      "for (let i = 0; i < 100; i++) { log.info('line', { i }); await new Promise((r) => setTimeout(r, 2)); }",
+      "process.stderr.write('still here');",
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toBe('still here');
+    expect(code).toBe(0);
   });
 });

@@ -25,6 +25,10 @@ export function createLogger(options: {
   write?: (line: string) => void;
   clock?: () => Date;
 }): Logger {
+  // Lines to a reader that went away (`serve | tee` ended, a log shipper died) are lost, but the
+  // agent goes on backing up: an unhandled EPIPE on stdout would end it.
+  if (options.write === undefined && process.stdout.listenerCount('error') === 0)
+    process.stdout.on('error', () => undefined);
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = options.clock ?? (() => new Date());
   const format = options.json

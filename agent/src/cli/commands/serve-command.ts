@@ -117,14 +117,7 @@ export function registerServeCommand(program: Command): void {
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-      try {
-        api = await startup;
-      } catch (error) {
-        clearInterval(keepAlive);
-        throw error;
-      }
-      process.on('SIGHUP', () => {
-        log.info('received SIGHUP: reloading the config', { file });
+      const reloadNow = (): void => {
         reload().catch((error: unknown) => {
           const problems = isConfigError(error)
             ? error.problems
@@ -132,7 +125,22 @@ export function registerServeCommand(program: Command): void {
           for (const problem of problems)
             log.error('the new config is invalid; the old one keeps running', { ...problem });
         });
+      };
+      // Heard from the start on too: SIGHUP's default action ends a process. One that comes while
+      // the agent starts is carried out once it has started.
+      let reloadWhenStarted = false;
+      process.on('SIGHUP', () => {
+        log.info('received SIGHUP: reloading the config', { file, starting: api === undefined });
+        if (api === undefined) reloadWhenStarted = true;
+        else reloadNow();
       });
+      try {
+        api = await startup;
+      } catch (error) {
+        clearInterval(keepAlive);
+        throw error;
+      }
+      if (reloadWhenStarted) reloadNow();
       await stopped.promise;
     });
 }
