@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandOf, serveEnvironment } from '../bin/serve-malloc.js';
-import { cliBin, nodeBin } from './harness/cli-process.ts';
+import { spawnServe } from './harness/cli-process.ts';
 
 /**
  * `serve` starts itself over once, in place, with glibc's mmap threshold fixed (serve-malloc.js):
@@ -54,13 +52,9 @@ describe.runIf(process.platform === 'linux')('port-yard serve', () => {
         '',
       ].join('\n'),
     );
-    const child = spawn(nodeBin, [cliBin, '--config', config, 'serve', '--log-format', 'json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { child, exited, untilLogged } = spawnServe(config);
     try {
-      const lines = createInterface({ input: child.stdout });
-      for await (const line of lines) if (line.includes('"agent started"')) break;
+      await untilLogged('agent started');
       const environ = (await readFile(`/proc/${child.pid}/environ`, 'utf8')).split('\0');
       expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
     } finally {

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cliBin, nodeBin, runCli } from '../../test/harness/cli-process.ts';
+import { runCli, spawnServe } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /** `port-yard serve` as a user runs it: a real process, a YAML config file, exit code and output. */
@@ -89,17 +87,9 @@ describe('port-yard serve', () => {
         '',
       ].join('\n'),
     );
-    const child = spawn(nodeBin, [cliBin, '--config', config, 'serve', '--log-format', 'json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { child, exited, untilLogged } = spawnServe(config);
     try {
-      let url: string | undefined;
-      for await (const line of createInterface({ input: child.stdout }))
-        if (line.includes('"API listening"')) {
-          url = (JSON.parse(line) as { url: string }).url;
-          break;
-        }
+      const { url } = (await untilLogged('API listening')) as { url: string };
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const readiness = await fetch(`${url}/readyz`);
       expect([readiness.status, await readiness.json()]).toEqual([503, { status: 'starting' }]);

@@ -1,6 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 
 /** The CLI as a user runs it: `node agent/bin/port-yard.js`, a real process (bundle or sources). */
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -38,4 +40,35 @@ export function runCli(
 export async function writeLocalConfig(path: string, targetLines: readonly string[]): Promise<void> {
   const lines = ['version: 1', 'storages:', '  local: { type: filesystem, path: ./backups }', 'targets:'];
   await writeFile(path, [...lines, ...targetLines, ''].join('\n'));
+}
+
+export interface ServeProcess {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Its exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  /** Reads its JSON log up to the first line with this message, and returns that line. */
+  untilLogged(message: string): Promise<Record<string, unknown>>;
+}
+
+/** `port-yard --config <config> serve --log-format json` as a process; the caller stops it. */
+export function spawnServe(config: string): ServeProcess {
+  const child = spawn(nodeBin, [cliBin, '--config', config, 'serve', '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', done));
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4000)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    child,
+    exited,
+    async untilLogged(message) {
+      for (;;) {
+        const next = await lines.next();
+        if (next.done) throw new Error(`serve ended before it logged "${message}": ${stderr}`);
+        const line = JSON.parse(next.value) as Record<string, unknown>;
+        if (line['msg'] === message) return line;
+      }
+    },
+  };
 }
