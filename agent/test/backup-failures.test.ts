@@ -123,14 +123,20 @@ describe('a backup that cannot succeed', () => {
     },
   );
 
-  it('checks the completion trailer of a dumpCommand wrapper that exits 0 with a cut dump', async () => {
-    // A wrapper is not the engine's own tool, so its exit status is not trusted: its bytes are
-    // read by the agent (not by zstd directly) and the missing trailer fails the run.
-    const wrapper = join(tmpdir(), uniqueName('py-dump-wrapper'));
-    onTestFinished(() => rm(wrapper, { force: true }));
+  // A wrapper is not the engine's own tool, so its exit status is not trusted: its bytes are
+  // read by the agent (not by zstd directly) and the missing trailer fails the run. Also a
+  // wrapper script named like the tool (it was trusted by its name, and its cut dump stored).
+  it.for([
+    ['a wrapper', 'py-dump-wrapper'],
+    ['a wrapper named mariadb-dump', 'mariadb-dump'],
+  ])('checks the completion trailer of %s that exits 0 with a cut dump', async ([, name]) => {
+    const folder = join(tmpdir(), uniqueName('py-wrapper'));
+    await mkdir(folder);
+    onTestFinished(() => rm(folder, { recursive: true, force: true }));
+    const wrapper = join(folder, name!);
     await writeFile(
       wrapper,
-      '#!/bin/sh\n[ "$1" = --version ] && exec mariadb-dump --version\nmariadb-dump "$@" | sed \'$d\'\n',
+      '#!/bin/sh\n[ "$1" = --version ] && exec /usr/bin/mariadb-dump --version\n/usr/bin/mariadb-dump "$@" | sed \'$d\'\n',
       { mode: 0o700 },
     );
     const temp = await agentFor({ ...localMariadb, databases: [mariadbDb], dumpCommand: wrapper });

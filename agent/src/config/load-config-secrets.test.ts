@@ -29,6 +29,16 @@ ${targetLines}`;
   return file;
 }
 
+/** A config whose one storage is an S3 one at `endpoint`. */
+async function writeConfigText(endpoint: string): Promise<string> {
+  const file = join(dir, 's3-inline.yaml');
+  await writeFile(
+    file,
+    `version: 1\nstorages:\n  s3:\n    type: s3\n    bucket: backups\n    endpoint: '${endpoint}'\n`,
+  );
+  return file;
+}
+
 async function loadError(file: string, options: LoadConfigOptions): Promise<ConfigError> {
   const error = await loadConfig(file, options).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(ConfigError);
@@ -105,6 +115,27 @@ describe('loadConfig: ${VAR} interpolation', () => {
       'targets.db.restore.keepSafetyBackups: must be a duration such as 30s, 15m, 2h, 14d, 1w, 1mo or 1y (from ${KEEP}: "fals")',
       'targets.db.restore.safetyBackup: expected a boolean, found a string (from ${SAFE}: "yes")',
     ]);
+  });
+
+  // `config check` and the API's agent info show an endpoint as it is: a password in it was shown.
+  it('refuses credentials in an S3 endpoint, and does not show a URL with a user name', async () => {
+    const file = join(dir, 's3.yaml');
+    await writeFile(
+      file,
+      'version: 1\nstorages:\n  s3:\n    type: s3\n    bucket: backups\n    endpoint: ${S3_ENDPOINT}\n',
+    );
+    const error = await loadError(file, { env: { S3_ENDPOINT: 'http://AKIAX:p@ss:w/rd@127.0.0.1:9000/' } });
+    const messages = error.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^storages\.s3\.endpoint: .*\(from \$\{S3_ENDPOINT\}: not shown: a URL with a user name/,
+      ),
+    ]);
+    const inline = await loadError(await writeConfigText('http://AKIAX:secret@127.0.0.1:9000/'), { env: {} });
+    expect(inline.problems[0]?.message).toBe(
+      'must not hold a user name or password: give them as accessKeyId and secretAccessKey',
+    );
+    expect(JSON.stringify([error.problems, inline.problems])).not.toMatch(/p@ss|secret@/);
   });
 
   it('never shows what a variable gave a secret field, even when it is wrong', async () => {
@@ -230,6 +261,28 @@ describe('loadConfig: passwordFile', () => {
       env: {},
     });
     expect(empty.problems[0]?.message).toBe(`the password file ${join(dir, 'empty')} is empty`);
+  });
+
+  // PostgreSQL backups failed on it as INTERNAL ("passwords must not contain line breaks").
+  it('reports a password with a line break, from a file or from the environment, never showing it', async () => {
+    await writeFile(join(dir, 'two-lines'), 'first\nsecond\n');
+    const fromFile = await loadError(await writeConfig('    user: postgres\n    passwordFile: two-lines\n'), {
+      env: {},
+    });
+    expect(fromFile.problems.map(({ path, message }) => ({ path, message }))).toEqual([
+      {
+        path: 'targets.db.passwordFile',
+        message: `the password file ${join(dir, 'two-lines')} holds more than one line: a password has none`,
+      },
+    ]);
+    const fromEnv = await loadError(await writeConfig('    user: postgres\n    password: ${DB_PW}\n'), {
+      env: { DB_PW: 'first\nsecond' },
+    });
+    expect(fromEnv.problems[0]).toMatchObject({
+      path: 'targets.db.password',
+      message: expect.stringContaining('must not contain a line break'),
+    });
+    expect(JSON.stringify([fromFile.problems, fromEnv.problems])).not.toContain('second');
   });
 
   it('reports a passwordFile given together with a password', async () => {

@@ -242,6 +242,20 @@ retension: { keepLast: 1 }
     ]);
   });
 
+  // It said `unknown key "headers" (did you mean "headers"?)`: a webhook's key, in a Slack channel.
+  it('says of a key that another type takes that it belongs to another type', async () => {
+    const problems = await problemsOf(`version: 1
+storages:
+  local: { type: filesystem, path: ./b }
+notifications:
+  channels:
+    team: { type: slack, url: 'https://hooks.slack.com/services/x', headers: { X-A: b } }
+`);
+    expect(problems.map((problem) => problem.message)).toEqual([
+      'unknown key "headers" (it belongs to another type: check this entry\'s "type")',
+    ]);
+  });
+
   it('points a bad name at the key and explains a bad storage type', async () => {
     const problems = await problemsOf(`version: 1
 storages:

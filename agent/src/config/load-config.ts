@@ -82,6 +82,9 @@ async function readConfigText(file: string): Promise<string> {
 /** Longer values are cut: enough to see a stray space or a wrong word, not a whole certificate. */
 const shownValueLength = 60;
 
+/** `scheme://user[:password]@host`: an `@` in the authority, where a password would sit. */
+const userInfoInUrl = /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i;
+
 /**
  * A problem with a value that came from `${VAR}`: says so, and what the variable made of it
  * (`"54x"`, `" 5432"`, `""`) unless the field is a secret, whose value is never shown.
@@ -96,7 +99,9 @@ function withSubstitution(
   const value = substitution.value;
   const shown = substitution.secret
     ? 'not shown: a secret'
-    : JSON.stringify(value.length > shownValueLength ? `${value.slice(0, shownValueLength)}…` : value);
+    : userInfoInUrl.test(value)
+      ? 'not shown: a URL with a user name, and maybe a password'
+      : JSON.stringify(value.length > shownValueLength ? `${value.slice(0, shownValueLength)}…` : value);
   return { ...problem, message: `${problem.message} (from ${from}: ${shown})` };
 }
 

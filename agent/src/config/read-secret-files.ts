@@ -72,6 +72,9 @@ export async function readSecretFiles(
       // A leading byte order mark (Notepad's "UTF-8 with BOM") is not part of the secret.
       const value = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '');
       if (value === '') problems.push(problem(`the ${labels[entry.fileKey]} ${absolute} is empty`));
+      // The dump and restore tools read a database password from a file of one line each.
+      else if (entry.fileKey === 'passwordFile' && /[\r\n]/.test(value))
+        problems.push(problem(`the password file ${absolute} holds more than one line: a password has none`));
       else
         secrets.push({ section: entry.section, name: entry.name, key: secretFileKeys[entry.fileKey], value });
     } catch (error) {

@@ -39,7 +39,13 @@ function problemsFromIssue(
     const allowed = allowedKeysAt(configSchema, objectPath);
     return keys.map((key) => {
       const guess = closestName(key, allowed);
-      const hint = guess ? ` (did you mean "${guess}"?)` : '';
+      // The keys of every `type:` of a union are allowed here: one of another type is no typo.
+      const hint =
+        guess === key
+          ? ' (it belongs to another type: check this entry\'s "type")'
+          : guess
+            ? ` (did you mean "${guess}"?)`
+            : '';
       return at([...objectPath, key], `unknown key "${key}"${hint}`, locator.keyAt([...objectPath, key]));
     });
   };

@@ -151,10 +151,11 @@ export interface DumpDescription {
   /** Watches the raw dump bytes and says whether the dump is complete. */
   createCompletionCheck(): CompletionCheck;
   /**
-   * The command is the engine's own dump tool (by file name, at any path), whose exit status is
-   * known to say whether the dump is complete: the pipeline may then let zstd read the bytes
-   * directly, unobserved. False for anything else `dumpCommand` names (a wrapper script): its
-   * bytes are read here so the completion check sees them.
+   * The command is the engine's own dump tool (by file name, at any path, and not a script),
+   * whose exit status is known to say whether the dump is complete: the pipeline may then let
+   * zstd read the bytes directly, unobserved. False for anything else `dumpCommand` names (a
+   * wrapper script, also one named `pg_dump`): its bytes are read here so the completion check
+   * sees them.
    */
   readonly exitStatusTrusted: boolean;
 }

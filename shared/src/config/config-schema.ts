@@ -23,6 +23,11 @@ const resourceName = z.string().regex(resourceNamePattern, resourceNameRule);
 const databaseName = z.string().regex(databaseNamePattern, databaseNameRule);
 
 const secretText = z.string().min(1, 'must not be empty');
+/** A database password: the dump tools get it in a file (.pgpass, an option file) of one line each. */
+const databasePassword = secretText.regex(
+  /^[^\r\n]*$/,
+  'must not contain a line break (the dump and restore tools read it from a file, one line each)',
+);
 
 /**
  * Cross-field checks run even when other fields of the same object failed (zod skips refinements
@@ -104,7 +109,7 @@ export const testServerSchema = z
       .optional()
       .describe('Unix socket (MariaDB/MySQL) or socket folder (PostgreSQL).'),
     user: z.string().min(1).describe('A user that may create and drop databases (and users, for sandboxes).'),
-    password: secretText.optional(),
+    password: databasePassword.optional(),
     passwordFile: z.string().min(1).optional(),
     tls: tlsSchema.optional(),
     publicHost: z
@@ -214,7 +219,7 @@ export const targetSchema = z
       .optional()
       .describe('Unix socket path (MariaDB/MySQL) or socket directory (PostgreSQL), instead of host/port.'),
     user: z.string().min(1).describe('Database user the dump runs as.'),
-    password: secretText
+    password: databasePassword
       .optional()
       .describe('Password; use ${ENV_VAR} or passwordFile rather than inline text.'),
     passwordFile: z

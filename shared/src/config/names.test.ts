@@ -48,4 +48,15 @@ describe('database names', () => {
     expect(databaseNameProblem(`${accented}é`, 'mariadb')).toBeUndefined();
     expect(databaseNameProblem('a/b', 'mariadb')).toContain('must be 1-64 characters');
   });
+
+  // Restoring into such a name failed only once the run had started, as CONNECTION_FAILED.
+  it('holds MariaDB and MySQL to the names they take: no ending space, nothing beyond U+FFFF', () => {
+    for (const engine of ['mariadb', 'mysql']) {
+      expect(databaseNameProblem('shop ', engine)).toMatch(/must not end in a space/);
+      expect(databaseNameProblem('shop_\u{1F600}', engine)).toMatch(/beyond U\+FFFF/);
+      expect(databaseNameProblem('shop é', engine)).toBeUndefined();
+    }
+    expect(databaseNameProblem('shop ', 'postgres')).toBeUndefined();
+    expect(databaseNameProblem('shop_\u{1F600}', 'postgres')).toBeUndefined();
+  });
 });

@@ -30,13 +30,18 @@ export function isDatabaseName(name: string): boolean {
 const postgresNameBytes = 63;
 
 /**
- * What is wrong with `name` as a database of `engine`, or undefined: the rule above, and
- * PostgreSQL's limit in bytes (a name of 40 accented letters is 80 bytes).
+ * What is wrong with `name` as a database of `engine`, or undefined: the rule above,
+ * PostgreSQL's limit in bytes (a name of 40 accented letters is 80 bytes), and what MariaDB and
+ * MySQL refuse in a name: a space at its end, a character beyond U+FFFF (an emoji).
  */
 export function databaseNameProblem(name: string, engine: string): string | undefined {
   if (!isDatabaseName(name)) return databaseNameRule;
   const bytes = new TextEncoder().encode(name).length;
   if (engine === 'postgres' && bytes > postgresNameBytes)
     return `must be at most ${postgresNameBytes} bytes for PostgreSQL, which would cut this ${bytes}-byte name to another one`;
+  if (engine !== 'postgres' && name.endsWith(' '))
+    return 'must not end in a space for MariaDB and MySQL, which refuse such a name';
+  if (engine !== 'postgres' && [...name].some((character) => character.length > 1))
+    return 'must not hold characters beyond U+FFFF (such as emoji) for MariaDB and MySQL, which refuse them in names';
   return undefined;
 }

@@ -38,7 +38,20 @@ export const s3StorageSchema = z
       .min(1)
       .default('us-east-1')
       .describe('Region (most S3-compatible stores accept us-east-1).'),
-    endpoint: z.url().optional().describe('Endpoint URL of an S3-compatible store; omit for AWS.'),
+    endpoint: z
+      .url()
+      // It is shown (config check, the API's agent info) as it is: no secret may hide in it.
+      .refine(
+        (url) => {
+          const parsed = URL.parse(url); // (not a URL: reported by z.url() already)
+          return !parsed || (parsed.username === '' && parsed.password === '');
+        },
+        {
+          message: 'must not hold a user name or password: give them as accessKeyId and secretAccessKey',
+        },
+      )
+      .optional()
+      .describe('Endpoint URL of an S3-compatible store; omit for AWS.'),
     forcePathStyle: z
       .boolean()
       .default(false)

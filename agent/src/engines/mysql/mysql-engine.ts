@@ -3,6 +3,7 @@ import { PortYardError } from '@port-yard/shared';
 import { realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { findExecutable } from '../../platform/find-executable.ts';
+import { isScriptOrUnknown } from '../../platform/script-file.ts';
 import { createSecretFiles } from '../../platform/secret-files.ts';
 import { toolVersionText } from '../../platform/tool-version.ts';
 import { trailerCheck } from '../completion-checks.ts';
@@ -126,7 +127,8 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
           format: 'sql',
           extension: 'sql',
           toolName,
-          exitStatusTrusted: ['mariadb-dump', 'mysqldump'].includes(toolName),
+          exitStatusTrusted:
+            ['mariadb-dump', 'mysqldump'].includes(toolName) && !(await isScriptOrUnknown(tool)),
           toolVersion: flavor.version,
           createCompletionCheck: () => trailerCheck('-- Dump completed', toolName),
         };

@@ -1,6 +1,7 @@
 import { PortYardError } from '@port-yard/shared';
 import { basename } from 'node:path';
 import { findExecutable } from '../../platform/find-executable.ts';
+import { isScriptOrUnknown } from '../../platform/script-file.ts';
 import { createSecretFiles } from '../../platform/secret-files.ts';
 import { toolVersionText } from '../../platform/tool-version.ts';
 import { headerCheck, trailerCheck } from '../completion-checks.ts';
@@ -131,7 +132,7 @@ export function createPostgresEngine(): Engine {
         format: plain ? 'pg-plain' : 'pg-custom',
         extension: plain ? 'sql' : 'pgdump',
         toolName: 'pg_dump',
-        exitStatusTrusted: basename(pgDump) === 'pg_dump',
+        exitStatusTrusted: basename(pgDump) === 'pg_dump' && !(await isScriptOrUnknown(pgDump)),
         toolVersion,
         createCompletionCheck: () =>
           plain
