@@ -102,7 +102,12 @@ function scrub(text: string, url: string, sent: readonly string[] = []): string 
     url,
     parsed && `${parsed.pathname}${parsed.search}`,
     parsed?.pathname,
+    parsed?.password,
     parsed && decodeUrlPart(parsed.password),
+    // A receiver may echo one part alone: a token in the query, a key in the path (Slack's
+    // /services/T…/B…/<secret>). Short segments (`hooks`, `v1`) are left: they hide nothing.
+    ...(parsed ? [...parsed.searchParams.values()] : []),
+    ...(parsed?.pathname.split('/').filter((segment) => segment.length >= 8) ?? []),
   ];
   const fromHeaders = sent
     .flatMap((value) => [value, value.replace(/^(basic|bearer)\s+/i, '')])

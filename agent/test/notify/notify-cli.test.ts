@@ -30,6 +30,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'py-test-notify-cli-'));
   receiver = await startWebhookReceiver();
   receiver.answer('/services/T0/B0/cli-secret-gone', () => ({ status: 404, body: 'no_service' }));
+  // A receiver that echoes the parts of its URL that authenticate, one by one.
+  receiver.answer('/hooks/key-in-path-123?token=tok-in-query-456', () => ({
+    status: 401,
+    body: 'invalid token tok-in-query-456 for key-in-path-123',
+  }));
   configFile = join(dir, 'port-yard.yaml');
   await writeFile(
     configFile,
@@ -39,6 +44,7 @@ notifications:
   channels:
     ops: { type: webhook, url: "\${OPS_HOOK_URL}", secret: s3cret }
     gone: { type: slack, url: "${receiver.url}/services/T0/B0/cli-secret-gone" }
+    echo: { type: webhook, url: "${receiver.url}/hooks/key-in-path-123?token=tok-in-query-456" }
   attempts: 2
 `,
   );
@@ -73,13 +79,22 @@ describe('port-yard notify test', () => {
     expect(result.stdout + result.stderr).not.toContain('cli-secret-gone');
   });
 
+  it('does not repeat a token of the URL that the receiver echoed, alone', async () => {
+    const result = await cli(['--config', configFile, 'notify', 'test', 'echo'], {
+      OPS_HOOK_URL: 'http://x',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('HTTP 401 Unauthorized: invalid token <redacted> for <redacted>');
+    expect(result.stdout + result.stderr).not.toMatch(/tok-in-query-456|key-in-path-123/);
+  });
+
   it('exits 2 for a channel that is not in the config', async () => {
     const result = await cli(['--config', configFile, 'notify', 'test', 'pager'], {
       OPS_HOOK_URL: 'http://x',
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'no notification channel named pager (notifications.channels: ops, gone)',
+      'no notification channel named pager (notifications.channels: ops, gone, echo)',
     );
   });
 });

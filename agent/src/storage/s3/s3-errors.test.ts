@@ -75,9 +75,16 @@ describe('s3 error classification', () => {
   it('shows an endpoint by scheme, host and port only', () => {
     const withEndpoint = createS3Context(
       'minio',
-      config({ endpoint: 'https://user:pw@minio.lan:9000/path?token=t' }),
+      config({ endpoint: 'https://minio.lan:9000/path?token=t' }),
       {} as S3Client,
     );
     expect(withEndpoint.location).toBe('s3://backups/py/ (https://minio.lan:9000)');
+    // The config refuses a user and password in the endpoint; were one there, it would not show.
+    const withUser = createS3Context(
+      'minio',
+      { ...config(), endpoint: 'https://user:pw@minio.lan:9000/' },
+      {} as S3Client,
+    );
+    expect(withUser.location).toBe('s3://backups/py/ (https://minio.lan:9000)');
   });
 });
