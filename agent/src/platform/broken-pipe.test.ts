@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { causeOf } from './broken-pipe.ts';
+import { causeOf, isClosedStdin } from './broken-pipe.ts';
 
 const brokenPipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
 
@@ -22,5 +22,22 @@ describe('causeOf', () => {
     const started = Date.now();
     await expect(causeOf(brokenPipe, new Promise(() => undefined))).resolves.toBe(brokenPipe);
     expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  // A restore tool exiting mid-write: Node reports its stdin's pipeline as closed prematurely.
+  it('takes a premature close as the symptom too, where the caller says so', async () => {
+    const prematureClose = Object.assign(new Error('Premature close'), {
+      code: 'ERR_STREAM_PREMATURE_CLOSE',
+    });
+    const exitFailure = new Error('mariadb exited with code 1: ERROR 1064 (42000)');
+    const exited = Promise.reject(exitFailure);
+    exited.catch(() => undefined);
+    await expect(causeOf(prematureClose, exited)).resolves.toBe(prematureClose);
+    await expect(causeOf(prematureClose, exited, isClosedStdin)).resolves.toBe(exitFailure);
+    expect([brokenPipe, prematureClose, new Error('disk full')].map(isClosedStdin)).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 });

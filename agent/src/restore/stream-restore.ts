@@ -4,7 +4,7 @@ import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
 import type { CodecStream } from '../pipeline/compression.ts';
 import { verifyingPassThrough } from '../artifacts/verifying-pass-through.ts';
-import { causeOf, isBrokenPipe, settledWithin } from '../platform/broken-pipe.ts';
+import { causeOf, isBrokenPipe, isClosedStdin } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
 
@@ -56,7 +56,7 @@ export async function streamRestore(request: StreamRestoreRequest): Promise<void
       : pipeline(codec.output, tool.child.stdin!, { signal: stop })
   ).catch(async (error: unknown) => {
     const failure = stoppedReading(error, tool, request.toolName, exited);
-    if (isBrokenPipe(error) || isPrematureClose(error)) toolStoppedReading = failure;
+    if (isClosedStdin(error)) toolStoppedReading = failure;
     fail(await failure);
   });
   const decompressed = codec.finished.catch(failUnlessTool);
@@ -104,16 +104,7 @@ export async function stoppedReading(
   toolName: string,
   exited: Promise<void>,
 ): Promise<unknown> {
-  // Node says the tool closed its stdin as EPIPE or, when it exits in the middle of a write, as a
-  // premature close of the pipeline: either way its exit says why (1 run in 60 was the latter).
-  const cause = isPrematureClose(error)
-    ? ((await settledWithin(
-        exited.then(
-          () => undefined,
-          (exitFailure: unknown) => exitFailure,
-        ),
-      )) ?? error)
-    : await causeOf(error, exited);
+  const cause = await causeOf(error, exited, isClosedStdin);
   if (cause !== error) return cause;
   return new PortYardError('RESTORE_FAILED', `${toolName} stopped reading: ${(error as Error).message}`, {
     phase: 'restore',
@@ -141,8 +132,4 @@ export function throwRestoreFailure(error: unknown): void {
   throw isPortYardError(error)
     ? error
     : new PortYardError('RESTORE_FAILED', (error as Error).message, { phase: 'restore', cause: error });
-}
-
-function isPrematureClose(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
