@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runCli, spawnServe } from '../../test/harness/cli-process.ts';
+import { runCli, spawnServe, writeLocalConfig } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
 /** `port-yard serve` as a user runs it: a real process, a YAML config file, exit code and output. */
@@ -33,14 +33,9 @@ describe('port-yard serve', () => {
   it('on a port in use: says so without a stack trace, exits 1, and begins no backup', async () => {
     const port = (taken.address() as { port: number }).port;
     const config = join(dir, 'port-yard.yaml');
-    await writeFile(
+    await writeLocalConfig(
       config,
       [
-        'version: 1',
-        `server: { host: 127.0.0.1, port: ${port} }`,
-        'storages:',
-        '  local: { type: filesystem, path: ./backups }',
-        'targets:',
         '  shop:',
         '    engine: mariadb',
         '    host: 127.0.0.1',
@@ -50,8 +45,8 @@ describe('port-yard serve', () => {
         // No artifact yet: a started daemon would catch up with a backup at once.
         "    schedule: '0 3 * * *'",
         '    maxAge: 2d',
-        '',
-      ].join('\n'),
+      ],
+      [`server: { host: 127.0.0.1, port: ${port} }`],
     );
     const result = await cli(['--config', config, 'serve', '--log-format', 'json']);
     expect(result.code).toBe(1);

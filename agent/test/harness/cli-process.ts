@@ -35,10 +35,21 @@ export function runCli(
 
 /**
  * A YAML config file as a user writes one: a filesystem storage `local` in `./backups` (beside
- * the file), and the `targets:` lines given (indented as they sit under `targets:`).
+ * the file), and the `targets:` lines given (indented as they sit under `targets:`), after
+ * `topLines` (other top-level settings, such as `server:`).
  */
-export async function writeLocalConfig(path: string, targetLines: readonly string[]): Promise<void> {
-  const lines = ['version: 1', 'storages:', '  local: { type: filesystem, path: ./backups }', 'targets:'];
+export async function writeLocalConfig(
+  path: string,
+  targetLines: readonly string[],
+  topLines: readonly string[] = [],
+): Promise<void> {
+  const lines = [
+    'version: 1',
+    ...topLines,
+    'storages:',
+    '  local: { type: filesystem, path: ./backups }',
+    'targets:',
+  ];
   await writeFile(path, [...lines, ...targetLines, ''].join('\n'));
 }
 
