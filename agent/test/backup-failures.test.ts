@@ -47,6 +47,10 @@ beforeAll(async () => {
      CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'; GRANT ALL ON ${mariadbDb}.* TO '${user}'@'%';`,
   );
   await postgresExec(`CREATE DATABASE ${postgresDb}`);
+  await postgresExec(
+    'CREATE TABLE rows AS SELECT g AS id, md5(g::text) AS body FROM generate_series(1, 20000) g',
+    postgresDb,
+  );
 });
 
 afterAll(async () => {
@@ -144,6 +148,33 @@ describe('a backup that cannot succeed', () => {
       code: 'DUMP_FAILED',
       message: expect.stringContaining('no completion trailer'),
     });
+  });
+
+  // The same for pg_dump's custom format, which has no trailer: its table of contents says which
+  // data blocks must follow (custom-archive-check.ts). A cut archive fails; a whole one is stored.
+  it.for([
+    ['a wrapper', 'py-pg-wrapper'],
+    ['a wrapper named pg_dump', 'pg_dump'],
+  ])('checks the custom-format archive of %s that exits 0 with a cut dump', async ([, name]) => {
+    const folder = join(tmpdir(), uniqueName('py-wrapper'));
+    await mkdir(folder);
+    onTestFinished(() => rm(folder, { recursive: true, force: true }));
+    const cut = join(folder, name!);
+    const whole = join(folder, 'py-pg-whole');
+    const start = '#!/bin/sh\n[ "$1" = --version ] && exec pg_dump --version\n';
+    await writeFile(cut, `${start}pg_dump "$@" | head -c -3000\n`, { mode: 0o700 });
+    await writeFile(whole, `${start}pg_dump "$@" | cat\n`, { mode: 0o700 });
+    const failed = await agentFor({ ...localPostgres, databases: [postgresDb], dumpCommand: cut });
+    expect(await failure(failed)).toMatchObject({
+      code: 'DUMP_FAILED',
+      message: expect.stringMatching(
+        /^the custom-format archive ends inside the data block of TOC entry \d+, with 0 of the 1 data blocks its table of contents lists: pg_dump stopped early$/,
+      ),
+    });
+    const stored = await agentFor({ ...localPostgres, databases: [postgresDb], dumpCommand: whole });
+    const result = await stored.agent.backup({ targetName: 't' });
+    expect(result).toMatchObject({ status: 'succeeded', failures: [] });
+    expect(result.artifacts).toHaveLength(1);
   });
 
   it('stops a dump that already started when a check fails: VERSION_MISMATCH, nothing stored', async () => {

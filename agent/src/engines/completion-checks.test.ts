@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headerCheck, trailerCheck } from './completion-checks.ts';
+import { trailerCheck } from './completion-checks.ts';
 
 /** What the check says of `dump`, fed in chunks of `size` bytes. */
 function trailerProblem(marker: string, dump: string, size = 7): string | undefined {
@@ -40,16 +40,5 @@ describe('trailerCheck', () => {
     ['a statement after the trailer', '-- x\n-- Dump completed on 2026-11-27\nINSERT INTO `t` VALUES (3);\n'],
   ])('refuses a dump %s', ([, dump]) => {
     expect(trailerProblem('-- Dump completed', dump!)).toMatch(/no completion trailer/);
-  });
-});
-
-describe('headerCheck', () => {
-  it('takes PGDMP at the start, however the bytes come, and refuses anything else', () => {
-    const check = headerCheck('PGDMP', 'pg_dump');
-    for (const piece of ['PG', 'D', 'MP\u0001\u000e']) check.observe(Buffer.from(piece));
-    expect(check.problem()).toBeUndefined();
-    const other = headerCheck('PGDMP', 'pg_dump');
-    other.observe(Buffer.from('-- plain SQL'));
-    expect(other.problem()).toMatch(/does not start with PGDMP/);
   });
 });

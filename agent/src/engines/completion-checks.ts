@@ -39,19 +39,3 @@ export function trailerCheck(marker: string, toolName: string): CompletionCheck 
     },
   };
 }
-
-/** The dump is well-formed when it starts with `magic` (e.g. `PGDMP` for pg_dump's custom format). */
-export function headerCheck(magic: string, toolName: string): CompletionCheck {
-  let head: Buffer = Buffer.alloc(0);
-  return {
-    observe(chunk) {
-      if (head.length < magic.length)
-        head = Buffer.concat([head, chunk.subarray(0, magic.length - head.length)]);
-    },
-    problem() {
-      return head.toString('latin1') === magic
-        ? undefined
-        : `the dump does not start with ${magic}: not ${toolName} output`;
-    },
-  };
-}

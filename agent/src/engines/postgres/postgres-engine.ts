@@ -4,8 +4,9 @@ import { findExecutable } from '../../platform/find-executable.ts';
 import { isScriptOrUnknown } from '../../platform/script-file.ts';
 import { createSecretFiles } from '../../platform/secret-files.ts';
 import { toolVersionText } from '../../platform/tool-version.ts';
-import { headerCheck, trailerCheck } from '../completion-checks.ts';
+import { trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, Engine, PreparedCommand } from '../engine.ts';
+import { customArchiveCheck } from './custom-archive-check.ts';
 import { bypassPgWrapper } from './debian-pg-wrapper.ts';
 import { libpqDbname } from './libpq-dbname.ts';
 import { databaseExistsOn, postgresBackupLookups, serverInfoOf } from './postgres-lookups.ts';
@@ -137,7 +138,7 @@ export function createPostgresEngine(): Engine {
         createCompletionCheck: () =>
           plain
             ? trailerCheck('-- PostgreSQL database dump complete', 'pg_dump')
-            : headerCheck('PGDMP', 'pg_dump'),
+            : customArchiveCheck('pg_dump'),
       };
     },
 
