@@ -1,8 +1,10 @@
-import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { PortYardError } from '@port-yard/shared';
 import { describe, expect, it } from 'vitest';
-import { chainCodecs } from './chain-codecs.ts';
-import { processCodec } from './compression.ts';
+import { chainCodecs, linkStages } from './chain-codecs.ts';
+import { processCodec, type CodecStream } from './compression.ts';
 
 describe('chainCodecs', () => {
   // The second stage stops reading and exits with its error a moment later: the first stage's
@@ -41,5 +43,23 @@ describe('chainCodecs', () => {
     });
     chain.kill();
     await feeding;
+  });
+
+  // A stage that dies in the middle of a write (age killed by the OOM killer) closes its stdin
+  // before the write ends: Node names that a premature close, not a broken pipe (1 run in 40
+  // with real processes). Its exit is still the cause.
+  it("takes a premature close as the next stage's stopping to read: its exit says why", async () => {
+    const input = new Writable({ write: (_chunk, _encoding, callback) => setTimeout(callback, 1000) });
+    const died = new PortYardError('ENCRYPT_FAILED', 'age was killed by SIGKILL', { phase: 'compress' });
+    const next: CodecStream = {
+      input,
+      output: new PassThrough(),
+      finished: delay(50).then(() => Promise.reject(died)),
+      kill: () => undefined,
+    };
+    next.finished.catch(() => undefined);
+    const link = linkStages(Readable.from([Buffer.alloc(1024)]), next);
+    setTimeout(() => input.destroy(), 10);
+    await expect(link).rejects.toBe(died);
   });
 });

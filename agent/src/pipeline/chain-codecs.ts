@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { causeOf, settledWithin } from '../platform/broken-pipe.ts';
+import { causeOf, isClosedStdin, settledWithin } from '../platform/broken-pipe.ts';
 import type { CodecStream } from './compression.ts';
 
 /** Two codec stages as one: `first`'s output feeds `second` (e.g. decrypt, then decompress). */
@@ -18,10 +18,13 @@ export function chainCodecs(first: CodecStream, second: CodecStream): CodecStrea
   };
 }
 
-/** Pipes `output` into `next`; a `next` that stops reading breaks the link, and its exit says why. */
+/**
+ * Pipes `output` into `next`; a `next` that stops reading breaks the link (a broken pipe, or a
+ * premature close when it dies in the middle of a write), and its exit says why.
+ */
 export function linkStages(output: Readable, next: CodecStream): Promise<void> {
   return pipeline(output, next.input).catch(async (error: unknown) => {
-    throw await causeOf(error, next.finished);
+    throw await causeOf(error, next.finished, isClosedStdin);
   });
 }
 

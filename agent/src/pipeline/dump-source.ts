@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PortYardError } from '@port-yard/shared';
 import type { CompletionCheck } from '../engines/engine.ts';
-import { causeOf } from '../platform/broken-pipe.ts';
+import { causeOf, isClosedStdin } from '../platform/broken-pipe.ts';
 import type { RunningTool } from '../platform/spawn-tool.ts';
 import type { Encryption } from './age-encryption.ts';
 import { chainFinished, linkStages } from './chain-codecs.ts';
@@ -144,8 +144,9 @@ function observedSource(request: DumpSourceRequest): DumpSource {
   });
   const done = (async () => {
     await pipeline(request.dump.child.stdout!, observe, codec.input).catch(async (error: unknown) => {
-      // The compressor stopped reading: its exit says why, not the broken pipe.
-      const cause = await causeOf(error, codec.finished);
+      // The compressor stopped reading: its exit says why, not the broken pipe (or the premature
+      // close of its stdin, when it died in the middle of a write).
+      const cause = await causeOf(error, codec.finished, isClosedStdin);
       if (cause !== error) throw cause;
       throw new PortYardError(
         'DUMP_FAILED',
