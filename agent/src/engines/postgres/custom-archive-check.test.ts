@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresExec, uniqueName } from '../../../test/harness/sql.ts';
@@ -117,5 +118,21 @@ describe('customArchiveCheck', () => {
     const tar = Buffer.from(plain);
     tar[10] = 3; // the format byte: tar
     expect(problemOf(tar)).toMatch(/format 3 is not the custom format/);
+  });
+
+  // Archive version 1.16 (pg_dump 17 and 18: TOC entries carry a relkind), which this machine's
+  // pg_dump 15 does not write. Made by pg_dump 18.3 (the WASM build of @electric-sql/pglite-tools
+  // 0.4.8, its output read as bytes) with --format=custom --compress=0 --inserts: two tables,
+  // a large object, a sequence, a materialized view and a function.
+  it('reads an archive of pg_dump 18 (version 1.16) and refuses its every cut', async () => {
+    const archive = await readFile(new URL('fixtures/pg18-custom.pgdump', import.meta.url));
+    expect(archive.subarray(5, 8)).toEqual(Buffer.from([1, 16, 0]));
+    expect(problemOf(archive)).toBeUndefined();
+    const check = customArchiveCheck('pg_dump');
+    for (let at = 0; at < archive.length - 1; at++) {
+      check.observe(archive.subarray(at, at + 1));
+      if (!check.problem()?.includes('stopped early') && at >= 4) expect.fail(`cut after ${at + 1} bytes`);
+    }
+    expect(problemOf(archive.subarray(0, -1))).toMatch(/with 2 of the 3 data blocks/);
   });
 });

@@ -9,8 +9,9 @@ import type { CompletionCheck } from '../engine.ts';
  * cut plain dump is by its trailer.
  *
  * The layout is pg_dump's (src/bin/pg_dump/pg_backup_archiver.c ReadHead/ReadToc,
- * pg_backup_custom.c): archive versions 1.12 (PostgreSQL 9.0) to 1.16 (17). An archive of a
- * later version is only checked for its magic, as before this check existed.
+ * pg_backup_custom.c): archive versions 1.12 (pg_dump 9.0) to 1.16 (17 and 18; tested on archives
+ * of pg_dump 15 and 18). An archive of a later version is only checked for its magic, as before
+ * this check existed.
  */
 export function customArchiveCheck(toolName: string): CompletionCheck {
   const head = headParser();
