@@ -85,4 +85,37 @@ describe('age encryption at rest', () => {
     });
     expect(await mariadbExec(`SHOW DATABASES LIKE '${database}_nokey'`)).toEqual([]);
   });
+
+  // After a key rotation the config names a new identity that old artifacts were not made for.
+  // Without staging there is no staged copy to prove the key on: the artifact must still be
+  // decrypted (and thrown away) before the database is emptied, not while it is loaded.
+  it('restores nothing over the source without staging when the identity does not fit', async () => {
+    const rotated = join(keys, 'rotated.txt');
+    execFileSync('age-keygen', ['-o', rotated], { stdio: 'ignore' });
+    const wrongKey = await createTempAgent(
+      {
+        t: {
+          ...localMariadb,
+          databases: [database],
+          encryption: { recipients: [recipient], identityFile: rotated },
+          restore: { staging: false },
+        },
+      },
+      temp.storageRoot,
+    );
+    try {
+      await wrongKey.agent.catalog.refresh();
+      const [entry] = wrongKey.agent.catalog.list({ target: 't' });
+      await expect(
+        wrongKey.agent.restore({ artifactId: entry!.manifest.artifactId, confirm: database }),
+      ).rejects.toMatchObject({
+        code: 'ENCRYPT_FAILED',
+        message: expect.stringContaining('no identity matched'),
+      });
+      expect(await mariadbExec(`SELECT v FROM ${database}.t`)).toEqual([{ v: secretRow }]);
+      expect(wrongKey.agent.catalog.list({ target: 't' })).toHaveLength(1); // no safety backup was taken
+    } finally {
+      await wrongKey.cleanup();
+    }
+  });
 });

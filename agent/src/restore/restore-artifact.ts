@@ -1,6 +1,5 @@
 import type { Manifest, RestorePlan, RunPhase, RunProgress } from '@port-yard/shared';
 import { PortYardError, isPortYardError, safetyBackupReason } from '@port-yard/shared';
-import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { DatabaseReplacement } from '../engines/engine.ts';
 import { openConnectionsConflict } from '../engines/open-connections.ts';
 import { DatabaseChangedError } from '../engines/replace-errors.ts';
@@ -10,7 +9,7 @@ import { loadStagedDump } from './load-staged-dump.ts';
 import { prepareArtifactRestore } from './prepare-artifact-restore.ts';
 import { planRestore, type PlanRestoreDeps, type ResolvedRestore } from './plan-restore.ts';
 import { isSameForEveryCopy, sameForEveryCopy } from './same-for-every-copy.ts';
-import { stageArtifact, type StagedDump } from './stage-artifact.ts';
+import { checkArtifactDecodes, stageArtifact, type StagedDump } from './stage-artifact.ts';
 
 export interface RestoreArtifactDeps extends PlanRestoreDeps {
   readonly storages: ReadonlyMap<string, Storage>;
@@ -129,10 +128,11 @@ export async function restoreArtifact(
         sources,
         manifest,
         request.signal,
-        async (candidate) => {
-          const problem = await storedBytesProblem(candidate.storage, candidate.dataKey, candidate.manifest);
-          if (problem) throw new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore' });
-        },
+        (candidate) =>
+          checkArtifactDecodes(candidate, candidate.manifest, {
+            signal: request.signal,
+            onBytes: progress.bytes,
+          }),
       ));
     }
     request.signal?.throwIfAborted();

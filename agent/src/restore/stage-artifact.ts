@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@port-yard/shared';
 import { PortYardError, isPortYardError } from '@port-yard/shared';
@@ -50,6 +51,42 @@ export async function stageArtifact(
   });
   const path = join(folder, 'dump');
   const dispose = (): Promise<void> => rm(folder, { recursive: true, force: true });
+  try {
+    const file = createWriteStream(path, { mode: 0o600 });
+    const rawBytes = await decodeArtifact(source, manifest, file, options, (error) =>
+      stagingError(base, error),
+    );
+    return { path, rawBytes, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/**
+ * What `stageArtifact` proves, without the room to stage: the copy is read through its size and
+ * sha256 check, decrypted and decompressed, and the raw dump thrown away. A restore over the
+ * source without staging runs this before it empties the database, so a wrong or rotated age key
+ * (or a damaged copy) fails it while the database is still untouched. It costs a second read of
+ * the artifact, which the load then streams again.
+ */
+export async function checkArtifactDecodes(
+  source: ArtifactSource,
+  manifest: Manifest,
+  options: { readonly signal?: AbortSignal; readonly onBytes?: (storedBytesRead: number) => void } = {},
+): Promise<void> {
+  const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  await decodeArtifact(source, manifest, discard, options, (error) => error);
+}
+
+/** Reads a copy through the sha256 check and its decoder into `sink`: the raw dump's size. */
+async function decodeArtifact(
+  source: ArtifactSource,
+  manifest: Manifest,
+  sink: Writable,
+  options: { readonly signal?: AbortSignal; readonly onBytes?: (storedBytesRead: number) => void },
+  sinkError: (error: unknown) => unknown,
+): Promise<number> {
   const failure = createFirstFailure(options.signal, 'restore', 'restore');
   const { fail, stop } = failure;
   try {
@@ -60,28 +97,22 @@ export async function stageArtifact(
       input.destroy();
     });
     const verify = verifyingPassThrough(manifest, { phase: 'restore', onBytes: options.onBytes });
-    const file = createWriteStream(path, { mode: 0o600 });
     let rawBytes = 0;
     decoder.output.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
     await Promise.allSettled([
       pipeline(input, verify, decoder.input, { signal: stop }).catch(async (error: unknown) =>
         fail(await causeOf(error, decoder.finished)),
       ),
-      pipeline(decoder.output, file, { signal: stop }).catch((error: unknown) =>
-        fail(stagingError(base, error)),
-      ),
+      pipeline(decoder.output, sink, { signal: stop }).catch((error: unknown) => fail(sinkError(error))),
       decoder.finished.catch(fail),
     ]);
-    failure.dispose();
     // The decompressor often trips over damaged bytes before the size and sha256 check can
     // tell: a failure is checked against the stored bytes once more (INTEGRITY_FAILED).
     if (failure.error !== undefined)
       throw await explainFailure(failure.error, source.storage, source.dataKey, manifest);
-    return { path, rawBytes, dispose };
-  } catch (error) {
+    return rawBytes;
+  } finally {
     failure.dispose();
-    await dispose();
-    throw error;
   }
 }
 
