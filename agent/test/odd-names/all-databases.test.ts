@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMariadbServer, startPostgresServer, type TestServer } from '../servers/test-servers.ts';
+import { postgresMaintenanceDatabase, withPostgres } from '../support/servers.ts';
 import {
   backedUp,
   connectionOf,
@@ -7,6 +8,7 @@ import {
   listed,
   oddConfig,
   oddDir,
+  quotePg,
   tableValues,
   type OddDir,
 } from './odd.ts';
@@ -138,5 +140,35 @@ describe('PostgreSQL, databases: all', () => {
     expect(JSON.parse(backup.stdout).warnings).toContain(
       "left out py_odd_shop_pyr_0a1b2c3d: a restore's staging copy of py_odd_shop, being loaded or left by a restore that stopped (drop it once no restore of py_odd_shop runs)",
     );
+  });
+
+  it('backs up a database that a killed restore left refusing connections (its backup fails), not one closed on purpose', async () => {
+    // A restore over py_odd_swap killed in its swap: connections to the original are blocked
+    // and its staging copy is still there. Before: `all` left it out, unsaid, run after run.
+    await createOddDatabase('postgres', 'py_odd_swap', ['kept'], pg);
+    await createOddDatabase('postgres', 'py_odd_swap_pyr_0a1b2c3d', ['loaded'], pg);
+    await createOddDatabase('postgres', 'py_odd_closed', ['closed'], pg);
+    const close = (name: string, allow: boolean): Promise<unknown> =>
+      withPostgres(pg, postgresMaintenanceDatabase, (c) =>
+        c.query(`ALTER DATABASE ${quotePg(name)} WITH ALLOW_CONNECTIONS ${allow}`),
+      );
+    await close('py_odd_swap', false);
+    await close('py_odd_closed', false);
+    try {
+      const cli = await oddConfig(dir, 'swap.json', { p: { ...connectionOf(pg), databases: 'all' } });
+      const backup = await cli('backup', 'p', '--json');
+      expect(backup.code, backup.stderr).toBe(1);
+      const result = JSON.parse(backup.stdout) as { failures: { database: string; message: string }[] };
+      expect(result.failures).toEqual([
+        expect.objectContaining({
+          database: 'py_odd_swap',
+          message: expect.stringContaining('database "py_odd_swap" is not currently accepting connections'),
+        }),
+      ]);
+      expect(backedUp(backup).map((artifact) => artifact.database)).not.toContain('py_odd_closed');
+    } finally {
+      await close('py_odd_swap', true);
+      await close('py_odd_closed', true);
+    }
   });
 });

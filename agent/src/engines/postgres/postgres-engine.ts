@@ -85,13 +85,25 @@ export function createPostgresEngine(): Engine {
     stagingCopyOf,
 
     async listDatabases(connection) {
-      const rows = await query<{ datname: string }>(
+      const rows = await query<{ datname: string; datallowconn: boolean }>(
         connection,
         maintenanceDatabase,
-        'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname',
+        'SELECT datname, datallowconn FROM pg_database WHERE NOT datistemplate ORDER BY datname',
       );
+      // A database that refuses connections is left out, but not one that a restore's swap left
+      // so, killed with its staging copy still there: its backups then fail, loudly, instead of
+      // ending unsaid. (A copy's name is cut to 63 bytes: a cut one names the start of its database.)
+      const copies = rows.flatMap((row) => {
+        const of = stagingCopyOf(row.datname);
+        return of === undefined ? [] : [{ of, cut: Buffer.byteLength(row.datname) === 63 }];
+      });
+      const leftBlocked = (name: string): boolean =>
+        copies.some((copy) => name === copy.of || (copy.cut && name.startsWith(copy.of)));
       // `databases: all` leaves the maintenance database out (list it to back it up).
-      return rows.map((row) => row.datname).filter((name) => name !== maintenanceDatabase);
+      return rows
+        .filter((row) => row.datallowconn || leftBlocked(row.datname))
+        .map((row) => row.datname)
+        .filter((name) => name !== maintenanceDatabase);
     },
 
     databaseExists: (connection, database) =>
