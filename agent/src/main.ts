@@ -166,10 +166,16 @@ export function createAgent(config: PortYardConfig): Agent {
       const missing = artifact.destinations.filter((destination) => !destination.committed);
       return {
         id: artifact.id,
-        warnings: missing.map(
-          (destination) =>
-            `the safety backup ${artifact.id} is not in storage ${destination.storage}: ${destination.error ?? 'not written'}`,
-        ),
+        warnings: [
+          ...missing.map(
+            (destination) =>
+              `the safety backup ${artifact.id} is not in storage ${destination.storage}: ${destination.error ?? 'not written'}`,
+          ),
+          // (A dump user that may not read routine bodies: the database's routines are in neither.)
+          ...(artifact.incomplete
+            ? [`the safety backup ${artifact.id} is incomplete: ${artifact.incomplete}`]
+            : []),
+        ],
       };
     },
   };

@@ -54,6 +54,35 @@ describe('a MariaDB dump user that may not read routine bodies', () => {
     expect(temp.agent.catalog.get(artifact!.id)?.manifest.labels[incompleteLabel]).toBe(artifact!.incomplete);
   });
 
+  // Restoring such an artifact over its database drops the routines the artifact lacks; the
+  // safety backup, made by the same user, lacks them too. Both are said, before and after.
+  it('says so in the plan of a restore over its database, and of the safety backup after it', async () => {
+    // What a restore needs, without a right on routines (with one, the dump fails outright).
+    await mariadbExec(
+      `GRANT CREATE, DROP, INSERT, ALTER, INDEX, CREATE VIEW, REFERENCES ON ${database}.* TO '${user}'@'%'`,
+    );
+    try {
+      const backup = await temp.agent.backup({ targetName: 'shop' });
+      expect(backup.failures).toEqual([]);
+      const [artifact] = backup.artifacts;
+      const plan = await temp.agent.planRestore(artifact!.id);
+      expect(plan.warnings).toContainEqual(
+        `artifact ${artifact!.id} is incomplete (${artifact!.incomplete}): what it lacks will be missing from ${database} after the restore`,
+      );
+      const result = await temp.agent.restore({ artifactId: artifact!.id, confirm: database });
+      expect(result.warnings).toContainEqual(
+        `the safety backup ${result.safetyArtifactId} is incomplete: ${artifact!.incomplete}`,
+      );
+      expect(await mariadbExec(`SHOW PROCEDURE STATUS WHERE Db = '${database}'`)).toEqual([]);
+    } finally {
+      await mariadbExec(`REVOKE ALL ON ${database}.* FROM '${user}'@'%'`);
+      await mariadbExec(
+        `GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON ${database}.* TO '${user}'@'%';
+         CREATE PROCEDURE IF NOT EXISTS ${database}.p_count() SELECT COUNT(*) FROM ${database}.t`,
+      );
+    }
+  });
+
   // The answer depends on the dump user only: one check per run, not one connection per database.
   it('asks once per run, and marks every database of the run', async () => {
     const real = engineFor(createEngineRegistry(), 'mariadb');

@@ -1,5 +1,5 @@
 import type { RestoreOptions, RestorePlan, TargetConfig } from '@port-yard/shared';
-import { PortYardError, databaseNameProblem, restoreOptionsOf } from '@port-yard/shared';
+import { PortYardError, databaseNameProblem, incompleteLabel, restoreOptionsOf } from '@port-yard/shared';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
 import { artifactWithTarget } from '../artifacts/artifact-target.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
@@ -69,6 +69,11 @@ export async function planRestore(
   if (exists && !engine.atomicReplace)
     warnings.push(
       `${server.flavor} cannot swap databases: ${database} is emptied before the load, and a failed load leaves it incomplete (only a safety backup holds its current contents${options.safetyBackup ? '' : ': off by default for this target'})`,
+    );
+  const omissions = manifest.labels[incompleteLabel];
+  if (omissions)
+    warnings.push(
+      `artifact ${manifest.artifactId} is incomplete (${omissions})${exists ? `: what it lacks will be missing from ${database} after the restore` : ''}`,
     );
   if (exists && openConnections.othersHidden)
     warnings.push(
