@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, nodeBin, runCli, writeLocalConfig, type CliResult } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
@@ -222,6 +223,51 @@ describe('port-yard CLI', () => {
     const result = await cli(['--config', configFile, 'restore', '2026-11-26T03-28-22Z_iy5atpwg4r']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no artifact 2026-11-26T03-28-22Z_iy5atpwg4r');
+  });
+
+  // --json promises JSON on stdout: a command without a result prints its failure as JSON (the
+  // same words on stderr; the exit code says which kind), for scripts that parse stdout.
+  it('with --json, prints a failure without a result as {"ok": false, "error": ...}', async () => {
+    const unknown = await cli([
+      '--config',
+      configFile,
+      'restore',
+      '2026-11-26T03-28-22Z_iy5atpwg4r',
+      '--json',
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: expect.stringContaining('no artifact 2026-11-26T03-28-22Z_iy5atpwg4r in any storage'),
+      },
+    });
+    const [first] = JSON.parse((await cli(['--config', configFile, 'list', 'shop', '--json'])).stdout) as {
+      id: string;
+    }[];
+    // Refused for an open connection to the database (CONFLICT, exit 1).
+    const open = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database });
+    try {
+      const refused = await cli(['--config', configFile, 'restore', first!.id, '--yes', '--json']);
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stdout)).toEqual({
+        ok: false,
+        error: expect.objectContaining({
+          code: 'CONFLICT',
+          message: expect.stringContaining('open connection'),
+        }),
+      });
+      expect(refused.stderr).toContain('CONFLICT');
+    } finally {
+      await open.end();
+    }
+    const option = await cli(['--config', configFile, 'list', '--json', '--no-such-option']);
+    expect(option.code).toBe(2);
+    expect(JSON.parse(option.stdout)).toEqual({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: "unknown option '--no-such-option'" },
+    });
   });
 
   it('refuses an invalid --to-database (exit 2)', async () => {

@@ -19,6 +19,8 @@ let hook: Server;
 let hookRequests = 0;
 /** An artifact of target `retired`, which is in storage but no longer in the config. */
 let retiredId: string;
+/** An artifact of target `shop`. */
+let shopId: string;
 const unknownId = '2026-01-01T00-00-00Z_aaaaaaaaaa';
 
 const cli = (...args: string[]) => runCli(['--config', config, ...args]);
@@ -38,11 +40,13 @@ beforeAll(async () => {
     await putFakeArtifact(storage, { target: 'retired', startedAt: new Date('2026-11-26T03:00:00Z') })
   ).artifactId;
   // Kept by any retention run (keepLast: 5): it must still be there after one for a typo.
-  await putFakeArtifact(storage, {
-    target: 'shop',
-    database: 'py_cli_sales',
-    startedAt: new Date('2026-11-26T04:00:00Z'),
-  });
+  shopId = (
+    await putFakeArtifact(storage, {
+      target: 'shop',
+      database: 'py_cli_sales',
+      startedAt: new Date('2026-11-26T04:00:00Z'),
+    })
+  ).artifactId;
   await writeFile(
     config,
     [
@@ -131,11 +135,18 @@ describe('a name on the command line that does not exist is a usage error (exit 
   });
 
   it('restore, verify and sandbox create <unknown artifact>', async () => {
-    for (const command of [['restore'], ['verify'], ['sandbox', 'create']])
+    // One character off an artifact's id: that one is meant.
+    const typo = `${shopId.slice(0, -1)}${shopId.endsWith('a') ? 'b' : 'a'}`;
+    for (const command of [['restore'], ['verify'], ['sandbox', 'create']]) {
       await expectUsageError(
         await cli(...command, unknownId),
-        `no artifact ${unknownId} in any storage (see port-yard list)`,
+        `no artifact ${unknownId} in any storage (2 artifact(s): see port-yard list)`,
       );
+      await expectUsageError(
+        await cli(...command, typo),
+        `no artifact ${typo} in any storage: did you mean ${shopId}? (2 artifact(s): see port-yard list)`,
+      );
+    }
   });
 
   it('restore, verify and sandbox create <an artifact of a target no longer in the config>', async () => {

@@ -85,7 +85,7 @@ function notCovered(
  * command fails (exit 1) saying so.
  */
 export function requireArtifact(
-  agent: Pick<Agent, 'config'> & { readonly catalog: Pick<Catalog, 'get' | 'problems'> },
+  agent: Pick<Agent, 'config'> & { readonly catalog: Pick<Catalog, 'get' | 'list' | 'problems'> },
   artifactId: string,
 ): CatalogEntry {
   try {
@@ -103,7 +103,12 @@ export function requireArtifact(
         'NOT_FOUND',
         `no artifact ${artifactId} in the storages that could be listed; it may be in ${[...new Set(unlisted)].join(', ')}`,
       );
-    throw new UsageError(`${error.message} (see port-yard list)`);
+    // Ids of one day differ in a few characters only: a guess must be closer than a name's.
+    const ids = agent.catalog.list().map((entry) => entry.manifest.artifactId);
+    const guess = closestName(artifactId, ids, 2);
+    throw new UsageError(
+      `${error.message}${guess === undefined ? '' : `: did you mean ${guess}?`} (${ids.length} artifact(s): see port-yard list)`,
+    );
   }
 }
 

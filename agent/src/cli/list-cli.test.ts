@@ -32,7 +32,11 @@ describe('port-yard list', () => {
   it('refuses a target that is neither in the config nor in storage (a typo), exit 2', async () => {
     const result = await cli(['--config', config, 'list', 'shpo', '--json']);
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
+    // With --json, the failure as JSON on stdout too.
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('no target named shpo') },
+    });
     expect(result.stderr).toContain('no target named shpo');
     expect(result.stderr).toContain('shop');
   });
@@ -45,7 +49,8 @@ describe('port-yard list', () => {
 
   it('refuses a --database that is neither in the config nor in storage (a typo), exit 2', async () => {
     const typo = await cli(['--config', config, 'list', 'retired', '--database', 'sale', '--json']);
-    expect(typo).toMatchObject({ code: 2, stdout: '' });
+    expect(typo.code).toBe(2);
+    expect(JSON.parse(typo.stdout)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(typo.stderr).toBe(
       'error: no database named sale in target retired, in the config or in storage: did you mean sales? (databases: sales)\n',
     );

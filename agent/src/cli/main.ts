@@ -3,7 +3,7 @@ import { isPortYardError } from '@port-yard/shared';
 import { agentVersion } from '../agent-version.ts';
 import { isConfigError } from '../config/config-error.ts';
 import { formatConfigErrors } from '../config/format-config-errors.ts';
-import { UsageError, describeError, exitCodes } from './cli-errors.ts';
+import { UsageError, describeError, exitCodes, failureJson, wantsJson } from './cli-errors.ts';
 import { registerBackupCommand } from './commands/backup-command.ts';
 import { registerConfigCommand } from './commands/config-command.ts';
 import { registerHashPasswordCommand } from './commands/hash-password-command.ts';
@@ -54,19 +54,26 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
-    if (isConfigError(error)) {
-      console.error(formatConfigErrors(error));
-      return exitCodes.usage;
-    }
-    if (error instanceof UsageError || (isPortYardError(error) && error.code === 'INVALID_INPUT')) {
-      console.error(`error: ${error.message}`);
-      return exitCodes.usage;
-    }
-    console.error(`error: ${describeError(error)}`);
-    if (!isPortYardError(error) && error instanceof Error && error.stack) console.error(error.stack);
-    return exitCodes.failed;
+    const code = failureExitCode(error);
+    if (code !== exitCodes.ok && wantsJson(argv)) console.log(failureJson(error, code === exitCodes.usage));
+    return code;
   }
+}
+
+/** Says what went wrong on stderr; the exit code. */
+function failureExitCode(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  if (isConfigError(error)) {
+    console.error(formatConfigErrors(error));
+    return exitCodes.usage;
+  }
+  if (error instanceof UsageError || (isPortYardError(error) && error.code === 'INVALID_INPUT')) {
+    console.error(`error: ${error.message}`);
+    return exitCodes.usage;
+  }
+  console.error(`error: ${describeError(error)}`);
+  if (!isPortYardError(error) && error instanceof Error && error.stack) console.error(error.stack);
+  return exitCodes.failed;
 }
 
 process.exitCode = await runCli(process.argv.slice(2));

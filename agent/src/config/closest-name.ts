@@ -1,9 +1,12 @@
 /**
  * The candidate a mistyped name most likely meant (`compresion` → `compression`), or undefined
- * when none is close: at most one edit per three characters, and never a tie.
+ * when none is close: at most `limit` edits (default one per three characters), and never a tie.
  */
-export function closestName(word: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.floor(word.length / 3));
+export function closestName(
+  word: string,
+  candidates: readonly string[],
+  limit = Math.max(1, Math.floor(word.length / 3)),
+): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   let tied = false;

@@ -5,6 +5,6 @@ import type { OpenConnections } from './engine.ts';
 export function openConnectionsConflict(database: string, open: OpenConnections): PortYardError {
   return new PortYardError(
     'CONFLICT',
-    `database ${database} has ${open.count} open connection(s) (users: ${open.users.join(', ') || 'unknown'}): close them, or let the restore terminate them (restore.openConnections: terminate)`,
+    `database ${database} has ${open.count} open connection(s) (users: ${open.users.join(', ') || 'unknown'}): close them, or let the restore terminate them (--terminate-connections, openConnections: terminate in the API, or restore.openConnections: terminate in the config)`,
   );
 }

@@ -54,7 +54,7 @@ export async function planRestore(
   if (refusal !== undefined)
     throw new PortYardError(
       'INVALID_INPUT',
-      `toDatabase ${JSON.stringify(database)} cannot be restored into: ${refusal}; restore into another name`,
+      `${JSON.stringify(database)} cannot be restored into (--to-database; toDatabase in the API): ${refusal}; restore into another name`,
     );
   const options = restoreOptionsOf(target);
   const server = await engine.probe(target);

@@ -6,16 +6,20 @@ import { defaultSandboxMaxTtl, durationMs, PortYardError } from '@port-yard/shar
  */
 export function sandboxTtlMs(ttl: string, maxTtl: string = defaultSandboxMaxTtl): number {
   const ms = durationMs(ttl);
+  // Named as the CLI and the API take it: a CLI user has never seen `ttl` on its own.
+  const name = 'the ttl (--ttl; ttl in the API)';
   if (ms === undefined)
     throw new PortYardError(
       'INVALID_INPUT',
-      `ttl ${JSON.stringify(ttl)} is not a duration such as 30m, 4h or 2d`,
+      /^0+(s|m|h|d|w|mo|y)$/.test(ttl)
+        ? `${name} ${JSON.stringify(ttl)} is zero: a sandbox needs a time to live, such as 30m, 4h or 2d`
+        : `${name} ${JSON.stringify(ttl)} is not a duration such as 30m, 4h or 2d`,
     );
   const maxMs = durationMs(maxTtl);
   if (maxMs !== undefined && ms > maxMs)
     throw new PortYardError(
       'INVALID_INPUT',
-      `ttl ${ttl} is longer than this target allows (sandbox.maxTtl: ${maxTtl})`,
+      `${name} ${ttl} is longer than this target allows (sandbox.maxTtl: ${maxTtl})`,
     );
   return ms;
 }

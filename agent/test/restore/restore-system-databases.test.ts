@@ -68,7 +68,9 @@ describe.each(['mariadb', 'postgres'] as const)(
       const expected = {
         code: 'INVALID_INPUT',
         message: expect.stringMatching(
-          new RegExp(`^toDatabase "${name}" cannot be restored into: it is .*; restore into another name$`),
+          new RegExp(
+            `^"${name}" cannot be restored into \\(--to-database; toDatabase in the API\\): it is .*; restore into another name$`,
+          ),
         ),
       };
       await expect(temp.agent.planRestore(artifactIds[engine]!, name)).rejects.toMatchObject(expected);

@@ -196,7 +196,7 @@ describe.each([
     const before = await sandboxNames(engine, server());
     await expect(agent.createSandbox({ artifactId: artifacts[engine]!, ttl: '31d' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'ttl 31d is longer than this target allows (sandbox.maxTtl: 30d)',
+      message: 'the ttl (--ttl; ttl in the API) 31d is longer than this target allows (sandbox.maxTtl: 30d)',
     });
     expect(await sandboxNames(engine, server())).toEqual(before);
     const expiresAt = (await agent.listSandboxes()).items.find((item) => item.id === a.id)?.expiresAt;
