@@ -39,7 +39,16 @@ describe('sandbox names and passwords', () => {
   it('TTLs are durations', () => {
     expect(sandboxTtlMs('4h')).toBe(4 * 3_600_000);
     expect(sandboxTtlMs('2d')).toBe(2 * 86_400_000);
-    expect(() => sandboxTtlMs('4 hours')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => sandboxTtlMs('4 hours')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: 'the ttl (--ttl; ttl in the API) "4 hours" is not a duration such as 30m, 4h or 2d',
+      }),
+    );
+    // A duration in form, but zero: said so, not that it is no duration.
+    expect(() => sandboxTtlMs('0s')).toThrow(
+      'the ttl (--ttl; ttl in the API) "0s" is zero: a sandbox needs a time to live, such as 30m, 4h or 2d',
+    );
   });
 });
 
