@@ -15,6 +15,8 @@ import { problemsFromIssues } from './schema-problems.ts';
 export interface LoadConfigOptions {
   /** Where `${VAR}` references are looked up; process.env by default. */
   readonly env?: ConfigEnv;
+  /** Receives the names of the variables that fill a secret field (a password, a key, a token). */
+  readonly secretVariables?: Set<string>;
 }
 
 /**
@@ -36,6 +38,8 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   const { doc, locator } = parsed;
 
   const { problems: interpolationProblems, substitutions } = interpolateDocument(doc, env, locator);
+  for (const substitution of substitutions.values())
+    if (substitution.secret) for (const name of substitution.variables) options.secretVariables?.add(name);
   const read = documentData(doc);
   if ('problem' in read) throw new ConfigError(file, [...interpolationProblems, read.problem]);
 

@@ -62,9 +62,10 @@ export interface ServeProcess {
 }
 
 /** `port-yard --config <config> serve --log-format json` as a process; the caller stops it. */
-export function spawnServe(config: string): ServeProcess {
+export function spawnServe(config: string, env: NodeJS.ProcessEnv = {}): ServeProcess {
   const child = spawn(nodeBin, [cliBin, '--config', config, 'serve', '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const exited = new Promise<number | null>((done) => child.once('exit', done));
   let stderr = '';

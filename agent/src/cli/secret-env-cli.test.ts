@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnServe, writeLocalConfig } from '../../test/harness/cli-process.ts';
+import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
+
+/**
+ * A password the config takes from `${VAR}` is in port-yard's own environment; the tools it
+ * starts must not inherit it (their /proc/<pid>/environ): they get the password from a file.
+ * Seen here through a `dumpCommand` wrapper that saves the environment it was given.
+ */
+let dir: string;
+const database = uniqueName('py_t_envsecret');
+const user = uniqueName('py_t_envuser');
+const secret = `pw-${uniqueName('env')}`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'py-test-envsecret-'));
+  await mariadbExec(
+    `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY);
+     CREATE USER '${user}'@'%' IDENTIFIED BY '${secret}'; GRANT ALL ON ${database}.* TO '${user}'@'%';`,
+  );
+});
+
+afterAll(async () => {
+  await mariadbExec(`DROP DATABASE IF EXISTS ${database}; DROP USER IF EXISTS '${user}'@'%'`);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a secret from ${VAR}', () => {
+  it('is not in the environment of the tools port-yard starts; a variable of another field is', async () => {
+    const wrapper = join(dir, 'dump-wrapper');
+    const seen = join(dir, 'environment.txt');
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\n[ "$1" = --version ] && exec mariadb-dump --version\nenv > '${seen}'\nexec mariadb-dump "$@"\n`,
+      { mode: 0o700 },
+    );
+    const config = join(dir, 'port-yard.yaml');
+    await writeLocalConfig(config, [
+      '  shop:',
+      '    engine: mariadb',
+      '    host: 127.0.0.1',
+      '    user: ${PY_TEST_ENV_USER}',
+      '    password: ${PY_TEST_ENV_PASSWORD}',
+      `    databases: [${database}]`,
+      '    destinations: [local]',
+      `    dumpCommand: ${wrapper}`,
+    ]);
+    const result = await runCli(['--config', config, 'backup', 'shop', '--json'], {
+      env: { PY_TEST_ENV_USER: user, PY_TEST_ENV_PASSWORD: secret },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded' });
+    const environment = await readFile(seen, 'utf8');
+    expect(environment).not.toContain(secret);
+    expect(environment).not.toContain('PY_TEST_ENV_PASSWORD');
+    expect(environment).toContain(`PY_TEST_ENV_USER=${user}`);
+  });
+
+  // serve removes it from its environment too, and a reload (SIGHUP) still reads it, from the
+  // copy taken at the start.
+  it('is read again by a reload of serve, though gone from its environment', async () => {
+    const config = join(dir, 'port-yard-serve.yaml');
+    await writeLocalConfig(
+      config,
+      [
+        '  shop:',
+        '    engine: mariadb',
+        '    host: 127.0.0.1',
+        `    user: ${user}`,
+        '    password: ${PY_TEST_ENV_PASSWORD}',
+        `    databases: [${database}]`,
+        '    destinations: [local]',
+      ],
+      ['server: { host: 127.0.0.1, port: 0 }'],
+    );
+    const { child, exited, untilLogged } = spawnServe(config, { PY_TEST_ENV_PASSWORD: secret });
+    try {
+      await untilLogged('agent started');
+      child.kill('SIGHUP');
+      expect(await untilLogged('config reloaded')).toMatchObject({ targets: ['shop'] });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
