@@ -197,6 +197,23 @@ describe('a backup that cannot succeed', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  it('names a dump tool that cannot say its version as DUMP_FAILED, with its stderr', async () => {
+    const wrapper = join(tmpdir(), uniqueName('py-no-version'));
+    onTestFinished(() => rm(wrapper, { force: true }));
+    await writeFile(
+      wrapper,
+      '#!/bin/sh\n[ "$1" = --version ] && { echo "no such container: db" >&2; exit 2; }\nexec pg_dump "$@"\n',
+      { mode: 0o700 },
+    );
+    const temp = await agentFor({ ...localPostgres, databases: [postgresDb], dumpCommand: wrapper });
+    expect(await failure(temp)).toMatchObject({
+      code: 'DUMP_FAILED',
+      phase: 'dump',
+      message: `the dump tool cannot say its version: ${wrapper} --version failed (exit 2)`,
+      stderrTail: expect.stringContaining('no such container: db'),
+    });
+  });
+
   it('names a missing dump tool as TOOL_MISSING', async () => {
     const temp = await agentFor({
       ...localPostgres,

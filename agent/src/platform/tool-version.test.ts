@@ -73,8 +73,8 @@ describe('toolVersionText', () => {
 
   it('does not keep a failure: the next call asks again', async () => {
     await writeProgram('broken', 3);
-    await expect(toolVersionText(program, true)).rejects.toMatchObject({ code: 'INTERNAL' });
-    await expect(toolVersionText(program, true)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(toolVersionText(program, true)).rejects.toMatchObject({ code: 'DUMP_FAILED' });
+    await expect(toolVersionText(program, true)).rejects.toMatchObject({ code: 'DUMP_FAILED' });
     expect(await runs()).toBe(2);
   });
 });

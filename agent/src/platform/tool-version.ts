@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { PortYardError, isPortYardError } from '@port-yard/shared';
 import { runToolForOutput } from './spawn-tool.ts';
 
 /**
@@ -22,7 +23,15 @@ export async function toolVersionText(
   remember: boolean,
   compiledIn?: string,
 ): Promise<string> {
-  const start = (): Promise<string> => runToolForOutput({ command: program, args: ['--version'] });
+  // (Only dump tools are asked: one that cannot say its version cannot be trusted to dump.)
+  const start = (): Promise<string> =>
+    runToolForOutput({ command: program, args: ['--version'] }).catch((error: unknown) => {
+      if (!isPortYardError(error) || error.code !== 'INTERNAL') throw error;
+      throw new PortYardError('DUMP_FAILED', `the dump tool cannot say its version: ${error.message}`, {
+        phase: 'dump',
+        stderrTail: error.stderrTail,
+      });
+    });
   if (!remember) return start();
   const ask = async (): Promise<string> =>
     (compiledIn === undefined ? undefined : await compiledInLine(program, compiledIn)) ?? start();
