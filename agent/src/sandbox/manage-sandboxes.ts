@@ -49,8 +49,8 @@ export async function extendSandbox(
 }
 
 /**
- * Drops the sandbox's database, user and registry row now; returns what it was. When the drop
- * fails, the row stays `dropping` and due, so the next expiry pass retries it.
+ * Drops the sandbox's database, user and registry row now; returns what it was, `dropped`. When
+ * the drop fails, the row stays `dropping` and due, so the next expiry pass retries it.
  */
 export async function destroySandbox(deps: SandboxServerDeps, id: string): Promise<SandboxSummary> {
   const { server, record } = await findSandbox(deps, id);
@@ -58,7 +58,7 @@ export async function destroySandbox(deps: SandboxServerDeps, id: string): Promi
   if (!(await server.registry.claimForDrop(id, now)))
     throw new PortYardError('NOT_FOUND', `no sandbox ${id}`);
   await dropSandbox(server, id);
-  return sandboxSummary({ ...record, status: 'dropping' }, server);
+  return { ...sandboxSummary(record, server), status: 'dropped' };
 }
 
 /**

@@ -186,7 +186,7 @@ describe.each([
     expect(listed?.expiresAt).toBe(extended.expiresAt);
 
     const destroyed = await agent.destroySandbox(b.id);
-    expect(destroyed).toMatchObject({ id: b.id, server: serverName });
+    expect(destroyed).toMatchObject({ id: b.id, server: serverName, status: 'dropped' });
     expect(await sandboxTraces(engine, server(), b.id)).toEqual({ database: false, user: false, row: false });
     await expect(agent.destroySandbox(b.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(agent.extendSandbox(b.id, '1h')).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -59,8 +59,11 @@ export interface SandboxSummary {
   readonly createdAt: string;
   readonly expiresAt: string;
   readonly createdBy: string;
-  /** `creating` while it is restored, `ready` once its credentials were issued, `dropping` while it goes. */
-  readonly status: 'creating' | 'ready' | 'dropping';
+  /**
+   * `creating` while it is restored, `ready` once its credentials were issued, `dropping` while
+   * it goes; `dropped` only in the answer to destroying it, once it is gone.
+   */
+  readonly status: 'creating' | 'ready' | 'dropping' | 'dropped';
 }
 
 /** The answer to creating a sandbox: the only place its password ever appears. */
