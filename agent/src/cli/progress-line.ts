@@ -24,7 +24,8 @@ export function createProgressLine(stream: NodeJS.WriteStream = process.stderr):
       const line =
         `${progress.target}/${progress.database}  ${progress.phase}  ${amount}` +
         `  ${formatBytes(progress.bytesPerSecond)}/s  ${formatElapsed(progress.elapsedMs)}${eta}`;
-      stream.write(`\r\u001b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
+      // A terminal that says it has 0 columns (some pseudo-terminals) gets the whole line.
+      stream.write(`\r\u001b[2K${line.slice(0, (stream.columns || 121) - 1)}`);
       shown = true;
     },
     clear() {
