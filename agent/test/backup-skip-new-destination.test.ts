@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { targetSchema, type Manifest } from '@port-yard/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupTarget } from '../src/backup/backup-target.ts';
+import type { NewestArtifact } from '../src/backup/backup-database.ts';
+import { createCatalog } from '../src/catalog/catalog.ts';
 import { createPostgresEngine } from '../src/engines/postgres/postgres-engine.ts';
 import { createFilesystemStorage } from '../src/storage/filesystem-storage.ts';
+import type { Storage } from '../src/storage/storage.ts';
 import { filesBelow, localPostgres } from './harness/temp-agent.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
 
@@ -29,6 +32,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The newest artifact and where it is whole, from the manifests in `storages`, as the daemon asks. */
+async function newestIn(
+  storages: readonly Storage[],
+): Promise<(database: string) => NewestArtifact | undefined> {
+  const catalog = createCatalog(storages);
+  await catalog.refresh();
+  return (database) => {
+    const entry = catalog.list({ target: 't', database })[0];
+    return (
+      entry && { manifest: entry.manifest, storages: entry.locations.map((location) => location.storage) }
+    );
+  };
+}
+
 describe('skip if unchanged, with a destination the previous artifact is not in', () => {
   it('backs up to reach it, then skips again', { timeout: 60_000 }, async () => {
     const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
@@ -41,22 +58,18 @@ describe('skip if unchanged, with a destination the previous artifact is not in'
         skipIfUnchanged: true,
       });
     const engine = createPostgresEngine();
-    const manifests: Manifest[] = [];
-    const onArtifact = (manifest: Manifest) => void manifests.push(manifest);
-    const newest = () => manifests.at(-1);
-
     const first = await backupTarget(
-      { engine, storages: [local], agentVersion: 'test', onArtifact },
+      { engine, storages: [local], agentVersion: 'test' },
       { targetName: 't', target: target(['local']) },
     );
     expect(first.status).toBe('succeeded');
 
     // The offsite storage is added; nothing changed in the database.
-    const both = { engine, storages: [local, offsite], agentVersion: 'test', onArtifact };
+    const both = { engine, storages: [local, offsite], agentVersion: 'test' };
     const second = await backupTarget(both, {
       targetName: 't',
       target: target(['local', 'offsite']),
-      skipIfUnchanged: { newest },
+      skipIfUnchanged: { newest: await newestIn([local, offsite]) },
     });
     expect(second.status).toBe('succeeded');
     expect((await filesBelow(join(dir, 'offsite'))).filter((f) => f.endsWith('.manifest.json'))).toHaveLength(
@@ -66,10 +79,57 @@ describe('skip if unchanged, with a destination the previous artifact is not in'
     const third = await backupTarget(both, {
       targetName: 't',
       target: target(['local', 'offsite']),
-      skipIfUnchanged: { newest },
+      skipIfUnchanged: { newest: await newestIn([local, offsite]) },
     });
     expect(third.status).toBe('skipped');
   });
+
+  // The manifest is written before each storage's own manifest is: where one failed, the other
+  // storages' copies still say that storage is committed. Where the artifact is whole is what
+  // the storages hold (the catalog's locations), not what its manifest says.
+  it(
+    'backs up again to a storage whose manifest failed, though the manifest says it is there',
+    { timeout: 60_000 },
+    async () => {
+      const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local2') });
+      const healthy = createFilesystemStorage({ name: 'offsite', root: join(dir, 'offsite2') });
+      let failManifest = true;
+      const offsite: Storage = {
+        ...healthy,
+        put: (key, body, options) => {
+          if (!failManifest || !key.endsWith('.manifest.json')) return healthy.put(key, body, options);
+          failManifest = false;
+          body.resume();
+          return Promise.reject(Object.assign(new Error('EDQUOT: disk quota exceeded'), { code: 'EDQUOT' }));
+        },
+      };
+      const deps = { engine: createPostgresEngine(), storages: [local, offsite], agentVersion: 'test' };
+      const target = targetSchema.parse({
+        ...localPostgres,
+        databases: [db],
+        destinations: ['local', 'offsite'],
+        skipIfUnchanged: true,
+      });
+      const first = await backupTarget(deps, { targetName: 't', target });
+      expect(first.status).toBe('partial');
+      const [manifestFile] = (await filesBelow(join(dir, 'local2'))).filter((f) =>
+        f.endsWith('.manifest.json'),
+      );
+      const written = JSON.parse(await readFile(join(dir, 'local2', manifestFile!), 'utf8')) as Manifest;
+      expect(written.destinations).toContainEqual({ storage: 'offsite', committed: true });
+      expect(await filesBelow(join(dir, 'offsite2'))).toEqual([]);
+
+      const second = await backupTarget(deps, {
+        targetName: 't',
+        target,
+        skipIfUnchanged: { newest: await newestIn([local, offsite]) },
+      });
+      expect(second.status).toBe('succeeded');
+      expect(
+        (await filesBelow(join(dir, 'offsite2'))).filter((f) => f.endsWith('.manifest.json')),
+      ).toHaveLength(1);
+    },
+  );
 });
 
 describe('skip if unchanged, after the target changed how it stores', () => {
@@ -94,11 +154,11 @@ describe('skip if unchanged, after the target changed how it stores', () => {
         agentVersion: 'test',
         onArtifact: (manifest: Manifest) => void manifests.push(manifest),
       };
-      const run = (settings: object) =>
+      const run = async (settings: object) =>
         backupTarget(deps, {
           targetName: 't',
           target: target(settings),
-          skipIfUnchanged: { newest: () => manifests.at(-1) },
+          skipIfUnchanged: { newest: await newestIn([local]) },
         });
 
       expect((await run({ compression: 'zstd' })).status).toBe('succeeded');

@@ -44,9 +44,20 @@ export interface SkippedDatabase {
   readonly fingerprint: string;
 }
 
+/** A database's newest artifact, and where it is whole. */
+export interface NewestArtifact {
+  readonly manifest: Manifest;
+  /**
+   * The storages holding its data and its manifest, as the catalog found them. Not the
+   * manifest's `destinations`: those are written before the manifests are, so a storage whose
+   * manifest failed is listed there as committed.
+   */
+  readonly storages: readonly string[];
+}
+
 export interface SkipIfUnchanged {
   /** The newest artifact of this database. */
-  readonly previous: Manifest | undefined;
+  readonly previous: NewestArtifact | undefined;
   /** Back up anyway once `previous` is this old. */
   readonly maxSkipAgeMs?: number;
 }
@@ -58,11 +69,11 @@ function unchangedSince(
   storages: readonly Storage[],
   target: TargetConfig,
 ): Manifest | undefined {
-  const previous = skip?.previous;
+  const previous = skip?.previous?.manifest;
   if (!previous || fingerprint === null || previous.fingerprint !== fingerprint) return undefined;
-  // A storage the previous artifact never reached (its upload failed, or it was added to the
-  // target since) would otherwise never get a copy of this state while nothing changes.
-  const stored = new Set(previous.destinations.filter((d) => d.committed).map((d) => d.storage));
+  // A storage the previous artifact never reached (its upload or its manifest failed, or it was
+  // added to the target since) would otherwise never get a copy of this state while nothing changes.
+  const stored = new Set(skip.previous?.storages);
   if (storages.some((storage) => !stored.has(storage.name))) return undefined;
   // Nor while the newest backup is stored otherwise than the target now asks (encryption added,
   // a recipient rotated, another compression): a quiet database would keep the old form.

@@ -3,7 +3,7 @@ import type { BackupRunResult, Manifest, RunFailure, RunProgress, TargetConfig }
 import { PortYardError, databaseNameProblem, incompleteLabel, isPortYardError } from '@port-yard/shared';
 import type { Engine } from '../engines/engine.ts';
 import type { Storage } from '../storage/storage.ts';
-import { backupDatabase } from './backup-database.ts';
+import { backupDatabase, type NewestArtifact } from './backup-database.ts';
 
 export interface BackupTargetDeps {
   readonly engine: Engine;
@@ -25,7 +25,7 @@ export interface BackupTargetRequest {
   readonly onProgress?: (progress: RunProgress) => void;
   /** Scheduled runs: skip databases whose fingerprint equals their newest artifact's. */
   readonly skipIfUnchanged?: {
-    readonly newest: (database: string) => Manifest | undefined;
+    readonly newest: (database: string) => NewestArtifact | undefined;
     readonly maxSkipAgeMs?: number;
   };
 }

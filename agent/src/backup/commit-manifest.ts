@@ -4,9 +4,9 @@ import { PortYardError } from '@port-yard/shared';
 import type { Storage } from '../storage/storage.ts';
 
 /**
- * Writes the manifest to every storage that holds the data. Where that fails, the data is removed
- * again (no artifact there) and the failure is returned by storage name; when it fails
- * everywhere, the backup fails.
+ * Writes the manifest to every storage that holds the data. Where that fails, the manifest and
+ * then the data are removed again (no artifact there) and the failure is returned by storage
+ * name; when it fails everywhere, the backup fails.
  */
 export async function commitManifest(
   storages: readonly Storage[],
@@ -24,7 +24,13 @@ export async function commitManifest(
       if (result.status === 'fulfilled') return;
       const storage = storages[index]!;
       failures.set(storage.name, `writing the manifest failed: ${(result.reason as Error).message}`);
-      await Promise.allSettled([storage.delete(key), storage.delete(data)]);
+      // The manifest first: a put can fail after its object became visible (an answer lost).
+      // Data goes only once its manifest is surely gone: a manifest without its data is worse
+      // than data without a manifest (an orphan, which the retention pass sweeps).
+      await storage
+        .delete(key)
+        .then(() => storage.delete(data))
+        .catch(() => undefined);
     }),
   );
   if (failures.size === storages.length) {

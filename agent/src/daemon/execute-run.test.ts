@@ -208,7 +208,9 @@ describe('skip if unchanged', () => {
       } as unknown as Agent;
       await run(agent);
     }
-    expect(seen.map((newest) => newest('shop'))).toEqual([manifest, manifest, undefined]);
+    // With where it is whole: the catalog's locations, not what the manifest says.
+    const found = { manifest, storages: ['local'] };
+    expect(seen.map((newest) => newest('shop'))).toEqual([found, found, undefined]);
   });
 });
 

@@ -144,9 +144,8 @@ function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig) {
     // A newest backup that failed its verification is no base to skip on: back up again.
     newest: (database: string) => {
       const entry = agent.catalog.list({ target: run.target, database })[0];
-      return entry?.locations.some((location) => location.verificationOk === false)
-        ? undefined
-        : entry?.manifest;
+      if (!entry || entry.locations.some((location) => location.verificationOk === false)) return undefined;
+      return { manifest: entry.manifest, storages: entry.locations.map((location) => location.storage) };
     },
     maxSkipAgeMs: maxSkipAge ? nominalDurationSeconds(maxSkipAge) * 1000 : undefined,
   };
