@@ -172,3 +172,61 @@ describe('skip if unchanged, after the target changed how it stores', () => {
     },
   );
 });
+
+// A store that answers "stored" and keeps nothing (a proxy, a misbehaving S3-compatible store):
+// its copy is checked (stat) before any manifest is written, and it gets none.
+describe('a storage that acknowledges the data object but keeps nothing', () => {
+  it(
+    'gets no manifest: the run is partial beside a good copy, failed alone',
+    { timeout: 60_000 },
+    async () => {
+      const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local3') });
+      const real = createFilesystemStorage({ name: 'lossy', root: join(dir, 'lossy3') });
+      const lossy: Storage = {
+        ...real,
+        openFileWriter: undefined, // (a remote store: no file to hand zstd)
+        put: async (key, body, options) => {
+          if (key.endsWith('.manifest.json')) return real.put(key, body, options);
+          for await (const chunk of body) void chunk; // read to the end, keep nothing
+          return { bytes: 0 };
+        },
+      };
+      const target = (destinations: string[]) =>
+        targetSchema.parse({ ...localPostgres, databases: [db], destinations });
+      const engine = createPostgresEngine();
+
+      const both = await backupTarget(
+        { engine, storages: [local, lossy], agentVersion: 'test' },
+        { targetName: 't', target: target(['local', 'lossy']) },
+      );
+      expect(both.status).toBe('partial');
+      expect(both.artifacts[0]!.destinations).toEqual([
+        { storage: 'local', committed: true },
+        {
+          storage: 'lossy',
+          committed: false,
+          error: 'the storage acknowledged the data object, but does not hold it',
+        },
+      ]);
+      expect(await filesBelow(join(dir, 'lossy3'))).toEqual([]);
+      const [manifestFile] = (await filesBelow(join(dir, 'local3'))).filter((f) =>
+        f.endsWith('.manifest.json'),
+      );
+      const written = JSON.parse(await readFile(join(dir, 'local3', manifestFile!), 'utf8')) as Manifest;
+      expect(written.destinations).toContainEqual(
+        expect.objectContaining({ storage: 'lossy', committed: false }),
+      );
+
+      const alone = await backupTarget(
+        { engine, storages: [lossy], agentVersion: 'test' },
+        { targetName: 't', target: target(['lossy']) },
+      );
+      expect(alone.status).toBe('failed');
+      expect(alone.failures[0]).toMatchObject({
+        code: 'STORAGE_FAILED',
+        message: 'lossy: the storage acknowledged the data object, but does not hold it',
+      });
+      expect(await filesBelow(join(dir, 'lossy3'))).toEqual([]);
+    },
+  );
+});

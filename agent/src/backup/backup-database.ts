@@ -1,4 +1,5 @@
 import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
+import { PortYardError } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
 import type { Engine } from '../engines/engine.ts';
 import { streamDump, type DestinationOutcome, type StreamDumpResult } from '../pipeline/stream-dump.ts';
@@ -6,6 +7,7 @@ import { createOsPipe } from '../platform/os-pipe.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
+import { confirmStoredSizes } from './confirm-stored-size.ts';
 import { createBackupChecks } from './backup-checks.ts';
 import { createPipelineParts, type PipelineParts } from './pipeline-parts.ts';
 import { progressReporter } from './progress-reporter.ts';
@@ -210,6 +212,26 @@ export async function backupDatabase(
   const { fingerprint, tables, omissions, databaseOptions } = facts;
 
   report('commit', streamed.rawBytes, streamed.storedBytes, true);
+  const sizeFailures = await confirmStoredSizes(
+    committedStorages(storages, streamed),
+    dataObjectKey,
+    streamed.storedBytes,
+  );
+  if (sizeFailures.size > 0) {
+    streamed = {
+      ...streamed,
+      destinations: streamed.destinations.map((outcome) => {
+        const failure = sizeFailures.get(outcome.storage);
+        return failure ? { storage: outcome.storage, committed: false, error: failure } : outcome;
+      }),
+    };
+    if (!streamed.destinations.some((outcome) => outcome.committed))
+      throw new PortYardError(
+        'STORAGE_FAILED',
+        [...sizeFailures].map(([name, reason]) => `${name}: ${reason}`).join('; '),
+        { phase: 'store' },
+      );
+  }
   const manifest = buildManifest({
     artifactId,
     request,

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runCli, spawnServe, writeLocalConfig } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
@@ -77,6 +77,8 @@ describe('a secret from ${VAR}', () => {
       ['server: { host: 127.0.0.1, port: 0 }'],
     );
     const { child, exited, untilLogged } = spawnServe(config, { PY_TEST_ENV_PASSWORD: secret });
+    // (Also when the test times out, which leaves its body waiting.)
+    onTestFinished(() => void child.kill('SIGKILL'));
     try {
       await untilLogged('agent started');
       child.kill('SIGHUP');
