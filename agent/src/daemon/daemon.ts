@@ -69,6 +69,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const queue: RunQueue = createRunQueue({
     maxConcurrent: options.config.maxConcurrent,
     registry,
+    queueTimeout: (target) => {
+      const text = agent.config.targets[target]?.timeout;
+      const duration = text ? parseDuration(text) : undefined;
+      return text && duration ? { ms: nominalDurationSeconds(duration) * 1000, text } : undefined;
+    },
     execute: (run, signal) =>
       leases.use(agent, (used) =>
         executeRun({ agent: () => recordingInCurrent(used), registry, clock: now, log }, run, signal),

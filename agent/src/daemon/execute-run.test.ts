@@ -135,6 +135,22 @@ describe('verification after each backup', () => {
     ]);
   });
 
+  // A test server that hangs: the run's timeout (counted from its start) stops the
+  // verification too, so the run ends and its target takes the next one.
+  it("stops a verification that hangs at the run's timeout", { timeout: 10_000 }, async () => {
+    const agent = fakeAgent(nothingToDelete, () => new Promise(() => undefined));
+    const hanging = {
+      ...agent,
+      config: { targets: { shop: { ...agent.config.targets['shop'], timeout: '1s' } } },
+      verify: (_id: string, options: { signal: AbortSignal }) =>
+        new Promise((_resolve, reject) =>
+          options.signal.addEventListener('abort', () => reject(options.signal.reason as Error)),
+        ),
+    } as unknown as Agent;
+    const { record } = await run(hanging);
+    expect(record).toMatchObject({ status: 'succeeded', verification: { passed: 0, failed: 0, errors: 1 } });
+  });
+
   it('logs why a verification could not run', async () => {
     const { record, lines } = await run(
       fakeAgent(nothingToDelete, async () => {

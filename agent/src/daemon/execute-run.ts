@@ -86,7 +86,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
             run.target,
             result.artifacts.map((artifact) => artifact.id),
             deps.log ?? silentLogger,
-            signal,
+            combined,
           )
         : undefined;
     deps.registry.update(run.id, {
@@ -176,7 +176,8 @@ async function verifyNew(
   let errors = 0;
   for (const id of artifactIds) {
     try {
-      // The queue's signal: a cancel or a shutdown stops the restore into the test server too.
+      // The run's signal: a cancel, a shutdown or the run's timeout stops the restore into the
+      // test server too (a test server that hangs must not hold the target for good).
       const result = await agent.verify(id, { signal });
       logVerification(log, targetName, result, 'after-backup');
       if (result.ok) passed += 1;

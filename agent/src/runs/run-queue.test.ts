@@ -4,13 +4,17 @@ import { createRunQueue } from './run-queue.ts';
 import { createRunRegistry } from './run-registry.ts';
 
 /** A controllable executor: each run waits until the test releases it or its signal aborts. */
-function harness(maxConcurrent: number) {
+function harness(maxConcurrent: number, queueTimeoutMs?: Record<string, number>) {
   const registry = createRunRegistry();
   const started: string[] = [];
   const releases = new Map<string, () => void>();
   const queue = createRunQueue({
     maxConcurrent,
     registry,
+    queueTimeout: (target) => {
+      const ms = queueTimeoutMs?.[target];
+      return ms === undefined ? undefined : { ms, text: `${ms}ms` };
+    },
     execute: (run: RunRecord, signal: AbortSignal) =>
       new Promise<void>((resolve) => {
         started.push(run.target);
@@ -99,5 +103,28 @@ describe('run queue', () => {
     registry.update(run.id, { status: 'failed' });
     expect(registry.failuresSinceStartup('x')).toBe(1);
     expect(registry.eventsAfter(1).map((event) => event.run.status)).toEqual(['failed']);
+  });
+
+  // A run of another target that hangs (no timeout of its own) holds the only slot: a target
+  // with a timeout must not wait behind it forever, each later run refused, nothing reported.
+  it("fails a run that waits for a slot longer than its target's timeout, and frees its target", async () => {
+    const { registry, queue, started, release } = harness(1, { b: 40 });
+    queue.submit('a', 'schedule');
+    const waiting = queue.submit('b', 'schedule');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(started).toEqual(['a']);
+    expect(registry.get(waiting.id)).toMatchObject({
+      status: 'failed',
+      message:
+        'the run waited longer than its timeout (40ms) for a free slot and did not start: all 1 (maxConcurrent) were taken by runs of a',
+    });
+    expect(queue.active()).toEqual(new Set(['a']));
+    // Its next run is queued again (not refused), and starts once the slot is free.
+    const next = queue.submit('b', 'schedule');
+    expect(next.status).toBe('queued');
+    await release('a');
+    expect(started).toEqual(['a', 'b']);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(registry.get(next.id)?.status).toBe('running'); // started in time: no deadline left
   });
 });

@@ -28,17 +28,39 @@ export function createRunQueue(options: {
   readonly maxConcurrent: number;
   readonly registry: RunRegistry;
   readonly execute: RunExecutor;
+  /**
+   * How long a run of `target` may wait for a free slot (its `timeout`), else undefined: a run
+   * that waits longer fails with TIMEOUT. Without it, runs of other targets that hang (with no
+   * timeout of their own) would hold every slot, and this target's runs would wait, each later
+   * one refused, with no failure reported.
+   */
+  readonly queueTimeout?: (target: string) => { readonly ms: number; readonly text: string } | undefined;
 }): RunQueue {
   const { registry } = options;
   const waiting: RunRecord[] = [];
   const controllers = new Map<string, AbortController>();
   const running = new Map<string, Promise<void>>();
   const busyTargets = new Set<string>();
+  const deadlines = new Map<string, ReturnType<typeof setTimeout>>();
   let closed = false;
+
+  /** Takes a run that has not started off the queue; false when it is not waiting. */
+  const unqueue = (runId: string): RunRecord | undefined => {
+    const index = waiting.findIndex((run) => run.id === runId);
+    if (index < 0) return undefined;
+    const [run] = waiting.splice(index, 1);
+    clearTimeout(deadlines.get(runId));
+    deadlines.delete(runId);
+    controllers.delete(runId);
+    busyTargets.delete(run!.target);
+    return run;
+  };
 
   const pump = (): void => {
     while (!closed && running.size < options.maxConcurrent && waiting.length > 0) {
       const run = waiting.shift()!;
+      clearTimeout(deadlines.get(run.id));
+      deadlines.delete(run.id);
       const controller = controllers.get(run.id)!;
       const task = options
         .execute(run, controller.signal)
@@ -67,17 +89,27 @@ export function createRunQueue(options: {
       busyTargets.add(target);
       controllers.set(run.id, new AbortController());
       waiting.push(run);
+      const timeout = options.queueTimeout?.(target);
+      if (timeout) {
+        const timer = setTimeout(() => {
+          if (!unqueue(run.id)) return;
+          const holders = [...new Set([...running.keys()].map((id) => registry.get(id)?.target))];
+          registry.update(run.id, {
+            status: 'failed',
+            message: `the run waited longer than its timeout (${timeout.text}) for a free slot and did not start: all ${options.maxConcurrent} (maxConcurrent) were taken by runs of ${holders.filter(Boolean).join(', ') || 'other work'}`,
+            finishedAt: new Date().toISOString(),
+          });
+        }, timeout.ms);
+        timer.unref();
+        deadlines.set(run.id, timer);
+      }
       pump();
       return run;
     },
     cancel(runId, reason = 'cancelled by a user') {
       const controller = controllers.get(runId);
       if (!controller) return false;
-      const index = waiting.findIndex((run) => run.id === runId);
-      if (index >= 0) {
-        const [run] = waiting.splice(index, 1);
-        controllers.delete(runId);
-        busyTargets.delete(run!.target);
+      if (unqueue(runId)) {
         registry.update(runId, {
           status: 'cancelled',
           message: reason,
@@ -102,9 +134,8 @@ export function createRunQueue(options: {
     },
     async shutdown(graceMs) {
       closed = true;
-      for (const run of waiting.splice(0)) {
-        controllers.delete(run.id);
-        busyTargets.delete(run.target);
+      for (const run of [...waiting]) {
+        unqueue(run.id);
         registry.update(run.id, {
           status: 'cancelled',
           message: 'the agent shut down before the run started',
