@@ -10,6 +10,7 @@ import { createScheduler, type Scheduler, type SchedulerClock } from '../schedul
 import { createAgentLeases } from './agent-leases.ts';
 import { createBackgroundPasses } from './background-passes.ts';
 import { executeRun } from './execute-run.ts';
+import { newestNotInFuture } from './newest-artifact.ts';
 import {
   logAppliedRetention,
   logRetentionFailure,
@@ -200,7 +201,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       const threshold = after
         ? nominalDurationSeconds(after) * 1000
         : scheduleIntervalMs(target.schedule, target.timezone, now());
-      const newest = agent.catalog.list({ target: name })[0]?.manifest;
+      const newest = newestNotInFuture(agent.catalog, name, now());
       const age = newest ? now().getTime() - new Date(newest.startedAt).getTime() : Infinity;
       if (threshold !== undefined && age > threshold) {
         log.info('catching up a missed run', { target: name, newest: newest?.startedAt ?? null });

@@ -2,6 +2,7 @@ import type { TargetConfig, TargetStatus } from '@port-yard/shared';
 import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { RunRegistry } from '../runs/run-registry.ts';
+import { newestNotInFuture } from './newest-artifact.ts';
 
 export interface TargetStatusInput {
   readonly name: string;
@@ -14,12 +15,13 @@ export interface TargetStatusInput {
 }
 
 /**
- * One target's status. Stale (the RPO is missed) when the newest artifact is older than maxAge,
- * or when there is none yet and the agent itself has been up longer than maxAge.
+ * One target's status. Stale (the RPO is missed) when the newest artifact (not dated in the
+ * future) is older than maxAge, or when there is none yet and the agent itself has been up
+ * longer than maxAge.
  */
 export function targetStatus(input: TargetStatusInput): TargetStatus {
   const { name, target, catalog, registry, now } = input;
-  const newest = catalog.list({ target: name })[0]?.manifest;
+  const newest = newestNotInFuture(catalog, name, now);
   const runs = registry.list({ target: name });
   const lastFailure = runs.find(
     (run) => run.kind !== 'restore' && (run.status === 'failed' || run.status === 'partial'),

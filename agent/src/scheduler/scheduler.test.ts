@@ -83,6 +83,22 @@ describe('createScheduler', () => {
     expect(scheduler.nextRuns().get('a')).toEqual(at('2026-11-26T09:15:00Z'));
   });
 
+  // Booted with the clock a year ahead, then corrected: the next run must follow the real clock.
+  it('plans again from the new time after a clock jump backward', () => {
+    const time = manualClock('2027-11-26T03:00:30Z');
+    const fired: string[] = [];
+    const scheduler = createScheduler({
+      targets: [{ name: 'a', schedule: '0 4 * * *', timeZone: 'UTC' }],
+      onDue: (target) => fired.push(target),
+      clock: time.clock,
+    });
+    expect(scheduler.nextRuns().get('a')).toEqual(at('2027-11-26T04:00:00Z'));
+    expect(scheduler.tick(at('2026-11-26T03:30:00Z'))).toEqual([]);
+    expect(scheduler.nextRuns().get('a')).toEqual(at('2026-11-26T04:00:00Z'));
+    expect(scheduler.tick(at('2026-11-26T04:00:00Z'))).toEqual(['a']);
+    expect(fired).toEqual(['a']);
+  });
+
   it('reports a start that threw and keeps firing the other targets and later times', () => {
     let wake: (() => void) | undefined;
     let now = at('2026-11-26T03:14:59Z');

@@ -36,7 +36,8 @@ const maxSleepMs = 60_000;
 /**
  * Fires `onDue(target, dueAt)` when a target's cron schedule comes due. One timer for all targets,
  * re-armed after every wake. A clock jump forward fires each overdue target once (never a burst of
- * missed runs); a jump backward only delays. `tick` is exposed so tests can drive time directly.
+ * missed runs); a jump backward of more than a minute plans every target again from the new time.
+ * `tick` is exposed so tests can drive time directly.
  */
 export function createScheduler(options: {
   readonly targets: readonly ScheduledTarget[];
@@ -56,8 +57,14 @@ export function createScheduler(options: {
 
   let cancelTimer: (() => void) | undefined;
   let running = false;
+  let lastNow = clock.now();
 
   const tick = (now = clock.now()): string[] => {
+    // A jump backward (a clock that ran ahead, corrected) plans every target again from now:
+    // else each waits for its time on the wrong clock (a year, for a clock a year ahead).
+    if (now.getTime() < lastNow.getTime() - maxSleepMs)
+      for (const target of options.targets) plan(target, now);
+    lastNow = now;
     const fired: string[] = [];
     for (const target of options.targets) {
       const dueAt = due.get(target.name);
