@@ -8,6 +8,7 @@ import { changedRestartOnlySettings } from '../../config/restart-only-settings.t
 import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
 import type { PortYardConfig } from '@port-yard/shared';
 import type { RunningApi } from '../../http/start-api.ts';
+import { oneAtATime } from '../../platform/one-at-a-time.ts';
 import { UsageError } from '../cli-errors.ts';
 import { configPath, type GlobalOptions } from '../load-agent.ts';
 
@@ -53,7 +54,7 @@ export function registerServeCommand(program: Command): void {
       await warnUnreadable(config);
       const daemon = createDaemon({ config, log });
       /** SIGHUP and the API's reload: an invalid file is rejected whole and the old config keeps running. */
-      const reload = async (): Promise<PortYardConfig> => {
+      const reload = oneAtATime(async (): Promise<PortYardConfig> => {
         const next = await loader.load(file);
         await warnUnreadable(next);
         await daemon.reload(next);
@@ -62,7 +63,7 @@ export function registerServeCommand(program: Command): void {
         if (pending.length > 0)
           log.warn('changed settings take effect only after a restart', { settings: pending });
         return next;
-      };
+      });
       // The port first, the daemon after: an agent started twice by mistake (the same port) must
       // fail before its daemon begins a catch-up backup. Requests wait for the daemon's start.
       const started = Promise.withResolvers<void>();
