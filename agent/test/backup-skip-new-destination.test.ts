@@ -230,3 +230,37 @@ describe('a storage that acknowledges the data object but keeps nothing', () => 
     },
   );
 });
+
+// A put whose commit happened but whose answer was lost (an S3 CompleteMultipartUpload retried
+// into an error): it fails, and the object it made must not stay where the run says none is.
+describe('a storage whose put stored the object but failed', () => {
+  it(
+    'is left without it: the run is partial, the failed storage holds nothing',
+    { timeout: 60_000 },
+    async () => {
+      const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local4') });
+      const real = createFilesystemStorage({ name: 'lost', root: join(dir, 'lost4') });
+      const lost: Storage = {
+        ...real,
+        openFileWriter: undefined,
+        put: async (key, body, options) => {
+          await real.put(key, body, options);
+          if (key.endsWith('.manifest.json')) return { bytes: 0 };
+          throw new Error('CompleteMultipartUpload: HTTP 500 (3 attempts)');
+        },
+      };
+      const result = await backupTarget(
+        { engine: createPostgresEngine(), storages: [local, lost], agentVersion: 'test' },
+        {
+          targetName: 't',
+          target: targetSchema.parse({ ...localPostgres, databases: [db], destinations: ['local', 'lost'] }),
+        },
+      );
+      expect(result.status).toBe('partial');
+      expect(await filesBelow(join(dir, 'lost4'))).toEqual([]);
+      expect(
+        (await filesBelow(join(dir, 'local4'))).filter((f) => f.endsWith('.manifest.json')),
+      ).toHaveLength(1);
+    },
+  );
+});

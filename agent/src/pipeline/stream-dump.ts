@@ -142,6 +142,16 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
   const grace = afterAbort(stop, request.settleAfterFailureMs ?? settleAfterFailureMs);
   const settled = await Promise.race([parts, grace.elapsed]).finally(grace.cancel);
   failure.dispose();
+  // A put that failed may still have made its object visible: its answer lost after the commit
+  // (an S3 CompleteMultipartUpload retried into an error, an SFTP rename's reply). Once every
+  // put has settled, such an object is removed: no copy may stand where the run says none is.
+  if (settled !== undefined) {
+    const failed =
+      failure.error === undefined
+        ? request.storages.filter((storage) => destinationErrors.has(storage.name))
+        : request.storages;
+    await Promise.allSettled(failed.map((storage) => storage.delete(request.key)));
+  }
   if (failure.error !== undefined || settled === undefined) throw normalizeFailure(failure.error);
   const destinations = request.storages.map((storage): DestinationOutcome => {
     const error = destinationErrors.get(storage.name);
