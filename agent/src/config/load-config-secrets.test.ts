@@ -136,6 +136,11 @@ describe('loadConfig: ${VAR} interpolation', () => {
       'must not hold a user name or password: give them as accessKeyId and secretAccessKey',
     );
     expect(JSON.stringify([error.problems, inline.problems])).not.toMatch(/p@ss|secret@/);
+    // Nor a query, where a token may sit (and which the SDK does not send anyway).
+    const query = await loadError(await writeConfigText('https://minio.lan:9000/?token=tok'), { env: {} });
+    expect(query.problems.map((problem) => problem.message)).toEqual([
+      'must not hold a query or a fragment (?… or #…): give the scheme, host, port and path only',
+    ]);
   });
 
   it('never shows what a variable gave a secret field, even when it is wrong', async () => {

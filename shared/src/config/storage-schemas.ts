@@ -50,6 +50,10 @@ export const s3StorageSchema = z
           message: 'must not hold a user name or password: give them as accessKeyId and secretAccessKey',
         },
       )
+      // Nor a query (`?token=`): the SDK sends requests to the endpoint's origin and path only.
+      .refine((url) => !URL.parse(url)?.search && !URL.parse(url)?.hash, {
+        message: 'must not hold a query or a fragment (?… or #…): give the scheme, host, port and path only',
+      })
       .optional()
       .describe('Endpoint URL of an S3-compatible store; omit for AWS.'),
     forcePathStyle: z
