@@ -1,5 +1,5 @@
 import type { PortYardConfig } from '@port-yard/shared';
-import { secretHidingLoader } from '../config/hide-secret-variables.ts';
+import { loadConfigHidingSecrets } from '../config/hide-secret-variables.ts';
 import { createAgent, type Agent } from '../main.ts';
 import { sweepStoppedProcessFolders } from '../platform/sweep-process-folders.ts';
 import { UsageError } from './cli-errors.ts';
@@ -16,7 +16,7 @@ export function configPath(options: GlobalOptions, env: NodeJS.ProcessEnv = proc
 }
 
 export async function loadCliConfig(options: GlobalOptions): Promise<PortYardConfig> {
-  return secretHidingLoader().load(configPath(options));
+  return loadConfigHidingSecrets(configPath(options));
 }
 
 /**

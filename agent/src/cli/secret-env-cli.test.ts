@@ -8,7 +8,8 @@ import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 /**
  * A password the config takes from `${VAR}` is in port-yard's own environment; the tools it
  * starts must not inherit it (their /proc/<pid>/environ): they get the password from a file.
- * Seen here through a `dumpCommand` wrapper that saves the environment it was given.
+ * Seen here through a `dumpCommand` wrapper that saves the environment it was given. Port-Yard's
+ * own environment keeps it, for whatever reads the config again.
  */
 let dir: string;
 const database = uniqueName('py_t_envsecret');
@@ -59,9 +60,26 @@ describe('a secret from ${VAR}', () => {
     expect(environment).toContain(`PY_TEST_ENV_USER=${user}`);
   });
 
-  // serve removes it from its environment too, and a reload (SIGHUP) still reads it, from the
-  // copy taken at the start.
-  it('is read again by a reload of serve, though gone from its environment', async () => {
+  // Port-Yard's own environment keeps it: a second load of the config reads it again.
+  it('is still there for config check --storages, which loads the config twice', async () => {
+    const config = join(dir, 'port-yard-check.yaml');
+    await writeLocalConfig(config, [
+      '  shop:',
+      '    engine: mariadb',
+      `    user: ${user}`,
+      '    password: ${PY_TEST_ENV_PASSWORD}',
+      `    databases: [${database}]`,
+      '    destinations: [local]',
+    ]);
+    const result = await runCli(['--config', config, 'config', 'check', '--storages', '--json'], {
+      env: { PY_TEST_ENV_PASSWORD: secret },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ targets: { shop: { password: '<redacted>' } } });
+  });
+
+  // And a reload of serve (SIGHUP) reads it again.
+  it('is read again by a reload of serve', async () => {
     const config = join(dir, 'port-yard-serve.yaml');
     await writeLocalConfig(
       config,

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { toolEnvironment } from './tool-environment.ts';
 
 /**
  * A kernel pipe between two child processes, as a shell's `a | b` makes. Node's `stdio: 'pipe'`
@@ -32,7 +33,7 @@ export async function createOsPipe(): Promise<OsPipe | undefined> {
   try {
     folder = await mkdtemp(join(tmpdir(), 'port-yard-pipe-'));
     const path = join(folder, 'pipe');
-    await run('mkfifo', ['-m', '600', path]);
+    await run('mkfifo', ['-m', '600', path], { env: toolEnvironment() });
     return openBothEnds(path);
   } catch {
     return undefined;

@@ -4,6 +4,7 @@ import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PortYardError } from '@port-yard/shared';
 import { StderrTail } from './stderr-tail.ts';
+import { toolEnvironment } from './tool-environment.ts';
 
 export interface ToolCommand {
   readonly command: string;
@@ -36,8 +37,7 @@ export interface SpawnToolOptions {
 /** Starts a tool with an argument array, capturing a bounded stderr tail. */
 export function spawnTool(tool: ToolCommand, options: SpawnToolOptions = {}): RunningTool {
   const stdio: StdioOptions = [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'];
-  const env: NodeJS.ProcessEnv = { ...process.env, ...tool.env };
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const env = toolEnvironment(tool.env);
   const [command, args] = diesWithUs(tool);
   const child = spawn(command, args, {
     stdio,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { PortYardError, nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { configAdvice } from '../../config/config-advice.ts';
 import { isConfigError } from '../../config/config-error.ts';
-import { secretHidingLoader } from '../../config/hide-secret-variables.ts';
+import { loadConfigHidingSecrets } from '../../config/hide-secret-variables.ts';
 import { changedRestartOnlySettings } from '../../config/restart-only-settings.ts';
 import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
 import type { PortYardConfig } from '@port-yard/shared';
@@ -49,13 +49,12 @@ export function registerServeCommand(program: Command): void {
         for (const advice of configAdvice(loaded))
           log.warn('a failure here would go unnoticed', { ...advice });
       };
-      const loader = secretHidingLoader();
-      const config = await loader.load(file);
+      const config = await loadConfigHidingSecrets(file);
       await warnUnreadable(config);
       const daemon = createDaemon({ config, log });
       /** SIGHUP and the API's reload: an invalid file is rejected whole and the old config keeps running. */
       const reload = oneAtATime(async (): Promise<PortYardConfig> => {
-        const next = await loader.load(file);
+        const next = await loadConfigHidingSecrets(file);
         await warnUnreadable(next);
         await daemon.reload(next);
         // Against the config the agent started with: it keeps warning until a restart.
