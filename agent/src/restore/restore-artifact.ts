@@ -1,5 +1,6 @@
 import type { Manifest, RestorePlan, RunPhase, RunProgress } from '@port-yard/shared';
 import { PortYardError, isPortYardError, safetyBackupReason } from '@port-yard/shared';
+import { storedBytesProblem } from '../artifacts/check-stored-bytes.ts';
 import type { DatabaseReplacement } from '../engines/engine.ts';
 import { openConnectionsConflict } from '../engines/open-connections.ts';
 import { DatabaseChangedError } from '../engines/replace-errors.ts';
@@ -128,11 +129,18 @@ export async function restoreArtifact(
         sources,
         manifest,
         request.signal,
-        (candidate) =>
-          checkArtifactDecodes(candidate, candidate.manifest, {
-            signal: request.signal,
-            onBytes: progress.bytes,
-          }),
+        async (candidate) => {
+          // PostgreSQL loads into a copy beside the database: an artifact that does not decode
+          // fails there, the database untouched, so its bytes are only checked here. MariaDB
+          // empties the database first: the artifact must be proven to decode before that.
+          if (!engine.atomicReplace)
+            return checkArtifactDecodes(candidate, candidate.manifest, {
+              signal: request.signal,
+              onBytes: progress.bytes,
+            });
+          const problem = await storedBytesProblem(candidate.storage, candidate.dataKey, candidate.manifest);
+          if (problem) throw new PortYardError('INTEGRITY_FAILED', problem, { phase: 'restore' });
+        },
       ));
     }
     request.signal?.throwIfAborted();

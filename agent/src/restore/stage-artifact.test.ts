@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeManifest } from '../../test/harness/fake-artifacts.ts';
 import { processCodec } from '../pipeline/compression.ts';
@@ -36,5 +39,36 @@ describe('stageArtifact', () => {
       code: 'ENCRYPT_FAILED',
       message: 'age --decrypt exited with code 1: age: error: no identity matched any of the recipients',
     });
+  });
+
+  // A copy its storage cannot give (missing, unreachable): the next storage's copy is tried.
+  // The staged file must not be opened before: its descriptor stayed open on a removed file.
+  it('opens no staged file for a copy its storage cannot give', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'py-test-stage-'));
+    try {
+      const storage = createMemoryStorage();
+      const missing = {
+        ...storage,
+        get: () => Promise.reject(new Error('NoSuchKey')),
+      };
+      const staging = stageArtifact(
+        {
+          storage: missing,
+          dataKey: 't/db/a.sql.zst',
+          manifest,
+          decoder: () => processCodec('cat', [], 'zstd -d'),
+        },
+        manifest,
+        { dir },
+      );
+      await expect(staging).rejects.toThrow('NoSuchKey');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const open = await Promise.all(
+        (await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+      );
+      expect(open.filter((target) => target.startsWith(dir))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

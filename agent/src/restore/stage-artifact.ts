@@ -52,9 +52,12 @@ export async function stageArtifact(
   const path = join(folder, 'dump');
   const dispose = (): Promise<void> => rm(folder, { recursive: true, force: true });
   try {
-    const file = createWriteStream(path, { mode: 0o600 });
-    const rawBytes = await decodeArtifact(source, manifest, file, options, (error) =>
-      stagingError(base, error),
+    const rawBytes = await decodeArtifact(
+      source,
+      manifest,
+      () => createWriteStream(path, { mode: 0o600 }),
+      options,
+      (error) => stagingError(base, error),
     );
     return { path, rawBytes, dispose };
   } catch (error) {
@@ -75,15 +78,18 @@ export async function checkArtifactDecodes(
   manifest: Manifest,
   options: { readonly signal?: AbortSignal; readonly onBytes?: (storedBytesRead: number) => void } = {},
 ): Promise<void> {
-  const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const discard = (): Writable => new Writable({ write: (_chunk, _encoding, callback) => callback() });
   await decodeArtifact(source, manifest, discard, options, (error) => error);
 }
 
-/** Reads a copy through the sha256 check and its decoder into `sink`: the raw dump's size. */
+/**
+ * Reads a copy through the sha256 check and its decoder into a sink (opened only once the copy
+ * and its decoder are: a copy that cannot be read leaves no file open): the raw dump's size.
+ */
 async function decodeArtifact(
   source: ArtifactSource,
   manifest: Manifest,
-  sink: Writable,
+  openSink: () => Writable,
   options: { readonly signal?: AbortSignal; readonly onBytes?: (storedBytesRead: number) => void },
   sinkError: (error: unknown) => unknown,
 ): Promise<number> {
@@ -97,6 +103,7 @@ async function decodeArtifact(
       input.destroy();
     });
     const verify = verifyingPassThrough(manifest, { phase: 'restore', onBytes: options.onBytes });
+    const sink = openSink();
     let rawBytes = 0;
     decoder.output.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
     await Promise.allSettled([
