@@ -137,6 +137,24 @@ describe('verification after each backup', () => {
 
   // A test server that hangs: the run's timeout (counted from its start) stops the
   // verification too, so the run ends and its target takes the next one.
+  // Longer than Node's longest timer (24.8 days): not fired at once.
+  it('does not stop a run at its start for a timeout of a month', async () => {
+    const agent = fakeAgent(nothingToDelete);
+    let aborted: boolean | undefined;
+    const monthly = {
+      ...agent,
+      config: { targets: { shop: { ...agent.config.targets['shop'], timeout: '1mo' } } },
+      backup: async (request: { signal: AbortSignal }) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        aborted = request.signal.aborted;
+        return agent.backup(request as never);
+      },
+    } as unknown as Agent;
+    const { record } = await run(monthly);
+    expect(aborted).toBe(false);
+    expect(record.status).toBe('succeeded');
+  });
+
   it("stops a verification that hangs at the run's timeout", { timeout: 10_000 }, async () => {
     const agent = fakeAgent(nothingToDelete, () => new Promise(() => undefined));
     const hanging = {
@@ -210,8 +228,28 @@ describe('a partial backup', () => {
 });
 
 describe('skip if unchanged', () => {
+  // Made while the clock ran ahead: skipping on it (its age is negative, never past maxSkipAge)
+  // would skip every run for as long as the clock was off.
+  it('never takes an artifact dated in the future as the newest', async () => {
+    const past = { artifactId: newId, fingerprint: 'f', startedAt: '2026-01-01T01:00:00Z' };
+    const future = { artifactId: 'future', fingerprint: 'f', startedAt: '2099-01-01T00:00:00Z' };
+    let newest: ((database: string) => unknown) | undefined;
+    const agent = {
+      config: { targets: { shop: { skipIfUnchanged: true } } },
+      catalog: {
+        list: () => [future, past].map((manifest) => ({ manifest, locations: [{ storage: 'local' }] })),
+      },
+      backup: async (request: { skipIfUnchanged?: { newest(database: string): unknown } }) => {
+        newest = request.skipIfUnchanged!.newest;
+        return { runId: 'r', target: 'shop', status: 'skipped', artifacts: [], skipped: [], failures: [] };
+      },
+    } as unknown as Agent;
+    await run(agent);
+    expect(newest!('shop')).toEqual({ manifest: past, storages: ['local'] });
+  });
+
   it('never skips on a newest backup whose verification failed', async () => {
-    const manifest = { artifactId: newId, fingerprint: 'f' };
+    const manifest = { artifactId: newId, fingerprint: 'f', startedAt: '2026-01-01T01:00:00Z' };
     const seen: ((database: string) => unknown)[] = [];
     for (const verificationOk of [true, undefined, false]) {
       const agent = {

@@ -1,6 +1,7 @@
 import type { RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
 import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds } from '@port-yard/shared';
 import type { Agent } from '../main.ts';
+import { newestEntryNotInFuture } from './newest-artifact.ts';
 import { runMessage } from './run-message.ts';
 import { silentLogger, type Logger } from '../platform/logger.ts';
 import type { RunRegistry } from '../runs/run-registry.ts';
@@ -33,7 +34,8 @@ function timeoutSignal(target: TargetConfig): AbortSignal | undefined {
           `the run took longer than its timeout (${target.timeout}) and was stopped`,
         ),
       ),
-    ms,
+    // (Node fires a longer timer at once: a timeout of 1mo would stop every run at its start.)
+    Math.min(ms, 2 ** 31 - 1),
   );
   timer.unref();
   controller.signal.addEventListener('abort', () => clearTimeout(timer));
@@ -66,7 +68,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, signal: A
       runId: run.id,
       signal: combined,
       onProgress: (progress) => deps.registry.update(run.id, { progress: withEta(agent, progress) }),
-      skipIfUnchanged: skipPolicy(agent, run, target),
+      skipIfUnchanged: skipPolicy(agent, run, target, clock),
     });
     const reason: unknown = combined.reason;
     // A stop (cancel, timeout) that came after every database was stored changed nothing: the
@@ -137,13 +139,13 @@ async function applyRetention(
  * Scheduled runs of a target with skipIfUnchanged compare fingerprints with its newest backup; a
  * manual run always backs up.
  */
-function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig) {
+function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig, now: () => Date) {
   if (run.trigger === 'manual' || !target.skipIfUnchanged) return undefined;
   const maxSkipAge = target.maxSkipAge ? parseDuration(target.maxSkipAge) : undefined;
   return {
     // A newest backup that failed its verification is no base to skip on: back up again.
     newest: (database: string) => {
-      const entry = agent.catalog.list({ target: run.target, database })[0];
+      const entry = newestEntryNotInFuture(agent.catalog, { target: run.target, database }, now());
       if (!entry || entry.locations.some((location) => location.verificationOk === false)) return undefined;
       return { manifest: entry.manifest, storages: entry.locations.map((location) => location.storage) };
     },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompletionCheck } from '../engines/engine.ts';
+import { settledWithin } from '../platform/broken-pipe.ts';
 import { createFirstFailure } from '../platform/first-failure.ts';
 import { createOsPipe, type OsPipe } from '../platform/os-pipe.ts';
 import { spawnTool, type RunningTool, type ToolCommand } from '../platform/spawn-tool.ts';
@@ -150,7 +151,8 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
       failure.error === undefined
         ? request.storages.filter((storage) => destinationErrors.has(storage.name))
         : request.storages;
-    await Promise.allSettled(failed.map((storage) => storage.delete(request.key)));
+    // (A storage that does not answer is not waited for long: the orphan sweep removes what stays.)
+    await settledWithin(Promise.allSettled(failed.map((storage) => storage.delete(request.key))));
   }
   if (failure.error !== undefined || settled === undefined) throw normalizeFailure(failure.error);
   const destinations = request.storages.map((storage): DestinationOutcome => {

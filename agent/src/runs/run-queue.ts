@@ -2,6 +2,9 @@ import type { RunRecord, RunTrigger } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import type { RunRegistry } from './run-registry.ts';
 
+/** Node's longest timer (a longer one fires at once). */
+const maxTimerMs = 2 ** 31 - 1;
+
 export type RunExecutor = (run: RunRecord, signal: AbortSignal) => Promise<void>;
 
 export interface RunQueue {
@@ -30,7 +33,7 @@ export function createRunQueue(options: {
   readonly execute: RunExecutor;
   /**
    * How long a run of `target` may wait for a free slot (its `timeout`), else undefined: a run
-   * that waits longer fails with TIMEOUT. Without it, runs of other targets that hang (with no
+   * that waits longer fails. Without it, runs of other targets that hang (with no
    * timeout of their own) would hold every slot, and this target's runs would wait, each later
    * one refused, with no failure reported.
    */
@@ -91,15 +94,18 @@ export function createRunQueue(options: {
       waiting.push(run);
       const timeout = options.queueTimeout?.(target);
       if (timeout) {
-        const timer = setTimeout(() => {
-          if (!unqueue(run.id)) return;
-          const holders = [...new Set([...running.keys()].map((id) => registry.get(id)?.target))];
-          registry.update(run.id, {
-            status: 'failed',
-            message: `the run waited longer than its timeout (${timeout.text}) for a free slot and did not start: all ${options.maxConcurrent} (maxConcurrent) were taken by runs of ${holders.filter(Boolean).join(', ') || 'other work'}`,
-            finishedAt: new Date().toISOString(),
-          });
-        }, timeout.ms);
+        const timer = setTimeout(
+          () => {
+            if (!unqueue(run.id)) return;
+            const holders = [...new Set([...running.keys()].map((id) => registry.get(id)?.target))];
+            registry.update(run.id, {
+              status: 'failed',
+              message: `the run waited longer than its timeout (${timeout.text}) for a free slot and did not start: all ${options.maxConcurrent} (maxConcurrent) were taken by runs of ${holders.filter(Boolean).join(', ') || 'other work'}`,
+              finishedAt: new Date().toISOString(),
+            });
+          },
+          Math.min(timeout.ms, maxTimerMs),
+        );
         timer.unref();
         deadlines.set(run.id, timer);
       }

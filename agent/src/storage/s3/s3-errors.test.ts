@@ -75,11 +75,18 @@ describe('s3 error classification', () => {
   it('shows an endpoint by scheme, host and port only', () => {
     const withEndpoint = createS3Context(
       'minio',
-      config({ endpoint: 'https://minio.lan:9000/path?token=t' }),
+      config({ endpoint: 'https://minio.lan:9000/path' }),
       {} as S3Client,
     );
     expect(withEndpoint.location).toBe('s3://backups/py/ (https://minio.lan:9000)');
-    // The config refuses a user and password in the endpoint; were one there, it would not show.
+    // The config refuses a query, and a user and password, in the endpoint; were one there, it
+    // would not show.
+    const withQuery = createS3Context(
+      'minio',
+      { ...config(), endpoint: 'https://minio.lan:9000/path?token=t' },
+      {} as S3Client,
+    );
+    expect(withQuery.location).toBe('s3://backups/py/ (https://minio.lan:9000)');
     const withUser = createS3Context(
       'minio',
       { ...config(), endpoint: 'https://user:pw@minio.lan:9000/' },
