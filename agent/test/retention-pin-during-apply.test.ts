@@ -58,4 +58,58 @@ describe('retention applying its plan', () => {
     expect(catalog.get(oldest)?.locations.map((location) => location.storage)).toEqual(['local']);
     expect(group!.deleted).toHaveLength(3);
   });
+
+  // Pinned while the offsite could not be reached: the pin is only in local. Later, local is the
+  // one that cannot be listed (a restart): the offsite copy must still count as pinned.
+  it('copies a pin to the copies that lack it, which are then kept without the first', async () => {
+    const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
+    const offsite = createFilesystemStorage({ name: 'offsite', root: join(dir, 'offsite') });
+    const now = new Date('2026-11-26T12:00:00Z');
+    const ids: string[] = [];
+    for (let hour = 0; hour < 4; hour++) {
+      const startedAt = new Date(now.getTime() - hour * 3_600_000);
+      const { artifactId } = await putFakeArtifact(local, { startedAt });
+      await putFakeArtifact(offsite, { startedAt, artifactId });
+      ids.push(artifactId);
+    }
+    const oldest = ids.at(-1)!;
+    const target = targetSchema.parse({
+      engine: 'mariadb',
+      user: 'u',
+      databases: ['sales'],
+      destinations: ['local', 'offsite'],
+      retention: { keepLast: 1, maxDeletePerRun: 1 },
+    });
+    const storages = new Map<string, Storage>([
+      ['local', local],
+      ['offsite', offsite],
+    ]);
+    const localOnly = createCatalog([local]);
+    await localOnly.refresh();
+    await setPinned({ catalog: localOnly, storages }, oldest, true, 'dba');
+
+    // A pass that sees both: the pin is copied to the offsite copy.
+    const both = createCatalog([local, offsite]);
+    await both.refresh();
+    expect(
+      both
+        .get(oldest)
+        ?.locations.map((location) => location.storage)
+        .sort(),
+    ).toEqual(['local', 'offsite']);
+    await applyTargetRetention({ catalog: both, storages, targetName: 'shop', target, now });
+
+    // Local down at the next start: the offsite copy is pinned on its own.
+    const offsiteOnly = createCatalog([offsite]);
+    await offsiteOnly.refresh();
+    const groups = await applyTargetRetention({
+      catalog: offsiteOnly,
+      storages: new Map([['offsite', offsite]]),
+      targetName: 'shop',
+      target: { ...target, retention: { ...target.retention!, maxDeletePerRun: 10 } },
+      now,
+    });
+    expect(groups.flatMap((group) => group.deleted)).not.toContain(oldest);
+    expect(offsiteOnly.get(oldest)?.locations.map((location) => location.storage)).toEqual(['offsite']);
+  });
 });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { durationMs, isSafetyBackup, restoreOptionsOf, type TargetConfig } from '@port-yard/shared';
 import { deleteArtifactCopy } from '../artifacts/artifact-actions.ts';
 import { isPinned, type Catalog, type CatalogEntry } from '../catalog/catalog.ts';
@@ -75,6 +76,7 @@ export function planTargetRetention(input: TargetRetentionInput): RetentionGroup
 export async function applyTargetRetention(
   input: TargetRetentionInput & { readonly storages: ReadonlyMap<string, Storage> },
 ): Promise<AppliedRetentionGroup[]> {
+  await spreadPins(input);
   const results: AppliedRetentionGroup[] = [];
   for (const group of planTargetRetention(input)) {
     const deleted: string[] = [];
@@ -94,6 +96,39 @@ export async function applyTargetRetention(
     results.push({ ...group, deleted, failed });
   }
   return results;
+}
+
+/**
+ * A pin is a sidecar beside each copy, written where the artifact was known when it was pinned:
+ * pinned while one storage could not be reached, it is only in the others, and when those are
+ * the ones unreachable at a later start, that copy looks unpinned and may be deleted. So each
+ * pass first copies a pin to every copy of a pinned artifact that lacks it (best effort: a
+ * storage that cannot take it now gets it at a later pass).
+ */
+async function spreadPins(
+  input: TargetRetentionInput & { readonly storages: ReadonlyMap<string, Storage> },
+): Promise<void> {
+  for (const entry of input.catalog.list({ target: input.targetName })) {
+    const pinnedIn = entry.locations.find((location) => location.sidecars?.pin !== undefined);
+    if (!pinnedIn) continue;
+    const missing = entry.locations.filter((location) => location.sidecars?.pin === undefined);
+    if (missing.length === 0) continue;
+    const from = input.storages.get(pinnedIn.storage);
+    const body = await from
+      ?.get(pinnedIn.sidecars!.pin!)
+      .then(async (stream) => Buffer.concat((await stream.toArray()) as Buffer[]))
+      .catch(() => undefined);
+    if (!body) continue;
+    for (const location of missing) {
+      const storage = input.storages.get(location.storage);
+      const key = pinnedIn.sidecars!.pin!;
+      const written = await storage
+        ?.put(key, Readable.from([body]))
+        .then(() => true)
+        .catch(() => false);
+      if (written) input.catalog.setSidecar(entry.manifest.artifactId, location.storage, 'pin', key);
+    }
+  }
 }
 
 function pinnedIds(entries: readonly CatalogEntry[]): Set<string> {
