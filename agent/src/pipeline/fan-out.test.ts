@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { fanOut } from './fan-out.ts';
+import { DestinationStalled, fanOut } from './fan-out.ts';
 
 async function drainSlowly(branch: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -47,5 +47,32 @@ describe('fanOut, before a destination reads its branch', () => {
     await sleep(10);
     const late = await drainSlowly(branches[0]!).catch((error: Error) => error.message);
     expect(late).toBe('the dump failed');
+  });
+});
+
+describe('fanOut, with a destination that stops reading', () => {
+  // A hung NFS share: its branch takes nothing, and never fails on its own. The others must still
+  // get their copy, not wait with it for the run's timeout.
+  it('gives the stalled branch up after stallMs, while another one could go on', async () => {
+    const data = Buffer.alloc(8 << 20, 3);
+    const { sink, branches } = fanOut(2, { stallMs: 100 });
+    const reader = drainSlowly(branches[0]!);
+    const stalled = new Promise<unknown>((resolve) =>
+      branches[1]!.once('close', () => resolve(branches[1]!.errored)),
+    );
+    await pipeline(Readable.from([data.subarray(0, 4 << 20), data.subarray(4 << 20)]), sink);
+    expect((await reader).equals(data)).toBe(true);
+    expect(await stalled).toBeInstanceOf(DestinationStalled);
+  });
+
+  it('gives none up when every branch waits (the cause is not one of them)', async () => {
+    const { sink, branches } = fanOut(2, { stallMs: 50 });
+    const writing = new Promise<void>((resolve) => sink.write(Buffer.alloc(4 << 20), () => resolve()));
+    await sleep(150);
+    expect(branches.map((branch) => branch.destroyed)).toEqual([false, false]);
+    const readers = branches.map(drainSlowly);
+    await writing;
+    sink.end();
+    expect((await Promise.all(readers)).map((buffer) => buffer.length)).toEqual([4 << 20, 4 << 20]);
   });
 });

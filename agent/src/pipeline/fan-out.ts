@@ -15,7 +15,36 @@ export class NoDestinationLeft extends Error {
   }
 }
 
-export function fanOut(count: number): { sink: Writable; branches: PassThrough[] } {
+/** A branch that took nothing for `stallMs` while another could go on: given up. */
+export class DestinationStalled extends Error {
+  constructor(stallMs: number) {
+    const took =
+      stallMs % 60_000 === 0
+        ? `${stallMs / 60_000} min`
+        : stallMs >= 1000
+          ? `${Math.round(stallMs / 1000)} s`
+          : `${stallMs} ms`;
+    super(
+      `the destination took no data for ${took} while the others went on, and was given up (a hung mount or server?)`,
+    );
+    this.name = 'DestinationStalled';
+  }
+}
+
+/**
+ * How long a branch may take no data while another one could go on (an NFS share that hangs, a
+ * server that stops reading but keeps its connection): after that it is dropped, so that the
+ * other destinations still get their copy (the run is partial), instead of all of them waiting
+ * for the target's timeout and failing together. Generous: an S3 upload does not read while it
+ * sends a part (8 MiB, a few at once), which on a slow link takes tens of seconds.
+ */
+export const stallMs = 5 * 60_000;
+
+export function fanOut(
+  count: number,
+  options: { readonly stallMs?: number } = {},
+): { sink: Writable; branches: PassThrough[] } {
+  const giveUpAfterMs = options.stallMs ?? stallMs;
   const branches = Array.from({ length: count }, () =>
     // A branch's error is its storage's to report (its put fails with it). Until that storage
     // reads it (a folder on a hung share is still being checked), nobody else listens: a failed
@@ -32,10 +61,21 @@ export function fanOut(count: number): { sink: Writable; branches: PassThrough[]
       const waiting = targets.filter((branch) => !branch.write(chunk));
       if (waiting.length === 0) return callback();
       let left = waiting.length;
+      const drained = new Set<PassThrough>();
+      // Only while some branch could go on: when every one waits, the cause is not one of them.
+      const stall = setTimeout(() => {
+        const stalled = waiting.filter((branch) => !drained.has(branch) && !branch.destroyed);
+        if (live().some((branch) => !stalled.includes(branch)))
+          for (const branch of stalled) branch.destroy(new DestinationStalled(giveUpAfterMs));
+      }, giveUpAfterMs);
+      stall.unref();
       for (const branch of waiting) {
         const settle = (): void => {
           branch.off('drain', settle).off('close', settle);
-          if (--left === 0) callback(live().length === 0 ? noneLeft() : null);
+          drained.add(branch);
+          if (--left > 0) return;
+          clearTimeout(stall);
+          callback(live().length === 0 ? noneLeft() : null);
         };
         branch.on('drain', settle).on('close', settle);
       }

@@ -242,6 +242,38 @@ describe('streamDump to several destinations', () => {
     expect(failing.objects.size).toBe(0);
   });
 
+  // A destination that stops reading and never fails (an NFS share that hangs): given up after
+  // stallMs, so the others still commit, instead of all waiting for the run's timeout.
+  it('drops a destination that stops reading, and commits to the others', async () => {
+    const healthy = createMemoryStorage({ name: 'local' });
+    const hung = createMemoryStorage({ name: 'nfs' });
+    const hanging: typeof hung = {
+      ...hung,
+      put: (_key, body) =>
+        new Promise<never>((_resolve, reject) =>
+          body.once('close', () => reject(body.errored ?? new Error('closed'))),
+        ),
+    };
+    const result = await streamDump({
+      dump: fakeDump('head -c 20000000 /dev/zero | tr "\\0" x; echo; echo "-- Dump completed"'),
+      dumpName: 'fake-dump',
+      completion: trailerCheck('-- Dump completed', 'fake-dump'),
+      codec: await createCodec('none'),
+      storages: [healthy, hanging],
+      key: 't/db/a.sql',
+      stallMs: 200,
+    });
+    expect(result.destinations).toEqual([
+      { storage: 'local', committed: true },
+      {
+        storage: 'nfs',
+        committed: false,
+        error: expect.stringContaining('took no data for 200 ms while the others went on'),
+      },
+    ]);
+    expect(healthy.objects.get('t/db/a.sql')!.length).toBe(result.storedBytes);
+  });
+
   it('fails when every destination fails, naming each', async () => {
     const result = streamDump({
       dump: completeDump,

@@ -42,6 +42,8 @@ export interface StreamDumpRequest {
   readonly onBytes?: (rawBytes: number, storedBytes: number) => void;
   /** After a failure, how long the other parts get to wind down (default settleAfterFailureMs). */
   readonly settleAfterFailureMs?: number;
+  /** How long a destination may take no data while another goes on (default fan-out's stallMs). */
+  readonly stallMs?: number;
 }
 
 export interface DestinationOutcome {
@@ -119,7 +121,7 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
     },
   });
 
-  const { sink, branches } = fanOut(request.storages.length);
+  const { sink, branches } = fanOut(request.storages.length, { stallMs: request.stallMs });
   // A failing destination is dropped and the others go on (the run becomes partial); the stream
   // only fails when no destination is left.
   const destinationErrors = new Map<string, unknown>();
