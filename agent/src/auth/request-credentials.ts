@@ -11,11 +11,11 @@ export interface RequestCredentials {
 }
 
 export function readCredentials(request: IncomingMessage): RequestCredentials {
-  const authorization = request.headers.authorization ?? '';
-  const [scheme, value] = [
-    authorization.slice(0, authorization.indexOf(' ')).toLowerCase(),
-    authorization.slice(authorization.indexOf(' ') + 1).trim(),
-  ];
+  // The scheme ends at any whitespace (RFC 9110 allows a tab too): `Bearer<TAB>x` split at a
+  // space only was no scheme at all, and so no credential, which `auth.mode: none` serves as
+  // anonymous, past the DNS-rebinding host check that a bearer token skips.
+  const match = /^(\S+)\s+(.*)$/s.exec(request.headers.authorization ?? '');
+  const [scheme, value] = [match?.[1]?.toLowerCase() ?? '', match?.[2]?.trim() ?? ''];
   let basic: RequestCredentials['basic'];
   if (scheme === 'basic' && value) {
     const decoded = Buffer.from(value, 'base64').toString('utf8');

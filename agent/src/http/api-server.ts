@@ -94,8 +94,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const knownHost = hostChecker({ allowedHosts: config.allowedHosts, publicUrl: config.publicUrl });
   // A bearer token is checked strictly (a wrong one is refused, never anonymous) and a rebound
   // page cannot know one: the desktop app and scripts may reach the agent by any name.
+  // Only a token that is read as one (and then checked) passes: not any header that looks like it.
   const hostPasses = (request: IncomingMessage): boolean =>
-    /^bearer\s/i.test(request.headers.authorization ?? '') || knownHost(request.headers.host);
+    readCredentials(request).bearer !== undefined || knownHost(request.headers.host);
   const refuse = (response: ServerResponse, message: string): void =>
     void response
       .writeHead(403, { 'content-type': 'application/json' })

@@ -19,10 +19,11 @@ const get = (url: string, path: string, host: string, headers: Record<string, st
   rawGet(url, path, { ...headers, host });
 
 /** A WebSocket upgrade's status line. */
-function upgrade(url: string, host: string): Promise<string> {
+function upgrade(url: string, host: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(`${url}/api/trpc`, {
       headers: {
+        ...headers,
         host,
         connection: 'Upgrade',
         upgrade: 'websocket',
@@ -104,6 +105,30 @@ describe('the Host header (DNS rebinding)', () => {
       authorization: `Basic ${Buffer.from('x:y').toString('base64')}`,
     });
     expect(withBasic.status).toBe(403);
+  });
+
+  // What only looks like a bearer token (a tab after the scheme, no token at all) was read as no
+  // credential, which mode none serves as anonymous: past the host check, a rebound page could
+  // list, download and (an operator anonymousRole) change. A browser keeps the tab.
+  it('something that only looks like a bearer token does not lift the check', async () => {
+    const port = new URL(open.url).port;
+    const host = `rebind.evil.example:${port}`;
+    for (const authorization of ['Bearer\tx', 'Bearer\t', 'Bearer', 'Bearer ', 'bearer\t\t']) {
+      for (const path of ['/api/trpc/artifacts.list', `/api/artifacts/${artifactId}/download`]) {
+        const response = await get(open.url, path, host, { authorization });
+        // 403 for the host, or (`Bearer<TAB>x`: a token, read as one) 401 for the token: refused.
+        expect([401, 403], `${JSON.stringify(authorization)} ${path}`).toContain(response.status);
+        expect(response.body).not.toContain(artifactId);
+      }
+      // (A token, even a wrong one, opens the socket, whose every call is then refused: 401.)
+      if (!/\S\s+\S/.test(authorization))
+        expect(await upgrade(open.url, host, { authorization })).not.toBe('101');
+    }
+    // A token after a tab is read as a token, and checked as always.
+    const tabbed = await get(basic.url, '/api/trpc/agent.info', 'nas.lan:8420', {
+      authorization: `Bearer\t${secrets.viewerToken}`,
+    });
+    expect(tabbed.status).toBe(200);
   });
 
   it('a bad allowedHosts entry is a config error naming the field', () => {
