@@ -3,7 +3,8 @@ import { zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { fakeManifest } from '../../test/harness/fake-artifacts.ts';
 import { createCodec, processCodec } from '../pipeline/compression.ts';
-import { streamRestore } from './stream-restore.ts';
+import { spawnTool } from '../platform/spawn-tool.ts';
+import { streamRestore, toolExit } from './stream-restore.ts';
 
 const stored = Buffer.alloc(4 << 20, 'x');
 const manifest = fakeManifest('2026-11-27T07-00-00Z_abcdefghij', stored);
@@ -79,6 +80,25 @@ describe('streamRestore', () => {
     await expect(restoring).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
       message: 'reading the artifact failed: read ECONNRESET',
+    });
+  });
+});
+
+describe('toolExit', () => {
+  // The mariadb client prints the failing statement between lines of dashes before the error:
+  // the message must carry the error, not "--------------".
+  it('names the stderr line that says what went wrong', async () => {
+    const tool = spawnTool({
+      command: 'sh',
+      args: [
+        '-c',
+        'printf -- "--------------\\nINSERT INTO t VALUES (1,\\n--------------\\n\\nERROR 1064 (42000) at line 39: You have an error in your SQL syntax\\n" >&2; exit 1',
+      ],
+    });
+    await expect(toolExit(tool, 'mariadb')).rejects.toMatchObject({
+      code: 'RESTORE_FAILED',
+      message:
+        'mariadb exited with code 1: ERROR 1064 (42000) at line 39: You have an error in your SQL syntax',
     });
   });
 });

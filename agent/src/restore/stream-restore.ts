@@ -77,13 +77,19 @@ function readFailure(error: unknown): unknown {
   });
 }
 
-/** Rejects with RESTORE_FAILED and the first stderr line when the restore tool exits non-zero. */
+/** Rejects with RESTORE_FAILED and the stderr line that names the error when the restore tool exits non-zero. */
 export function toolExit(tool: RunningTool, toolName: string): Promise<void> {
   const exited = tool.exited.then((exit) => {
     if (exit.code === 0) return;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const stderrTail = tool.stderr.text();
-    const firstLine = stderrTail.split('\n').find((line) => line.trim()) ?? '';
+    // The line that says what went wrong: the mariadb client prints the failing statement first,
+    // between lines of dashes, and only then `ERROR 1064 (42000) at line 39: ...`.
+    const lines = stderrTail
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !/^-+$/.test(line));
+    const firstLine = lines.find((line) => /\bERROR\b|\berror:/.test(line)) ?? lines[0] ?? '';
     throw new PortYardError(
       'RESTORE_FAILED',
       `${toolName} ${how}${firstLine ? `: ${firstLine}` : ''}${missingRolesHint(stderrTail)}`,

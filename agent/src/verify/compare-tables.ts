@@ -19,7 +19,8 @@ export interface TableComparison {
  * Compares the restored base tables with the manifest's: a table missing or extra fails; an exact
  * row count must match; a server estimate (InnoDB, pg reltuples) passes within `estimateTolerance`
  * and is then marked `approximate` when it differs. A PostgreSQL estimate of 0 may just mean
- * "never analyzed", so it passes whatever the actual count.
+ * "never analyzed", so it passes whatever the actual count. A restore in which every table
+ * estimated to hold rows is empty fails (below).
  */
 export function compareTables(
   family: EngineFamily,
@@ -84,6 +85,19 @@ export function compareTables(
       exact: false,
       ok: false,
     });
+  }
+  // Each table alone may pass an estimate with 0 rows (1,000 rows of slack). A restore in which
+  // every table the manifest estimates rows for came out empty is a dump that holds no data,
+  // whatever each estimate allows; a single table emptied since its estimate is not flagged.
+  const estimated = expected.filter((table) => !table.exact && table.rows > 0);
+  const estimatedRows = estimated.reduce((sum, table) => sum + table.rows, 0);
+  if (estimated.length > 0 && estimated.every((table) => actualByKey.get(keyOf(table))?.rows === 0)) {
+    problems.push(
+      `no table holds a row after the restore, though the manifest estimates ${estimatedRows} rows in ${estimated.length} table(s): the dump holds no data`,
+    );
+    for (const [index, table] of tables.entries())
+      if (estimated.some((candidate) => keyOf(candidate) === keyOf(table)))
+        tables[index] = { ...table, ok: false };
   }
   tables.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
   return { tables, problems };

@@ -2,6 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { compareTables, withinEstimate } from '../../src/verify/compare-tables.ts';
 
 describe('compareTables', () => {
+  // A dump that is whole but holds no rows (a wrapper that dumped the schema only, say): each
+  // table alone is within its estimate's 1,000-row slack, the whole restore is empty.
+  it('fails a restore in which every table estimated to hold rows is empty; not one emptied table', () => {
+    const expected = [
+      { name: 'a', rows: 3, exact: false },
+      { name: 'b', rows: 500, exact: false },
+      { name: 'c', rows: 0, exact: false },
+    ];
+    const empty = compareTables('mysql', expected, [
+      { name: 'a', rows: 0 },
+      { name: 'b', rows: 0 },
+      { name: 'c', rows: 0 },
+    ]);
+    expect(empty.problems).toEqual([
+      'no table holds a row after the restore, though the manifest estimates 503 rows in 2 table(s): the dump holds no data',
+    ]);
+    expect(empty.tables.map((table) => [table.name, table.ok])).toEqual([
+      ['a', false],
+      ['b', false],
+      ['c', true],
+    ]);
+    // A staging table emptied since its estimate, beside tables that hold their rows: passes.
+    const oneEmptied = compareTables('mysql', expected, [
+      { name: 'a', rows: 3 },
+      { name: 'b', rows: 0 },
+      { name: 'c', rows: 0 },
+    ]);
+    expect(oneEmptied.problems).toEqual([]);
+  });
+
   it('accepts equal exact counts and fails a differing exact count', () => {
     const result = compareTables(
       'mysql',
