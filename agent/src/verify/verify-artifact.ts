@@ -16,6 +16,8 @@ import { compareTables } from './compare-tables.ts';
 import { countRestoredTables } from './count-restored-tables.ts';
 import { engineFamily } from './engine-family.ts';
 import { writeVerificationSidecar } from './verification-sidecar.ts';
+import { isAlive } from '../platform/process-alive.ts';
+import { hostTag } from '../platform/process-folders.ts';
 
 export interface VerifyDeps {
   readonly catalog: Catalog;
@@ -31,11 +33,32 @@ export interface VerifyArtifactRequest {
   readonly signal?: AbortSignal;
 }
 
-/** Scratch databases are named `py_verify_<10 hex>`: recognisable, and never an existing one. */
+/**
+ * Scratch databases are named `py_verify_<host>_<pid>_<6 hex>`: recognisable, never an existing
+ * one, and whose: a verification killed with SIGKILL cannot drop its own (a full copy of
+ * production data left on the test server), so the next verification on that server drops those
+ * of this host's processes that are gone (`dropAbandonedScratch`).
+ */
 export const scratchDatabasePrefix = 'py_verify_';
 
 export function scratchDatabaseName(): string {
-  return `${scratchDatabasePrefix}${randomBytes(5).toString('hex')}`;
+  return `${scratchDatabasePrefix}${hostTag}_${process.pid}_${randomBytes(3).toString('hex')}`;
+}
+
+const scratchName = /^py_verify_([0-9a-f]{8})_(\d+)_[0-9a-f]{6}$/;
+
+/** Drops the scratch databases on `server` of this host's processes that are gone; their names. */
+export async function dropAbandonedScratch(
+  engine: Engine,
+  server: TestServerConfig,
+  alive: (pid: number) => boolean = isAlive,
+): Promise<string[]> {
+  const abandoned = (await engine.listDatabases(server)).filter((name) => {
+    const [, host, pid] = scratchName.exec(name) ?? [];
+    return host === hostTag && pid !== undefined && !alive(Number(pid));
+  });
+  for (const name of abandoned) await engine.dropDatabase(server, name);
+  return abandoned;
 }
 
 /**
@@ -64,6 +87,8 @@ export async function verifyArtifact(
   if (request.signal?.aborted) throw new PortYardError('CANCELLED', 'the verification was cancelled');
 
   const engine = deps.engineFor(server.engine);
+  // (Best effort: a test server that cannot be listed now fails the verification just below.)
+  await dropAbandonedScratch(engine, server).catch(() => undefined);
   const scratch = scratchDatabaseName();
   const started = now();
   const prepared = await prepareArtifactRestore({
