@@ -1,5 +1,5 @@
 import type { PortYardConfig, RunRecord, TargetStatus } from '@port-yard/shared';
-import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
+import { durationMs, nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import { createAgent, type Agent } from '../main.ts';
 import type { Logger } from '../platform/logger.ts';
 import { sweepStoppedProcessFolders } from '../platform/sweep-process-folders.ts';
@@ -72,8 +72,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     registry,
     queueTimeout: (target) => {
       const text = agent.config.targets[target]?.timeout;
-      const duration = text ? parseDuration(text) : undefined;
-      return text && duration ? { ms: nominalDurationSeconds(duration) * 1000, text } : undefined;
+      const ms = durationMs(text);
+      return text && ms !== undefined ? { ms, text } : undefined;
     },
     execute: (run, signal) =>
       leases.use(agent, (used) =>

@@ -1,5 +1,6 @@
 import type { RunProgress, RunRecord, TargetConfig } from '@port-yard/shared';
-import { PortYardError, isPortYardError, parseDuration, nominalDurationSeconds } from '@port-yard/shared';
+import { PortYardError, durationMs, isPortYardError } from '@port-yard/shared';
+import { timerDelay } from '../platform/timer-delay.ts';
 import type { Agent } from '../main.ts';
 import { newestEntryNotInFuture } from './newest-artifact.ts';
 import { runMessage } from './run-message.ts';
@@ -22,10 +23,9 @@ export interface ExecuteRunDeps {
 
 /** The timeout of a run as an AbortSignal whose reason is a TIMEOUT PortYardError. */
 function timeoutSignal(target: TargetConfig): AbortSignal | undefined {
-  const duration = target.timeout ? parseDuration(target.timeout) : undefined;
-  if (!duration) return undefined;
+  const ms = durationMs(target.timeout);
+  if (ms === undefined) return undefined;
   const controller = new AbortController();
-  const ms = nominalDurationSeconds(duration) * 1000;
   const timer = setTimeout(
     () =>
       controller.abort(
@@ -34,8 +34,8 @@ function timeoutSignal(target: TargetConfig): AbortSignal | undefined {
           `the run took longer than its timeout (${target.timeout}) and was stopped`,
         ),
       ),
-    // (Node fires a longer timer at once: a timeout of 1mo would stop every run at its start.)
-    Math.min(ms, 2 ** 31 - 1),
+    // (Uncapped, a timeout of 1mo would stop every run at its start.)
+    timerDelay(ms),
   );
   timer.unref();
   controller.signal.addEventListener('abort', () => clearTimeout(timer));
@@ -141,7 +141,6 @@ async function applyRetention(
  */
 function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig, now: () => Date) {
   if (run.trigger === 'manual' || !target.skipIfUnchanged) return undefined;
-  const maxSkipAge = target.maxSkipAge ? parseDuration(target.maxSkipAge) : undefined;
   return {
     // A newest backup that failed its verification is no base to skip on: back up again.
     newest: (database: string) => {
@@ -149,7 +148,7 @@ function skipPolicy(agent: Agent, run: RunRecord, target: TargetConfig, now: () 
       if (!entry || entry.locations.some((location) => location.verificationOk === false)) return undefined;
       return { manifest: entry.manifest, storages: entry.locations.map((location) => location.storage) };
     },
-    maxSkipAgeMs: maxSkipAge ? nominalDurationSeconds(maxSkipAge) * 1000 : undefined,
+    maxSkipAgeMs: durationMs(target.maxSkipAge),
   };
 }
 

@@ -1,9 +1,7 @@
 import type { RunRecord, RunTrigger } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
+import { timerDelay } from '../platform/timer-delay.ts';
 import type { RunRegistry } from './run-registry.ts';
-
-/** Node's longest timer (a longer one fires at once). */
-const maxTimerMs = 2 ** 31 - 1;
 
 export type RunExecutor = (run: RunRecord, signal: AbortSignal) => Promise<void>;
 
@@ -94,18 +92,15 @@ export function createRunQueue(options: {
       waiting.push(run);
       const timeout = options.queueTimeout?.(target);
       if (timeout) {
-        const timer = setTimeout(
-          () => {
-            if (!unqueue(run.id)) return;
-            const holders = [...new Set([...running.keys()].map((id) => registry.get(id)?.target))];
-            registry.update(run.id, {
-              status: 'failed',
-              message: `the run waited longer than its timeout (${timeout.text}) for a free slot and did not start: all ${options.maxConcurrent} (maxConcurrent) were taken by runs of ${holders.filter(Boolean).join(', ') || 'other work'}`,
-              finishedAt: new Date().toISOString(),
-            });
-          },
-          Math.min(timeout.ms, maxTimerMs),
-        );
+        const timer = setTimeout(() => {
+          if (!unqueue(run.id)) return;
+          const holders = [...new Set([...running.keys()].map((id) => registry.get(id)?.target))];
+          registry.update(run.id, {
+            status: 'failed',
+            message: `the run waited longer than its timeout (${timeout.text}) for a free slot and did not start: all ${options.maxConcurrent} (maxConcurrent) were taken by runs of ${holders.filter(Boolean).join(', ') || 'other work'}`,
+            finishedAt: new Date().toISOString(),
+          });
+        }, timerDelay(timeout.ms));
         timer.unref();
         deadlines.set(run.id, timer);
       }
