@@ -112,4 +112,43 @@ describe('retention applying its plan', () => {
     expect(groups.flatMap((group) => group.deleted)).not.toContain(oldest);
     expect(offsiteOnly.get(oldest)?.locations.map((location) => location.storage)).toEqual(['offsite']);
   });
+
+  // Copying a pin is best effort: a storage that cannot take it now does not stop the pass, and
+  // is not counted as pinned (the next pass tries again).
+  it('goes on when a copy cannot take the pin, and does not count it pinned', async () => {
+    const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
+    const real = createFilesystemStorage({ name: 'offsite', root: join(dir, 'offsite') });
+    const offsite: Storage = {
+      ...real,
+      put: (key, body, options) =>
+        key.endsWith('.pin.json') ? Promise.reject(new Error('EROFS')) : real.put(key, body, options),
+    };
+    const startedAt = new Date('2026-11-26T12:00:00Z');
+    const { artifactId } = await putFakeArtifact(local, { startedAt });
+    await putFakeArtifact(offsite, { startedAt, artifactId });
+    const storages = new Map<string, Storage>([
+      ['local', local],
+      ['offsite', offsite],
+    ]);
+    const localOnly = createCatalog([local]);
+    await localOnly.refresh();
+    await setPinned({ catalog: localOnly, storages }, artifactId, true, 'dba');
+    const both = createCatalog([local, offsite]);
+    await both.refresh();
+    const target = targetSchema.parse({
+      engine: 'mariadb',
+      user: 'u',
+      databases: ['sales'],
+      destinations: ['local', 'offsite'],
+      retention: { keepLast: 1 },
+    });
+    await applyTargetRetention({ catalog: both, storages, targetName: 'shop', target, now: startedAt });
+    const pins = both
+      .get(artifactId)
+      ?.locations.map((location) => [location.storage, location.sidecars?.pin !== undefined]);
+    expect(pins?.sort()).toEqual([
+      ['local', true],
+      ['offsite', false],
+    ]);
+  });
 });

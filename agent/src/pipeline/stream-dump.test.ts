@@ -274,6 +274,30 @@ describe('streamDump to several destinations', () => {
     expect(healthy.objects.get('t/db/a.sql')!.length).toBe(result.storedBytes);
   });
 
+  // A put that stored its object and then failed (its answer lost): when every destination
+  // failed so, the run fails, and none of those objects may stay.
+  it('removes the objects of puts that stored and then failed, also when the run fails', async () => {
+    const storages = ['a', 'b'].map((name) => {
+      const storage = createMemoryStorage({ name });
+      const put = storage.put.bind(storage);
+      storage.put = async (key, body, options) => {
+        await put(key, body, options);
+        throw new Error('CompleteMultipartUpload: HTTP 500 (3 attempts)');
+      };
+      return storage;
+    });
+    const result = streamDump({
+      dump: completeDump,
+      dumpName: 'fake-dump',
+      completion: trailerCheck('-- Dump completed', 'fake-dump'),
+      codec: await createCodec('none'),
+      storages,
+      key: 't/db/a.sql',
+    });
+    await expect(result).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    expect(storages.map((storage) => storage.objects.size)).toEqual([0, 0]);
+  });
+
   it('fails when every destination fails, naming each', async () => {
     const result = streamDump({
       dump: completeDump,
