@@ -31,6 +31,22 @@ async function agentFor(target: Record<string, unknown>, storagePath?: string): 
   return temp;
 }
 
+/**
+ * Shell scripts (`#!/bin/sh` and the body given, by file name) in a folder of their own, removed
+ * when the test ends: the dump wrappers of these tests. Their paths, by name.
+ */
+async function scripts(bodies: Record<string, string>): Promise<Record<string, string>> {
+  const folder = join(tmpdir(), uniqueName('py-wrapper'));
+  await mkdir(folder);
+  onTestFinished(() => rm(folder, { recursive: true, force: true }));
+  const paths: Record<string, string> = {};
+  for (const [name, body] of Object.entries(bodies)) {
+    paths[name] = join(folder, name);
+    await writeFile(paths[name], `#!/bin/sh\n${body}`, { mode: 0o700 });
+  }
+  return paths;
+}
+
 async function failure(temp: TempAgent, options: { onProgress?: (progress: RunProgress) => void } = {}) {
   const result = await temp.agent.backup({ targetName: 't', onProgress: options.onProgress });
   expect(result.status).toBe('failed');
@@ -134,15 +150,10 @@ describe('a backup that cannot succeed', () => {
     ['a wrapper', 'py-dump-wrapper'],
     ['a wrapper named mariadb-dump', 'mariadb-dump'],
   ])('checks the completion trailer of %s that exits 0 with a cut dump', async ([, name]) => {
-    const folder = join(tmpdir(), uniqueName('py-wrapper'));
-    await mkdir(folder);
-    onTestFinished(() => rm(folder, { recursive: true, force: true }));
-    const wrapper = join(folder, name!);
-    await writeFile(
-      wrapper,
-      '#!/bin/sh\n[ "$1" = --version ] && exec /usr/bin/mariadb-dump --version\n/usr/bin/mariadb-dump "$@" | sed \'$d\'\n',
-      { mode: 0o700 },
-    );
+    const { [name!]: wrapper } = await scripts({
+      [name!]:
+        '[ "$1" = --version ] && exec /usr/bin/mariadb-dump --version\n/usr/bin/mariadb-dump "$@" | sed \'$d\'\n',
+    });
     const temp = await agentFor({ ...localMariadb, databases: [mariadbDb], dumpCommand: wrapper });
     expect(await failure(temp)).toMatchObject({
       code: 'DUMP_FAILED',
@@ -156,14 +167,11 @@ describe('a backup that cannot succeed', () => {
     ['a wrapper', 'py-pg-wrapper'],
     ['a wrapper named pg_dump', 'pg_dump'],
   ])('checks the custom-format archive of %s that exits 0 with a cut dump', async ([, name]) => {
-    const folder = join(tmpdir(), uniqueName('py-wrapper'));
-    await mkdir(folder);
-    onTestFinished(() => rm(folder, { recursive: true, force: true }));
-    const cut = join(folder, name!);
-    const whole = join(folder, 'py-pg-whole');
-    const start = '#!/bin/sh\n[ "$1" = --version ] && exec pg_dump --version\n';
-    await writeFile(cut, `${start}pg_dump "$@" | head -c -3000\n`, { mode: 0o700 });
-    await writeFile(whole, `${start}pg_dump "$@" | cat\n`, { mode: 0o700 });
+    const start = '[ "$1" = --version ] && exec pg_dump --version\n';
+    const { [name!]: cut, 'py-pg-whole': whole } = await scripts({
+      [name!]: `${start}pg_dump "$@" | head -c -3000\n`,
+      'py-pg-whole': `${start}pg_dump "$@" | cat\n`,
+    });
     const failed = await agentFor({ ...localPostgres, databases: [postgresDb], dumpCommand: cut });
     expect(await failure(failed)).toMatchObject({
       code: 'DUMP_FAILED',
@@ -180,14 +188,11 @@ describe('a backup that cannot succeed', () => {
   it('stops a dump that already started when a check fails: VERSION_MISMATCH, nothing stored', async () => {
     // The dump starts while the server is probed; this pg_dump says it is 9.6 (older than the
     // server) but dumps slowly: the version check must stop it and be the failure reported.
-    const wrapper = join(tmpdir(), uniqueName('py-old-pg-dump'));
-    onTestFinished(() => rm(wrapper, { force: true }));
-    await writeFile(
-      wrapper,
-      '#!/bin/sh\n[ "$1" = --version ] && { sleep 0.3; echo "pg_dump (PostgreSQL) 9.6.24"; exit 0; }\n' +
+    const { 'py-old-pg-dump': wrapper } = await scripts({
+      'py-old-pg-dump':
+        '[ "$1" = --version ] && { sleep 0.3; echo "pg_dump (PostgreSQL) 9.6.24"; exit 0; }\n' +
         'pg_dump "$@"; sleep 30\n',
-      { mode: 0o700 },
-    );
+    });
     const temp = await agentFor({ ...localPostgres, databases: [postgresDb], dumpCommand: wrapper });
     const started = Date.now();
     expect(await failure(temp)).toMatchObject({
@@ -198,13 +203,10 @@ describe('a backup that cannot succeed', () => {
   });
 
   it('names a dump tool that cannot say its version as DUMP_FAILED, with its stderr', async () => {
-    const wrapper = join(tmpdir(), uniqueName('py-no-version'));
-    onTestFinished(() => rm(wrapper, { force: true }));
-    await writeFile(
-      wrapper,
-      '#!/bin/sh\n[ "$1" = --version ] && { echo "no such container: db" >&2; exit 2; }\nexec pg_dump "$@"\n',
-      { mode: 0o700 },
-    );
+    const { 'py-no-version': wrapper } = await scripts({
+      'py-no-version':
+        '[ "$1" = --version ] && { echo "no such container: db" >&2; exit 2; }\nexec pg_dump "$@"\n',
+    });
     const temp = await agentFor({ ...localPostgres, databases: [postgresDb], dumpCommand: wrapper });
     expect(await failure(temp)).toMatchObject({
       code: 'DUMP_FAILED',

@@ -9,7 +9,7 @@ import type { NewestArtifact } from '../src/backup/backup-database.ts';
 import { createCatalog } from '../src/catalog/catalog.ts';
 import { createPostgresEngine } from '../src/engines/postgres/postgres-engine.ts';
 import { createFilesystemStorage } from '../src/storage/filesystem-storage.ts';
-import type { Storage } from '../src/storage/storage.ts';
+import type { PutResult, Storage } from '../src/storage/storage.ts';
 import { filesBelow, localPostgres } from './harness/temp-agent.ts';
 import { postgresExec, uniqueName } from './harness/sql.ts';
 
@@ -31,6 +31,24 @@ afterAll(async () => {
   await postgresExec(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await rm(dir, { recursive: true, force: true });
 });
+
+/**
+ * A filesystem storage in `dir/<folder>` standing for a remote store (no file to hand zstd),
+ * whose data object puts do `putData` (the fault), while its manifests are stored as usual.
+ */
+function faultyRemote(
+  name: string,
+  folder: string,
+  putData: (real: Storage, ...put: Parameters<Storage['put']>) => Promise<PutResult>,
+): Storage {
+  const real = createFilesystemStorage({ name, root: join(dir, folder) });
+  return {
+    ...real,
+    openFileWriter: undefined,
+    put: (key, body, options) =>
+      key.endsWith('.manifest.json') ? real.put(key, body, options) : putData(real, key, body, options),
+  };
+}
 
 /** The newest artifact and where it is whole, from the manifests in `storages`, as the daemon asks. */
 async function newestIn(
@@ -181,16 +199,10 @@ describe('a storage that acknowledges the data object but keeps nothing', () => 
     { timeout: 60_000 },
     async () => {
       const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local3') });
-      const real = createFilesystemStorage({ name: 'lossy', root: join(dir, 'lossy3') });
-      const lossy: Storage = {
-        ...real,
-        openFileWriter: undefined, // (a remote store: no file to hand zstd)
-        put: async (key, body, options) => {
-          if (key.endsWith('.manifest.json')) return real.put(key, body, options);
-          for await (const chunk of body) void chunk; // read to the end, keep nothing
-          return { bytes: 0 };
-        },
-      };
+      const lossy = faultyRemote('lossy', 'lossy3', async (_real, _key, body) => {
+        for await (const chunk of body) void chunk; // read to the end, keep nothing
+        return { bytes: 0 };
+      });
       const target = (destinations: string[]) =>
         targetSchema.parse({ ...localPostgres, databases: [db], destinations });
       const engine = createPostgresEngine();
@@ -239,16 +251,10 @@ describe('a storage whose put stored the object but failed', () => {
     { timeout: 60_000 },
     async () => {
       const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local4') });
-      const real = createFilesystemStorage({ name: 'lost', root: join(dir, 'lost4') });
-      const lost: Storage = {
-        ...real,
-        openFileWriter: undefined,
-        put: async (key, body, options) => {
-          await real.put(key, body, options);
-          if (key.endsWith('.manifest.json')) return { bytes: 0 };
-          throw new Error('CompleteMultipartUpload: HTTP 500 (3 attempts)');
-        },
-      };
+      const lost = faultyRemote('lost', 'lost4', async (real, key, body, options) => {
+        await real.put(key, body, options);
+        throw new Error('CompleteMultipartUpload: HTTP 500 (3 attempts)');
+      });
       const result = await backupTarget(
         { engine: createPostgresEngine(), storages: [local, lost], agentVersion: 'test' },
         {
