@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnServe, writeLocalConfig } from '../../test/harness/cli-process.ts';
 import { mariadbExec, uniqueName } from '../../test/harness/sql.ts';
 
@@ -29,6 +29,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Target `shop` on the local MariaDB, its password from ${PY_TEST_ENV_PASSWORD}, and `lines`. */
+const shop = (lines: readonly string[]): string[] => [
+  '  shop:',
+  '    engine: mariadb',
+  '    host: 127.0.0.1',
+  '    password: ${PY_TEST_ENV_PASSWORD}',
+  `    databases: [${database}]`,
+  '    destinations: [local]',
+  ...lines,
+];
+
 describe('a secret from ${VAR}', () => {
   it('is not in the environment of the tools port-yard starts; a variable of another field is', async () => {
     const wrapper = join(dir, 'dump-wrapper');
@@ -39,16 +50,7 @@ describe('a secret from ${VAR}', () => {
       { mode: 0o700 },
     );
     const config = join(dir, 'port-yard.yaml');
-    await writeLocalConfig(config, [
-      '  shop:',
-      '    engine: mariadb',
-      '    host: 127.0.0.1',
-      '    user: ${PY_TEST_ENV_USER}',
-      '    password: ${PY_TEST_ENV_PASSWORD}',
-      `    databases: [${database}]`,
-      '    destinations: [local]',
-      `    dumpCommand: ${wrapper}`,
-    ]);
+    await writeLocalConfig(config, shop(['    user: ${PY_TEST_ENV_USER}', `    dumpCommand: ${wrapper}`]));
     const result = await runCli(['--config', config, 'backup', 'shop', '--json'], {
       env: { PY_TEST_ENV_USER: user, PY_TEST_ENV_PASSWORD: secret },
     });
@@ -63,14 +65,7 @@ describe('a secret from ${VAR}', () => {
   // Port-Yard's own environment keeps it: a second load of the config reads it again.
   it('is still there for config check --storages, which loads the config twice', async () => {
     const config = join(dir, 'port-yard-check.yaml');
-    await writeLocalConfig(config, [
-      '  shop:',
-      '    engine: mariadb',
-      `    user: ${user}`,
-      '    password: ${PY_TEST_ENV_PASSWORD}',
-      `    databases: [${database}]`,
-      '    destinations: [local]',
-    ]);
+    await writeLocalConfig(config, shop([`    user: ${user}`]));
     const result = await runCli(['--config', config, 'config', 'check', '--storages', '--json'], {
       env: { PY_TEST_ENV_PASSWORD: secret },
     });
@@ -81,30 +76,12 @@ describe('a secret from ${VAR}', () => {
   // And a reload of serve (SIGHUP) reads it again.
   it('is read again by a reload of serve', async () => {
     const config = join(dir, 'port-yard-serve.yaml');
-    await writeLocalConfig(
-      config,
-      [
-        '  shop:',
-        '    engine: mariadb',
-        '    host: 127.0.0.1',
-        `    user: ${user}`,
-        '    password: ${PY_TEST_ENV_PASSWORD}',
-        `    databases: [${database}]`,
-        '    destinations: [local]',
-      ],
-      ['server: { host: 127.0.0.1, port: 0 }'],
-    );
+    await writeLocalConfig(config, shop([`    user: ${user}`]), ['server: { host: 127.0.0.1, port: 0 }']);
     const { child, exited, untilLogged } = spawnServe(config, { PY_TEST_ENV_PASSWORD: secret });
-    // (Also when the test times out, which leaves its body waiting.)
-    onTestFinished(() => void child.kill('SIGKILL'));
-    try {
-      await untilLogged('agent started');
-      child.kill('SIGHUP');
-      expect(await untilLogged('config reloaded')).toMatchObject({ targets: ['shop'] });
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-    }
+    await untilLogged('agent started');
+    child.kill('SIGHUP');
+    expect(await untilLogged('config reloaded')).toMatchObject({ targets: ['shop'] });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });

@@ -96,7 +96,6 @@ describe('port-yard serve', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
     } finally {
-      child.kill('SIGKILL');
       for (const socket of held) socket.destroy();
       await new Promise((closed) => silent.close(closed));
     }

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { onTestFinished } from 'vitest';
 
 /** The CLI as a user runs it: `node agent/bin/port-yard.js`, a real process (bundle or sources). */
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -61,12 +62,17 @@ export interface ServeProcess {
   untilLogged(message: string): Promise<Record<string, unknown>>;
 }
 
-/** `port-yard --config <config> serve --log-format json` as a process; the caller stops it. */
+/**
+ * `port-yard --config <config> serve --log-format json` as a process, started inside a test; the
+ * test stops it as it wants, and it is killed when the test ends whatever happened (also when the
+ * test timed out, which leaves its body waiting, and a `finally` in it unrun).
+ */
 export function spawnServe(config: string, env: NodeJS.ProcessEnv = {}): ServeProcess {
   const child = spawn(nodeBin, [cliBin, '--config', config, 'serve', '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
+  onTestFinished(() => void child.kill('SIGKILL'));
   const exited = new Promise<number | null>((done) => child.once('exit', done));
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4000)));
