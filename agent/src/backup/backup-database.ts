@@ -1,5 +1,4 @@
 import type { Manifest, RunProgress, TargetConfig } from '@port-yard/shared';
-import { PortYardError } from '@port-yard/shared';
 import { dataKey, manifestKey, newArtifactId } from '../artifacts/artifact-keys.ts';
 import type { Engine } from '../engines/engine.ts';
 import { streamDump, type DestinationOutcome, type StreamDumpResult } from '../pipeline/stream-dump.ts';
@@ -8,6 +7,7 @@ import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
 import { confirmStoredSizes } from './confirm-stored-size.ts';
+import { noStorageLeft, withFailures } from './destination-failures.ts';
 import { createBackupChecks } from './backup-checks.ts';
 import { createPipelineParts, type PipelineParts } from './pipeline-parts.ts';
 import { progressReporter } from './progress-reporter.ts';
@@ -218,19 +218,9 @@ export async function backupDatabase(
     streamed.storedBytes,
   );
   if (sizeFailures.size > 0) {
-    streamed = {
-      ...streamed,
-      destinations: streamed.destinations.map((outcome) => {
-        const failure = sizeFailures.get(outcome.storage);
-        return failure ? { storage: outcome.storage, committed: false, error: failure } : outcome;
-      }),
-    };
+    streamed = { ...streamed, destinations: withFailures(streamed.destinations, sizeFailures) };
     if (!streamed.destinations.some((outcome) => outcome.committed))
-      throw new PortYardError(
-        'STORAGE_FAILED',
-        [...sizeFailures].map(([name, reason]) => `${name}: ${reason}`).join('; '),
-        { phase: 'store' },
-      );
+      throw noStorageLeft(sizeFailures, 'store');
   }
   const manifest = buildManifest({
     artifactId,
@@ -259,11 +249,7 @@ export async function backupDatabase(
     dataObjectKey,
   );
   report('succeeded', streamed.rawBytes, streamed.storedBytes, true);
-  const outcomes = streamed.destinations.map((outcome) => {
-    const failure = manifestFailures.get(outcome.storage);
-    return failure ? { storage: outcome.storage, committed: false, error: failure } : outcome;
-  });
-  return { manifest, destinations: outcomes };
+  return { manifest, destinations: withFailures(streamed.destinations, manifestFailures) };
 }
 
 /** The storages that hold the data object the stream stored. */

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Manifest } from '@port-yard/shared';
-import { PortYardError } from '@port-yard/shared';
 import type { Storage } from '../storage/storage.ts';
+import { noStorageLeft } from './destination-failures.ts';
 
 /**
  * Writes the manifest to every storage that holds the data. Where that fails, the manifest and
@@ -33,12 +33,6 @@ export async function commitManifest(
         .catch(() => undefined);
     }),
   );
-  if (failures.size === storages.length) {
-    throw new PortYardError(
-      'STORAGE_FAILED',
-      [...failures].map(([name, reason]) => `${name}: ${reason}`).join('; '),
-      { phase: 'commit' },
-    );
-  }
+  if (failures.size === storages.length) throw noStorageLeft(failures, 'commit');
   return failures;
 }
