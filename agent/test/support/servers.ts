@@ -71,7 +71,11 @@ export async function connectPostgres(server: ServerSettings, database: string):
   return client;
 }
 
-/** Runs `fn` with a connection and always closes it. */
+/**
+ * Runs `fn` with a connection and always closes it. With a database, it returns only once the
+ * server has let go of the connection: `end()` only sends QUIT, and a restore begun right after
+ * would otherwise see the test's own connection still open on the database and refuse.
+ */
 export async function withMariadb<T>(
   server: ServerSettings,
   database: string | undefined,
@@ -82,6 +86,25 @@ export async function withMariadb<T>(
     return await fn(connection);
   } finally {
     await connection.end();
+    if (database !== undefined) await untilGone(server, connection.threadId);
+  }
+}
+
+async function untilGone(server: ServerSettings, threadId: number | null): Promise<void> {
+  if (threadId === null) return;
+  const watcher = await connectMariadb(server);
+  try {
+    for (let tries = 0; tries < 200; tries++) {
+      const [rows] = await watcher.query<mysql.RowDataPacket[]>(
+        'SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?',
+        [threadId],
+      );
+      if (rows.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`MariaDB connection ${threadId} still open 2 s after it was closed`);
+  } finally {
+    await watcher.end();
   }
 }
 
