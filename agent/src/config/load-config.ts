@@ -86,8 +86,13 @@ async function readConfigText(file: string): Promise<string> {
 /** Longer values are cut: enough to see a stray space or a wrong word, not a whole certificate. */
 const shownValueLength = 60;
 
-/** `scheme://user[:password]@host`: an `@` in the authority, where a password would sit. */
-const userInfoInUrl = /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i;
+/**
+ * Where a credential may sit in a value that is not a secret field: a user name and password
+ * (`@`, also behind a `/` in the password or a mistyped `https//`), a URL's query or fragment
+ * (`?token=`, `#`), a connection string's `key=value` (an rclone remote such as
+ * `:s3,secret_access_key=…:bucket`).
+ */
+const mayHoldCredential = /[@?#=]/;
 
 /**
  * A problem with a value that came from `${VAR}`: says so, and what the variable made of it
@@ -103,8 +108,8 @@ function withSubstitution(
   const value = substitution.value;
   const shown = substitution.secret
     ? 'not shown: a secret'
-    : userInfoInUrl.test(value)
-      ? 'not shown: a URL with a user name, and maybe a password'
+    : mayHoldCredential.test(value)
+      ? 'not shown: it has @, ?, # or =, where a password or token may sit'
       : JSON.stringify(value.length > shownValueLength ? `${value.slice(0, shownValueLength)}…` : value);
   return { ...problem, message: `${problem.message} (from ${from}: ${shown})` };
 }
