@@ -5,7 +5,7 @@ import type { PortYardConfig } from '@port-yard/shared';
  * Keys whose values are file paths, wherever they appear (targets, storages, tls, encryption,
  * notification channels).
  */
-export const fileKeys: ReadonlySet<string> = new Set([
+const fileKeys: ReadonlySet<string> = new Set([
   'passwordFile',
   'secretAccessKeyFile',
   'passphraseFile',
@@ -21,6 +21,16 @@ export const fileKeys: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Maps whose keys are the user's own (a target's `labels`, a channel's `headers`): a label or a
+ * header named `key` is text, never a file path to resolve or to check.
+ */
+export const freeFormKeys: ReadonlySet<string> = new Set(['labels', 'headers']);
+
+/** Whether `inner`, found under `key`, is a file path of the config's own. */
+export const isFilePath = (key: string, inner: unknown): inner is string =>
+  fileKeys.has(key) && typeof inner === 'string';
+
+/**
  * Makes the file paths in a validated config absolute, relative paths being taken from
  * `baseDir` (the config file's folder), so the config means the same whatever the agent's
  * working directory: filesystem storage paths, every `...File` / tls file key and `maskingSql`.
@@ -34,7 +44,7 @@ export function resolveConfigPaths(config: PortYardConfig, baseDir: string): Por
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => [
         key,
-        fileKeys.has(key) && typeof inner === 'string' ? at(inner) : resolveFiles(inner),
+        isFilePath(key, inner) ? at(inner) : freeFormKeys.has(key) ? inner : resolveFiles(inner),
       ]),
     ) as T;
   };

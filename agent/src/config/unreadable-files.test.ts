@@ -53,4 +53,20 @@ describe('unreadableConfigFiles', () => {
     ]);
     expect(await unreadableConfigFiles(config)).toEqual([]);
   });
+
+  // A header or a label named `key` was taken for a TLS key: its value made a path, then a
+  // warning that printed it (a header's value is often a token) and a header sent as that path.
+  it('leaves labels and headers as written, whatever their names', async () => {
+    const config = await load([
+      'notifications:',
+      '  channels:',
+      '    hook: { type: webhook, url: "https://hooks.example.com/x", headers: { key: sk_live_Zq9, ca: x } }',
+      'targets:',
+      '  shop: { engine: postgres, user: b, databases: [shop], destinations: [local], labels: { key: shop-main, cert: x } }',
+    ]);
+    expect(await unreadableConfigFiles(config)).toEqual([]);
+    expect(config.targets['shop']?.labels).toEqual({ key: 'shop-main', cert: 'x' });
+    const hook = config.notifications.channels['hook'];
+    expect(hook?.type === 'webhook' && hook.headers).toEqual({ key: 'sk_live_Zq9', ca: 'x' });
+  });
 });

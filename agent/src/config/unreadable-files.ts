@@ -2,7 +2,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import type { PortYardConfig } from '@port-yard/shared';
 import { fileErrorReason } from '../platform/file-error-reason.ts';
 import type { ConfigProblem } from './config-error.ts';
-import { fileKeys } from './resolve-config-paths.ts';
+import { freeFormKeys, isFilePath } from './resolve-config-paths.ts';
 
 /**
  * The files a loaded config names (TLS certificates and keys, age identities, SSH keys, rclone
@@ -17,8 +17,8 @@ export async function unreadableConfigFiles(config: PortYardConfig): Promise<Con
     if (typeof value !== 'object' || value === null) return;
     for (const [key, inner] of Object.entries(value)) {
       const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      if (fileKeys.has(key) && typeof inner === 'string') named.push({ path: at, file: inner });
-      else walk(inner, at);
+      if (isFilePath(key, inner)) named.push({ path: at, file: inner });
+      else if (!freeFormKeys.has(key)) walk(inner, at);
     }
   };
   walk(
