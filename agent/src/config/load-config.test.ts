@@ -279,9 +279,32 @@ storages:
     ]);
   });
 
-  it('reports an alias to no anchor', async () => {
-    const problems = await problemsOf('version: 1\nstorages: *nowhere\n');
-    expect(problems).toEqual([{ path: '', line: 2, column: 11, message: '*nowhere refers to no &anchor' }]);
+  // Named, it showed an unquoted password that starts with `*` (`password: *Hunter2`).
+  it('reports an alias to no anchor by its position, not its name', async () => {
+    const problems = await problemsOf('version: 1\nstorages: *Hunter2Zq9\n');
+    expect(problems).toEqual([
+      {
+        path: '',
+        line: 2,
+        column: 11,
+        message: 'an alias (*…) refers to no &anchor: a value that starts with * must be quoted',
+      },
+    ]);
+  });
+
+  // `password:Hunter2` in a flow mapping is one key: it was shown, in the path and the message.
+  it('says a known key glued to its value needs a space, without the value', async () => {
+    const problems = await problemsOf(
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  shop: { engine: postgres, user: u, password:Hunter2Zq9, databases: [x], destinations: [local] }\n',
+    );
+    expect(problems).toEqual([
+      {
+        path: 'targets.shop.password',
+        line: 4,
+        column: 38,
+        message: 'needs a space after its ":" (password:… is read as one unknown key)',
+      },
+    ]);
   });
 
   it('reports YAML syntax errors with their position', async () => {

@@ -48,7 +48,13 @@ export function parseConfigYaml(text: string): ParsedConfigYaml {
   visit(doc, {
     Alias(_key, node) {
       if (isAlias(node) && !node.resolve(doc))
-        problems.push(at(node.range?.[0], `*${node.source} refers to no &anchor`));
+        // Not named: an unquoted password that starts with `*` is read as an alias.
+        problems.push(
+          at(
+            node.range?.[0],
+            'an alias (*…) refers to no &anchor: a value that starts with * must be quoted',
+          ),
+        );
     },
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, doc, locator };

@@ -38,6 +38,14 @@ function problemsFromIssue(
   const unknownKeys = (objectPath: readonly PropertyKey[], keys: readonly string[]): ConfigProblem[] => {
     const allowed = allowedKeysAt(configSchema, objectPath);
     return keys.map((key) => {
+      // `password:Hunter2` (no space after the colon) is one key: say so without what follows.
+      const glued = /^([^:]+):/.exec(key)?.[1];
+      if (glued !== undefined && allowed.includes(glued))
+        return at(
+          [...objectPath, glued],
+          `needs a space after its ":" (${glued}:… is read as one unknown key)`,
+          locator.keyAt([...objectPath, key]),
+        );
       const guess = closestName(key, allowed);
       // The keys of every `type:` of a union are allowed here: one of another type is no typo.
       const hint =
