@@ -292,6 +292,21 @@ storages:
     ]);
   });
 
+  // It became `word`: YAML reads `&Pa55` as an anchor.
+  it('refuses an anchor on a single value that no alias uses, without its name', async () => {
+    const problems = await problemsOf(
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  shop: { engine: postgres, user: u, password: &Zq9 word, port: &p 5432, databases: [x], destinations: [local] }\nx: *p\n',
+    );
+    expect(problems).toEqual([
+      {
+        path: '',
+        line: 4,
+        column: 53,
+        message: 'an anchor (&…) that no alias uses: a value that starts with & must be quoted',
+      },
+    ]);
+  });
+
   // `password:Hunter2` in a flow mapping is one key: it was shown, in the path and the message.
   it('says a known key glued to its value needs a space, without the value', async () => {
     const problems = await problemsOf(

@@ -10,8 +10,8 @@ export type ParsedConfigYaml =
 
 /**
  * Parses the config text into a YAML document that remembers where every node is written.
- * Syntax errors (all of them), an empty file, a top level that is not a mapping and `*aliases`
- * to no anchor are reported as problems with their positions; nothing here throws.
+ * Syntax errors (all of them), an empty file, a top level that is not a mapping, `*aliases`
+ * to no anchor and `&anchors` on a single value that no alias uses are reported as problems with their positions; nothing here throws.
  */
 export function parseConfigYaml(text: string): ParsedConfigYaml {
   const lineCounter = new LineCounter();
@@ -45,8 +45,14 @@ export function parseConfigYaml(text: string): ParsedConfigYaml {
     return { ok: false, problems: [at(contents.range?.[0], message)] };
   }
   const problems: ConfigProblem[] = [];
+  const aliased = new Set<string>();
+  const scalarAnchors: { anchor: string; offset: number | undefined }[] = [];
   visit(doc, {
+    Scalar(_key, node) {
+      if (node.anchor) scalarAnchors.push({ anchor: node.anchor, offset: node.range?.[0] });
+    },
     Alias(_key, node) {
+      if (isAlias(node)) aliased.add(node.source);
       if (isAlias(node) && !node.resolve(doc))
         // Not named: an unquoted password that starts with `*` is read as an alias.
         problems.push(
@@ -57,6 +63,12 @@ export function parseConfigYaml(text: string): ParsedConfigYaml {
         );
     },
   });
+  // `password: &Pa55 word` is the value `word` under an anchor: a password that starts with &.
+  for (const { anchor, offset } of scalarAnchors)
+    if (!aliased.has(anchor))
+      problems.push(
+        at(offset, 'an anchor (&…) that no alias uses: a value that starts with & must be quoted'),
+      );
   return problems.length > 0 ? { ok: false, problems } : { ok: true, doc, locator };
 }
 
