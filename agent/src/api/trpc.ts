@@ -2,6 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { Role } from '@port-yard/shared';
 import { isPortYardError, type ErrorCode } from '@port-yard/shared';
 import { hasRole } from '../auth/identity.ts';
+import { isConfigError } from '../config/config-error.ts';
+import { formatConfigErrors } from '../config/format-config-errors.ts';
 import type { ApiContext } from './api-context.ts';
 
 /** Port-Yard's closed set of error codes, mapped to tRPC's only here, at the API edge. */
@@ -65,7 +67,9 @@ const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && isPortYardError(result.error.cause)) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodes[cause.code], message: cause.message, cause });
+    // A config file: every problem, one line each with its position, as the CLI prints them.
+    const message = isConfigError(cause) ? formatConfigErrors(cause) : cause.message;
+    throw new TRPCError({ code: trpcCodes[cause.code], message, cause });
   }
   return result;
 });

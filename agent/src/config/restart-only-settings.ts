@@ -12,3 +12,8 @@ export const restartOnlySettings = ['server', 'auth', 'maxConcurrent'] as const;
 export function changedRestartOnlySettings(started: PortYardConfig, next: PortYardConfig): string[] {
   return restartOnlySettings.filter((key) => !isDeepStrictEqual(started[key], next[key]));
 }
+
+/** `next` with the restart-only settings of the config the agent started with: those in force. */
+export function keepRestartOnlySettings(started: PortYardConfig, next: PortYardConfig): PortYardConfig {
+  return { ...next, server: started.server, auth: started.auth, maxConcurrent: started.maxConcurrent };
+}

@@ -4,7 +4,7 @@ import { PortYardError, nominalDurationSeconds, parseDuration } from '@port-yard
 import { configAdvice } from '../../config/config-advice.ts';
 import { isConfigError } from '../../config/config-error.ts';
 import { loadConfigHidingSecrets } from '../../config/hide-secret-variables.ts';
-import { changedRestartOnlySettings } from '../../config/restart-only-settings.ts';
+import { changedRestartOnlySettings, keepRestartOnlySettings } from '../../config/restart-only-settings.ts';
 import { unreadableConfigFiles } from '../../config/unreadable-files.ts';
 import type { PortYardConfig } from '@port-yard/shared';
 import type { RunningApi } from '../../http/start-api.ts';
@@ -52,11 +52,22 @@ export function registerServeCommand(program: Command): void {
       const config = await loadConfigHidingSecrets(file);
       await warnUnreadable(config);
       const daemon = createDaemon({ config, log });
-      /** SIGHUP and the API's reload: an invalid file is rejected whole and the old config keeps running. */
+      /**
+       * SIGHUP and the API's reload: an invalid file is rejected whole, each of its problems
+       * logged, and the old config keeps running. The settings read only at start keep the
+       * values in force, so that what the API reports is what it enforces.
+       */
       const reload = oneAtATime(async (): Promise<PortYardConfig> => {
-        const next = await loadConfigHidingSecrets(file);
+        const next = await loadConfigHidingSecrets(file).catch((error: unknown) => {
+          const problems = isConfigError(error)
+            ? error.problems
+            : [{ path: '', message: (error as Error).message }];
+          for (const problem of problems)
+            log.error('the new config is invalid; the old one keeps running', { ...problem });
+          throw error;
+        });
         await warnUnreadable(next);
-        await daemon.reload(next);
+        await daemon.reload(keepRestartOnlySettings(config, next));
         // Against the config the agent started with: it keeps warning until a restart.
         const pending = changedRestartOnlySettings(config, next);
         if (pending.length > 0)
@@ -119,13 +130,7 @@ export function registerServeCommand(program: Command): void {
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
       const reloadNow = (): void => {
-        reload().catch((error: unknown) => {
-          const problems = isConfigError(error)
-            ? error.problems
-            : [{ path: '', message: (error as Error).message }];
-          for (const problem of problems)
-            log.error('the new config is invalid; the old one keeps running', { ...problem });
-        });
+        reload().catch(() => undefined); // (logged by reload)
       };
       // Heard from the start on too: SIGHUP's default action ends a process. One that comes while
       // the agent starts is carried out once it has started.
