@@ -108,6 +108,22 @@ describe('notifications in the config', () => {
     expect(JSON.stringify(found)).not.toContain('secret-path');
   });
 
+  // An inline url was checked, the file's was not: the first notification then failed.
+  it('checks the URL a urlFile holds as an inline url is checked, without showing it', async () => {
+    await writeFile(join(dir, 'slack-url'), 'hooks.slack.com/services/T0/B0/Zq9secret\n');
+    const file = await write('', '  channels:\n    slack: { type: slack, urlFile: ./slack-url }');
+    const error = await loadConfig(file, { env: {} }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      {
+        path: 'notifications.channels.slack.urlFile',
+        line: 13,
+        column: 36,
+        message: `the URL file ${join(dir, 'slack-url')} does not hold an http:// or https:// URL`,
+      },
+    ]);
+  });
+
   it('reads URLs, signing secrets and SMTP passwords from ${ENV} or files, and redacts them all', async () => {
     await writeFile(join(dir, 'slack-url'), 'https://hooks.slack.com/services/T0/B0/file-secret-1\n');
     await writeFile(join(dir, 'hook-secret'), 'file-secret-2\n');

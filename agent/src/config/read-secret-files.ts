@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { webhookUrlPattern } from '@port-yard/shared';
 import { resolve } from 'node:path';
 import { fileErrorReason } from '../platform/file-error-reason.ts';
 import type { ConfigProblem } from './config-error.ts';
@@ -75,6 +76,9 @@ export async function readSecretFiles(
       // The dump and restore tools read a database password from a file of one line each.
       else if (entry.fileKey === 'passwordFile' && /[\r\n]/.test(value))
         problems.push(problem(`the password file ${absolute} holds more than one line: a password has none`));
+      // Checked as an inline url is (checkUrl in the schema), without showing it.
+      else if (entry.fileKey === 'urlFile' && !webhookUrlPattern.test(value))
+        problems.push(problem(`the URL file ${absolute} does not hold an http:// or https:// URL`));
       else
         secrets.push({ section: entry.section, name: entry.name, key: secretFileKeys[entry.fileKey], value });
     } catch (error) {

@@ -39,6 +39,9 @@ const urlFile = optionalPath.describe('File holding the webhook URL (e.g. a moun
 const reservedHeader = /^(content-type|content-length|host|user-agent|x-port-yard-.*)$/i;
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** What a webhook URL must look like, inline or in its `urlFile`. */
+export const webhookUrlPattern = /^https?:\/\/[^\s/]+/;
+
 type UrlChannel = { url?: unknown; urlFile?: unknown };
 
 /** Exactly one of url and urlFile, and an http(s) URL when given inline. */
@@ -49,7 +52,7 @@ function checkUrl(channel: UrlChannel, ctx: z.RefinementCtx): void {
   if (channel.url !== undefined && channel.urlFile !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['urlFile'], message: 'give url or urlFile, not both' });
   }
-  if (typeof channel.url === 'string' && channel.url !== '' && !/^https?:\/\/[^\s/]+/.test(channel.url)) {
+  if (typeof channel.url === 'string' && channel.url !== '' && !webhookUrlPattern.test(channel.url)) {
     // Never echo the value: it is a secret.
     ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an http:// or https:// URL' });
   }
