@@ -3,6 +3,7 @@ import type { NotificationDelivery, PortYardConfig } from '@port-yard/shared';
 import { PortYardError, durationMs } from '@port-yard/shared';
 import { agentVersion } from '../agent-version.ts';
 import type { Logger } from '../platform/logger.ts';
+import { timerDelay } from '../platform/timer-delay.ts';
 import { channelAttempt, channelDestination } from './channel-sender.ts';
 import { createDeliveryLog } from './delivery-log.ts';
 import { deliverWithRetry } from './deliver-with-retry.ts';
@@ -49,7 +50,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const settings = deps.config().notifications;
     const channel = settings.channels[channelName];
     if (!channel) throw new PortYardError('NOT_FOUND', `no notification channel named ${channelName}`);
-    const timeoutMs = milliseconds(settings.timeout);
+    const timeoutMs = timerDelay(milliseconds(settings.timeout));
     const facts = { channel: channelName, event: notification.event, target: notification.target };
     const outcome = await deliverWithRetry(
       channelAttempt(channel, notification, { sender, timeoutMs, now }),

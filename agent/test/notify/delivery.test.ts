@@ -64,6 +64,15 @@ describe('delivery', () => {
     expect(JSON.parse(retries[1]!).delayMs).toBe(2 * JSON.parse(retries[0]!).delayMs);
   });
 
+  // Over Node's longest timer (24.8 days), every attempt was cut off after 1 ms.
+  it('waits for the receiver under a timeout of a month', async () => {
+    receiver.answer('/slow-ok', () => ({ status: 200 }));
+    const { notifier } = notifierFor(
+      notifyConfig({ slow: { type: 'webhook', url: `${receiver.url}/slow-ok` } }, { timeout: '1mo' }),
+    );
+    expect(await notifier.test('slow')).toMatchObject({ ok: true, attempts: 1 });
+  });
+
   it('gives up after the configured attempts and records the last error', async () => {
     receiver.answer('/down', () => ({ status: 500, body: 'internal trouble' }));
     const { notifier, log } = notifierFor(
