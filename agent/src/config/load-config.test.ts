@@ -279,6 +279,21 @@ storages:
     ]);
   });
 
+  // Eight digits passed the schema, then became the default 12h without a word.
+  it('refuses a session length it would not use', async () => {
+    const problems = await problemsOf(
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\nauth: { mode: none, sessionTtl: 99999999d }\n',
+    );
+    expect(problems).toEqual([
+      {
+        path: 'auth.sessionTtl',
+        line: 3,
+        column: 33,
+        message: 'must be a duration in minutes, hours or days, such as 30m, 12h or 7d',
+      },
+    ]);
+  });
+
   // Named, it showed an unquoted password that starts with `*` (`password: *Hunter2`).
   it('reports an alias to no anchor by its position, not its name', async () => {
     const problems = await problemsOf('version: 1\nstorages: *Hunter2Zq9\n');

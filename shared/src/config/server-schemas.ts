@@ -154,7 +154,11 @@ export const authSchema = z
       .describe('mode ldap: bind as the user, then look up their groups.'),
     sessionTtl: z
       .string()
-      .regex(/^[1-9][0-9]*(m|h|d)$/)
+      // At most 7 digits, as every duration: a longer one was accepted here and then became 12h.
+      .regex(
+        /^[1-9][0-9]{0,6}(m|h|d)$/,
+        'must be a duration in minutes, hours or days, such as 30m, 12h or 7d',
+      )
       .default('12h')
       .describe('How long a login session lasts.'),
   })
