@@ -50,6 +50,10 @@ describe('interpolate', () => {
     expect(interpolate('abc ${USER_NAME', env).problems).toEqual([
       'unterminated ${ (write $${ for a literal ${)',
     ]);
+    // It became the text `${INNER}`, a database of that name.
+    expect(interpolate('${UNSET:-${INNER}}', env).problems).toEqual([
+      '${UNSET:-…} has a ${ in its default: a default is taken literally, and cannot hold another reference',
+    ]);
   });
 
   it('names the variables a text refers to, as interpolate reads them', () => {

@@ -90,6 +90,11 @@ function resolveReference(inner: string, env: ConfigEnv): string | { problem: st
     return { problem: `\${${inner}} is not a variable reference: write \${NAME} or \${NAME:-default}` };
   }
   const [, name = '', fallback] = match;
+  // `${A:-${B}}` ended at the first `}`: its default was the text `${B`, and a `}` followed.
+  if (fallback?.includes('${'))
+    return {
+      problem: `\${${name}:-…} has a \${ in its default: a default is taken literally, and cannot hold another reference`,
+    };
   const found = env[name];
   if (fallback !== undefined) return found === undefined || found === '' ? fallback : found;
   if (found === undefined) {
