@@ -279,6 +279,15 @@ storages:
     ]);
   });
 
+  it('says what an infinite number is, not "expected a number, found a number"', async () => {
+    const problems = await problemsOf(
+      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\nmaxConcurrent: .inf\n',
+    );
+    expect(problems.map((problem) => problem.message)).toEqual([
+      'expected a number, found an infinite number (.inf)',
+    ]);
+  });
+
   // Eight digits passed the schema, then became the default 12h without a word.
   it('refuses a session length it would not use', async () => {
     const problems = await problemsOf(

@@ -160,6 +160,9 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'number' && Number.isInteger(value)) return 'a whole number';
+  // zod's number takes neither: "expected a number, found a number" said nothing.
+  if (typeof value === 'number' && Number.isNaN(value)) return '.nan (not a number)';
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'an infinite number (.inf)';
   return noun(typeof value);
 }
 
