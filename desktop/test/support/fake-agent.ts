@@ -21,8 +21,10 @@ export interface FakeAgent {
   plan: RestorePlan | Error;
   /** What `sandboxes.create` answers: a pending promise keeps the deploy running. */
   sandbox?: Promise<SandboxCredentials>;
-  /** The artifacts `artifacts.list` answers (any target). */
+  /** The artifacts `artifacts.list` answers (any target), a page at a time by its limit and cursor. */
   artifacts: ArtifactSummary[];
+  /** What `retention.plan` answers (default: no policy). */
+  retentionPlan?: Error;
   /** What `agent.info` answers: the (redacted) config the console reads the targets' test servers from. */
   info: { config: { targets: Record<string, object>; testServers: Record<string, object> } } | Error;
   /** What `runs.start` answers (default: the first of `runs`); a pending promise keeps it waiting. */
@@ -102,13 +104,18 @@ export function fakeAgent(): FakeAgent {
           session: { query: call('agent.session', () => fake.session) },
           info: { query: call('agent.info', () => fake.info) },
         },
-        retention: { plan: { query: call('retention.plan', () => []) } },
+        retention: { plan: { query: call('retention.plan', () => fake.retentionPlan ?? []) } },
         targets: {
           list: { query: call('targets.list', () => fake.targets) },
           changes: { subscribe: subscription('targets') },
         },
         runs: {
-          list: { query: call('runs.list', () => fake.runs) },
+          list: {
+            query: call('runs.list', (input) => {
+              const { target, limit = 100 } = (input ?? {}) as { target?: string; limit?: number };
+              return fake.runs.filter((run) => target === undefined || run.target === target).slice(0, limit);
+            }),
+          },
           events: { subscribe: subscription('runs') },
           cancel: { mutate: call('runs.cancel', () => fake.cancel) },
           start: { mutate: call('runs.start', () => fake.startRun ?? fake.runs[0]) },
@@ -117,7 +124,7 @@ export function fakeAgent(): FakeAgent {
           create: { mutate: call('sandboxes.create', () => fake.sandbox ?? new Error('no sandbox')) },
         },
         artifacts: {
-          list: { query: call('artifacts.list', () => ({ items: fake.artifacts })) },
+          list: { query: call('artifacts.list', (input) => artifactPage(fake.artifacts, input)) },
           restorePlan: { query: call('artifacts.restorePlan', () => fake.plan) },
           verify: {
             mutate: call('artifacts.verify', () => fake.verification ?? new Error('no verification')),
@@ -168,4 +175,13 @@ export function fakeArtifact(overrides: Partial<ArtifactSummary> = {}): Artifact
     verificationFailed: false,
     ...overrides,
   } as unknown as ArtifactSummary;
+}
+
+/** A page of `artifacts.list`, as the agent answers it: `limit` items after `cursor`. */
+function artifactPage(artifacts: readonly ArtifactSummary[], input: unknown) {
+  const { limit = 100, cursor } = (input ?? {}) as { limit?: number; cursor?: string };
+  const start = cursor === undefined ? 0 : artifacts.findIndex((a) => a.manifest.artifactId === cursor) + 1;
+  const items = artifacts.slice(start, start + limit);
+  const nextCursor = start + limit < artifacts.length ? items.at(-1)?.manifest.artifactId : undefined;
+  return { items, nextCursor, total: artifacts.length };
 }

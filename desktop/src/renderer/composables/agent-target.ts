@@ -1,7 +1,8 @@
 import { computed, ref, watch, type Ref } from 'vue';
-import type { ArtifactSummary } from '@port-yard/shared';
+import type { ArtifactSummary, RunRecord } from '@port-yard/shared';
 import type { RetentionPlan } from '../api/api-types.ts';
 import { useAgentsStore } from '../stores/agents.ts';
+import { mergeRuns } from './merge-runs.ts';
 
 /** Whether the target's artifacts can be deployed as sandboxes (or verified), and if not, why. */
 export interface TestServerSupport {
@@ -50,13 +51,18 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
   const agents = useAgentsStore();
   const agent = computed(() => agents.agents[agentId.value]);
   const status = computed(() => agent.value?.targets.find((candidate) => candidate.name === target.value));
-  const runs = computed(() => agents.runsOf(agentId.value, target.value));
+  // The store holds the newest runs of all targets, live; a busy agent's other targets push this
+  // one's out of it. Its own history is fetched too, and the live runs laid over it.
+  const liveRuns = computed(() => agents.runsOf(agentId.value, target.value));
+  const history = ref<RunRecord[]>([]);
+  const runs = computed(() => mergeRuns(history.value, liveRuns.value));
   const permissions = computed(() => agent.value?.session?.permissions);
   const missing = computed(() => !!agent.value?.targetsLoaded && !status.value);
   const sandbox = ref<TestServerSupport>({ available: true });
   const verify = ref<TestServerSupport>({ available: true });
   const artifacts = ref<ArtifactSummary[]>([]);
   const retention = ref<RetentionPlan | null>(null);
+  const retentionError = ref<string | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
 
@@ -65,13 +71,16 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
     loading.value = true;
     try {
       const api = agents.client(agentId.value);
-      const [page, plan, info] = await Promise.all([
-        api.artifacts.list.query({ target: target.value, limit: 500 }),
-        api.retention.plan.query({ target: target.value }).catch(() => null),
+      const [all, plan, info, targetRuns] = await Promise.all([
+        allArtifacts(api, target.value),
+        api.retention.plan.query({ target: target.value }).catch((caught: unknown) => caught as Error),
         api.agent.info.query().catch(() => null),
+        api.runs.list.query({ target: target.value, limit: 100 }).catch(() => null),
       ]);
-      artifacts.value = page.items;
-      retention.value = plan;
+      artifacts.value = all;
+      retention.value = plan instanceof Error ? null : plan;
+      retentionError.value = plan instanceof Error ? plan.message : null;
+      if (targetRuns) history.value = targetRuns;
       sandbox.value = testServerSupport(info?.config, target.value);
       verify.value = testServerSupport(info?.config, target.value, 'verify');
       error.value = null;
@@ -84,7 +93,7 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
 
   // Reload when a run of this target ends (a new artifact, retention deleted some, a restore).
   const finishedRuns = computed(
-    () => runs.value.filter((run) => run.status !== 'queued' && run.status !== 'running').length,
+    () => liveRuns.value.filter((run) => run.status !== 'queued' && run.status !== 'running').length,
   );
   watch([agentId, target, () => agent.value?.state, finishedRuns, missing], () => void reload(), {
     immediate: true,
@@ -98,10 +107,26 @@ export function useAgentTarget(agentId: Ref<string>, target: Ref<string>) {
     permissions,
     artifacts,
     retention,
+    retentionError,
     sandbox,
     verify,
     loading,
     error,
     reload,
   };
+}
+
+/** Every artifact of the target, newest first, page after page (the API gives at most 500 at once). */
+async function allArtifacts(
+  api: ReturnType<ReturnType<typeof useAgentsStore>['client']>,
+  target: string,
+): Promise<ArtifactSummary[]> {
+  const items: ArtifactSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.artifacts.list.query({ target, limit: 500, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return items;
 }

@@ -24,9 +24,9 @@ const shop: TargetStatus = {
 };
 const artifact = fakeArtifact();
 
-async function show(target: string): Promise<void> {
+async function show(target: string, artifacts = [artifact]): Promise<void> {
   page.fake.targets = [shop];
-  page.fake.artifacts = [artifact];
+  page.fake.artifacts = artifacts;
   useAgentsStore().connect({ id: 'a', name: 'prod', url: 'http://agent' });
   page.fake.open();
   const router = createRouter({
@@ -41,6 +41,11 @@ async function show(target: string): Promise<void> {
     () => () => h(NMessageProvider, () => h(NDialogProvider, () => h(TargetView, { agentId: 'a', target }))),
   );
   page.mountInPage(Host, { global: { plugins: [router] } });
+  await flushPromises();
+}
+
+async function openTab(name: string): Promise<void> {
+  $(`tab-${name}`)!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
   await flushPromises();
 }
 
@@ -92,6 +97,46 @@ describe('the target screen', () => {
     await show('shop');
     expect($(`verify-${artifact.manifest.artifactId}`)).not.toBeNull();
     expect($('verify-unavailable')).toBeNull();
+  });
+});
+
+describe('what the target screen shows of a busy agent', () => {
+  // It showed the first 500 (of 621), and nothing said there were more.
+  it('lists every artifact, past the 500 the agent answers at once', async () => {
+    const many = Array.from({ length: 1201 }, (_, index) =>
+      fakeArtifact({
+        manifest: {
+          ...artifact.manifest,
+          artifactId: `2026-11-26T03-28-22Z_${String(index).padStart(10, '0')}`,
+        },
+      }),
+    );
+    await show('shop', many);
+    expect(page.fake.calls.filter((call) => call.path === 'artifacts.list')).toHaveLength(3);
+    expect($('artifacts-table')?.textContent).toContain('1201 artifact(s)');
+  });
+
+  // The store keeps the newest 100 runs of all targets: other targets' runs pushed this one's out.
+  it("shows the target's own runs, however many other targets ran since", async () => {
+    const run = (id: string, target: string, queuedAt: string, message: string): RunRecord =>
+      ({ id, target, trigger: 'schedule', status: 'failed', queuedAt, message }) as RunRecord;
+    page.fake.runs = [
+      ...Array.from({ length: 105 }, (_, index) =>
+        run(`o${index}`, 'other', `2026-11-26T05:${String(59 - (index % 60)).padStart(2, '0')}:00Z`, 'x'),
+      ),
+      run('s1', 'shop', '2026-11-26T04:00:00Z', 'Access denied for user'),
+    ];
+    await show('shop');
+    await openTab('runs');
+    expect($('run-history')?.textContent).toContain('Access denied for user');
+    expect($('run-history')?.textContent).not.toContain('other');
+  });
+
+  it('says the retention preview could not be read, not that there is no policy', async () => {
+    page.fake.retentionPlan = new Error('storage local: connection refused');
+    await show('shop');
+    await openTab('retention');
+    expect($('retention-error')?.textContent).toContain('storage local: connection refused');
   });
 });
 
