@@ -3,6 +3,7 @@ import type {
   RestorePlan,
   RunRecord,
   SandboxCredentials,
+  SandboxSummary,
   TargetStatus,
   VerificationResult,
 } from '@port-yard/shared';
@@ -21,6 +22,8 @@ export interface FakeAgent {
   plan: RestorePlan | Error;
   /** What `sandboxes.create` answers: a pending promise keeps the deploy running. */
   sandbox?: Promise<SandboxCredentials>;
+  /** What `sandboxes.list` answers. */
+  sandboxes: SandboxSummary[];
   /** The artifacts `artifacts.list` answers (any target), a page at a time by its limit and cursor. */
   artifacts: ArtifactSummary[];
   /** What `retention.plan` answers (default: no policy). */
@@ -71,6 +74,7 @@ export function fakeAgent(): FakeAgent {
     runs: [],
     plan: new Error('no plan'),
     artifacts: [],
+    sandboxes: [],
     info: { config: { targets: {}, testServers: {} } },
     cancel: { cancelled: true },
     verification: null,
@@ -122,6 +126,8 @@ export function fakeAgent(): FakeAgent {
         },
         sandboxes: {
           create: { mutate: call('sandboxes.create', () => fake.sandbox ?? new Error('no sandbox')) },
+          list: { query: call('sandboxes.list', () => ({ items: fake.sandboxes, problems: [] })) },
+          extend: { mutate: call('sandboxes.extend', () => ({ expiresAt: new Date().toISOString() })) },
         },
         artifacts: {
           list: { query: call('artifacts.list', (input) => artifactPage(fake.artifacts, input)) },
