@@ -1,7 +1,7 @@
 import type { Manifest, PortYardConfig } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { createAgeDecryption } from '../pipeline/age-encryption.ts';
-import { chainCodecs } from '../pipeline/chain-codecs.ts';
+import { startChained } from '../pipeline/chain-codecs.ts';
 import { createCodec, type CodecStream } from '../pipeline/compression.ts';
 
 /**
@@ -25,5 +25,5 @@ export async function decoderFor(
       `artifact ${manifest.artifactId} is encrypted with age and this agent holds no identity for it (encryption.identityFile of target ${manifest.target}): download it as stored and decrypt it with age -d -i <key file>`,
     );
   const decrypt = await createAgeDecryption(identityFile, manifest.artifactId);
-  return decompress ? () => chainCodecs(decrypt(), decompress()) : decrypt;
+  return decompress ? () => startChained(decrypt, decompress) : decrypt;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Manifest } from '@port-yard/shared';
 import { artifactIdPattern, isPortYardError, PortYardError } from '@port-yard/shared';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -21,7 +22,22 @@ export interface DownloadRouteDeps {
   readonly daemon: Pick<Daemon, 'agent'>;
   readonly audit: AuditLog;
   readonly log: Logger;
+  readonly limits?: Partial<DownloadLimits>;
 }
+
+/**
+ * What downloads may hold. Each decoded download runs a decoder process (zstd, gzip, age), and
+ * each download an open file or storage stream: a client that stops reading, or opens hundreds,
+ * must not hold them until the agent runs out of files.
+ */
+export interface DownloadLimits {
+  /** A download whose client took nothing for this long is ended (a stored one can resume). */
+  readonly idleMs: number;
+  /** Decoded downloads (`decompress=1`) at once, over all clients; more are refused with 503. */
+  readonly decoders: number;
+}
+
+export const defaultDownloadLimits: DownloadLimits = { idleMs: 5 * 60_000, decoders: 16 };
 
 /**
  * `GET|HEAD /api/artifacts/<id>/download[?storage=<name>][&decompress=1]`: one artifact's bytes
@@ -31,6 +47,8 @@ export interface DownloadRouteDeps {
  * a storage key: storage keys come from the catalog only.
  */
 export function createDownloadRoute(deps: DownloadRouteDeps): Route {
+  const limits = { ...defaultDownloadLimits, ...deps.limits };
+  let decoding = 0;
   return async (request, response, identity) => {
     const url = new URL(request.url ?? '/', 'http://agent');
     const rawId = url.pathname.endsWith(suffix)
@@ -65,6 +83,26 @@ export function createDownloadRoute(deps: DownloadRouteDeps): Route {
         'a Range cannot be combined with decompress=1 (the decoded size is unknown)',
       );
 
+    if (decompress && decoding >= limits.decoders) {
+      audit('denied', { decompress, reason: 'busy' });
+      return sendJson(
+        response,
+        503,
+        {
+          error: {
+            code: 'CONFLICT',
+            message: `${decoding} decompressed downloads are running, the most at once: retry later, or download the artifact as stored`,
+          },
+        },
+        { 'retry-after': '30' },
+      );
+    }
+    if (decompress) {
+      // Taken now, before anything is awaited, so that requests at once cannot pass the limit
+      // together; a response closes however it ends.
+      decoding += 1;
+      response.once('close', () => (decoding -= 1));
+    }
     const agent = deps.daemon.agent();
     const entry = agent.catalog.get(artifactId);
     if (!entry) return fail(response, 404, 'NOT_FOUND', `no artifact ${artifactId}`);
@@ -119,18 +157,21 @@ export function createDownloadRoute(deps: DownloadRouteDeps): Route {
       return;
     }
 
-    // The client leaving aborts the storage read, even before the first byte.
+    // The client leaving aborts the storage read, even before the first byte; so does a client
+    // that takes nothing for `idleMs` (its socket is destroyed).
     const gone = new AbortController();
     response.once('close', () => {
       if (!response.writableFinished) gone.abort();
     });
+    response.setTimeout(limits.idleMs);
     const details = {
       storage: storage.name,
       range: range.kind === 'part' ? `bytes=${range.start}-${range.end}` : null,
       decompress: decoder !== undefined,
     };
+    let source: Readable | undefined;
     try {
-      const source = await storage.get(dataKey, {
+      source = await storage.get(dataKey, {
         range: range.kind === 'part' ? { start: range.start, end: range.end } : undefined,
         signal: gone.signal,
       });
@@ -148,6 +189,7 @@ export function createDownloadRoute(deps: DownloadRouteDeps): Route {
       // Our own failures (damage, a codec, the medium) destroy the response too: name those.
       const clientLeft = gone.signal.aborted && !(isPortYardError(error) && error.code !== 'CANCELLED');
       const message = clientLeft ? 'the client disconnected' : (error as Error).message;
+      source?.destroy();
       audit('failed', { ...details, error: message }, manifest);
       if (!clientLeft) deps.log.warn('download failed', { artifactId, storage: storage.name, message });
       sendError(response, error, statusOf(error));

@@ -13,7 +13,7 @@ import type { Daemon } from '../daemon/daemon.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createApiServer, type ApiServer, type RouteEntry } from './api-server.ts';
 import { createAuthRoutes, type PasswordLogin } from './auth-routes.ts';
-import { createDownloadRoute, downloadPathPrefix } from './download-route.ts';
+import { createDownloadRoute, downloadPathPrefix, type DownloadLimits } from './download-route.ts';
 import { createReadiness } from './health-readiness.ts';
 import { readinessRoute } from './health-routes.ts';
 import { createAgentMetrics } from './metrics-registry.ts';
@@ -32,6 +32,8 @@ export interface StartApiOptions {
   readonly audit?: AuditLog;
   /** For sessions and sign-in expiry (tests move it forward). */
   readonly clock?: () => number;
+  /** Tests make them small. */
+  readonly downloadLimits?: Partial<DownloadLimits>;
 }
 
 export interface RunningApi extends ApiServer {
@@ -72,7 +74,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     () => void (starting = false),
     () => undefined,
   );
-  const download = createDownloadRoute({ daemon: options.daemon, audit, log });
+  const download = createDownloadRoute({
+    daemon: options.daemon,
+    audit,
+    log,
+    limits: options.downloadLimits,
+  });
   const metrics = createAgentMetrics(options.daemon);
   const routes: RouteEntry[] = [
     { method: 'POST', path: '/api/auth/login', handle: (request, response) => auth.login(request, response) },
