@@ -3,7 +3,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PortYardError } from '@port-yard/shared';
 import { describe, expect, it } from 'vitest';
-import { chainCodecs, linkStages } from './chain-codecs.ts';
+import { chainCodecs, linkStages, startChained } from './chain-codecs.ts';
 import { processCodec, type CodecStream } from './compression.ts';
 
 describe('chainCodecs', () => {
@@ -61,5 +61,21 @@ describe('chainCodecs', () => {
     const link = linkStages(Readable.from([Buffer.alloc(1024)]), next);
     setTimeout(() => input.destroy(), 10);
     await expect(link).rejects.toBe(died);
+  });
+});
+
+describe('startChained', () => {
+  it('stops the first stage when the second cannot start', async () => {
+    const first = processCodec('cat', [], 'cat');
+    const refused = new PortYardError('COMPRESS_FAILED', 'could not start zstd -d');
+    expect(() =>
+      startChained(
+        () => first,
+        () => {
+          throw refused;
+        },
+      ),
+    ).toThrow(refused);
+    await expect(first.finished).rejects.toThrow(/cat was killed by SIGTERM/);
   });
 });

@@ -3,6 +3,20 @@ import { pipeline } from 'node:stream/promises';
 import { causeOf, isClosedStdin, settledWithin } from '../platform/broken-pipe.ts';
 import type { CodecStream } from './compression.ts';
 
+/**
+ * Starts two codec stages and chains them: when the second cannot start, the first is stopped
+ * rather than left running with nothing to read its output.
+ */
+export function startChained(first: () => CodecStream, second: () => CodecStream): CodecStream {
+  const started = first();
+  try {
+    return chainCodecs(started, second());
+  } catch (error) {
+    started.kill();
+    throw error;
+  }
+}
+
 /** Two codec stages as one: `first`'s output feeds `second` (e.g. decrypt, then decompress). */
 export function chainCodecs(first: CodecStream, second: CodecStream): CodecStream {
   const link = linkStages(first.output, second);

@@ -70,7 +70,15 @@ export function processCodec(
     }
   });
   finished.catch(() => undefined);
-  return { input: tool.child.stdin!, output: tool.child.stdout!, finished, kill: () => tool.kill(1000) };
+  const { stdin, stdout } = tool.child;
+  // Node gives a process it could not start (EMFILE, EAGAIN) no pipes, and says why only later.
+  if (!stdin || !stdout)
+    throw new PortYardError(
+      code,
+      `could not start ${what}: the system gave it no pipes (too many open files or processes?)`,
+      { phase: 'compress' },
+    );
+  return { input: stdin, output: stdout, finished, kill: () => tool.kill(1000) };
 }
 
 function transformCodec(stream: Transform): CodecStream {

@@ -58,7 +58,13 @@ export function startDumpSource(request: DumpSourceRequest): DumpSource {
   const source = compressorReadsDump(request)
     ? directSource(request, request.codec.compressFrom, 'pipe')
     : observedSource(request);
-  return request.encryption ? encrypted(source, request.encryption.encrypt()) : source;
+  if (!request.encryption) return source;
+  try {
+    return encrypted(source, request.encryption.encrypt());
+  } catch (error) {
+    source.kill(); // an encryption that could not start: the dump and compressor stop with it
+    throw error;
+  }
 }
 
 /** A dump compressed by a process that writes into a file descriptor itself: no output here. */

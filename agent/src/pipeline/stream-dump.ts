@@ -98,7 +98,12 @@ async function streamThroughNode(request: StreamDumpRequest): Promise<StreamDump
   let source: DumpSource;
   try {
     dump = spawnTool(request.dump, { stdout: pipe?.writeFd ?? 'pipe' });
-    source = startDumpSource({ ...request, dump, dumpPipe: pipe?.readFd });
+    try {
+      source = startDumpSource({ ...request, dump, dumpPipe: pipe?.readFd });
+    } catch (error) {
+      dump.kill(); // a compressor that could not start: the dump must not go on alone
+      throw error;
+    }
   } finally {
     pipe?.close();
   }

@@ -2,7 +2,7 @@ import type { Manifest, TargetConfig } from '@port-yard/shared';
 import { PortYardError } from '@port-yard/shared';
 import { copyManifest, type CatalogEntry } from '../catalog/catalog.ts';
 import { createAgeDecryption } from '../pipeline/age-encryption.ts';
-import { chainCodecs } from '../pipeline/chain-codecs.ts';
+import { startChained } from '../pipeline/chain-codecs.ts';
 import { createCodec, type CodecStream } from '../pipeline/compression.ts';
 import type { Storage } from '../storage/storage.ts';
 
@@ -51,6 +51,6 @@ export async function openArtifactSources(
     storage: storages.get(location.storage)!,
     dataKey: location.dataKey,
     manifest: copyManifest(entry, location),
-    decoder: () => (decryption ? chainCodecs(decryption(), codec.decompress()) : codec.decompress()),
+    decoder: () => (decryption ? startChained(decryption, codec.decompress) : codec.decompress()),
   }));
 }
