@@ -50,6 +50,14 @@ targets:
 `;
 
 describe('loadConfig', () => {
+  // Making paths absolute rebuilt the maps as plain objects: `targets.constructor` found Object's.
+  it('holds the named maps without a prototype, so a name such as constructor is only a name', async () => {
+    const config = await loadConfig(await write(valid), { env: {} });
+    for (const map of [config.storages, config.targets, config.testServers, config.notifications.channels])
+      expect(Object.getPrototypeOf(map)).toBeNull();
+    expect(config.targets['constructor']).toBeUndefined();
+  });
+
   it('returns the validated config with defaults filled in and paths made absolute', async () => {
     const config = await loadConfig(await write(valid), { env: {} });
     expect(config).toEqual({

@@ -63,6 +63,10 @@ export function resolveConfigPaths(config: PortYardConfig, baseDir: string): Por
   };
 }
 
+/** Without a prototype, as the schema's named maps are (named-map.ts): `targets.constructor` is none. */
 function mapValues<T, U>(record: Readonly<Record<string, T>>, map: (value: T) => U): Record<string, U> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+  return Object.assign(
+    Object.create(null) as Record<string, U>,
+    Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)])),
+  );
 }
