@@ -178,7 +178,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     maxBodySize: 1 << 20,
     maxBatchSize: maxCallsPerBatch,
     // tRPC sets its own Vary header, replacing the one applyCors set: add Origin back (CORS answers differ by it).
-    responseMeta: () => ({ headers: new Headers([['vary', 'Origin']]) }),
+    // No cache keeps an answer (a config, runs, a plan) for the next user of a shared browser.
+    responseMeta: () => ({
+      headers: new Headers([
+        ['vary', 'Origin'],
+        ['cache-control', 'no-store'],
+      ]),
+    }),
   });
 
   /** Waits for the agent's start; its failure is the log's to tell, not an anonymous caller's. */
