@@ -1,12 +1,8 @@
 import type { ArtifactSummary } from '@port-yard/shared';
-import { isPinned, type Catalog, type CatalogEntry } from '../catalog/catalog.ts';
-import type { Storage } from '../storage/storage.ts';
-import { readVerificationSidecar } from '../verify/verification-sidecar.ts';
+import { isPinned, type CatalogEntry } from '../catalog/catalog.ts';
+import { verificationOutcome, type VerificationOutcomeDeps } from '../verify/verification-outcome.ts';
 
-export interface ArtifactSummaryDeps {
-  readonly catalog: Catalog;
-  readonly storages: ReadonlyMap<string, Storage>;
-}
+export type ArtifactSummaryDeps = VerificationOutcomeDeps;
 
 /**
  * Artifacts as the API lists them, with their newest verification's outcome: a failed one must
@@ -29,23 +25,4 @@ export async function summarizeArtifacts(
       };
     }),
   );
-}
-
-/** true: passed; false: failed; undefined: never verified, or no sidecar could be read. */
-async function verificationOutcome(
-  deps: ArtifactSummaryDeps,
-  entry: CatalogEntry,
-): Promise<boolean | undefined> {
-  const known = entry.locations.find((location) => location.verificationOk !== undefined);
-  if (known) return known.verificationOk;
-  for (const location of entry.locations) {
-    const key = location.sidecars?.verification;
-    const storage = deps.storages.get(location.storage);
-    if (key === undefined || !storage) continue;
-    const result = await readVerificationSidecar(storage, key);
-    if (!result) continue;
-    deps.catalog.rememberVerification(entry.manifest.artifactId, location.storage, result.ok);
-    return result.ok;
-  }
-  return undefined;
 }

@@ -4,11 +4,15 @@ import type { Catalog, CatalogEntry } from '../catalog/catalog.ts';
 import { artifactWithTarget } from '../artifacts/artifact-target.ts';
 import { describeConnection } from '../engines/describe-connection.ts';
 import type { Engine } from '../engines/engine.ts';
+import type { Storage } from '../storage/storage.ts';
 import { engineFamily } from '../verify/engine-family.ts';
+import { verificationOutcome } from '../verify/verification-outcome.ts';
 import { versionWarnings } from './version-warnings.ts';
 
 export interface PlanRestoreDeps {
   readonly catalog: Catalog;
+  /** Where a verification's sidecar is read, to warn of a failed one (not read without). */
+  readonly storages?: ReadonlyMap<string, Storage>;
   readonly engineFor: (target: TargetConfig) => Engine;
   readonly targets: Readonly<Record<string, TargetConfig>>;
   readonly now?: () => Date;
@@ -69,6 +73,13 @@ export async function planRestore(
   if (exists && !engine.atomicReplace)
     warnings.push(
       `${server.flavor} cannot swap databases: ${database} is emptied before the load, and a failed load leaves it incomplete (only a safety backup holds its current contents${options.safetyBackup ? '' : ': off by default for this target'})`,
+    );
+  const verified = deps.storages
+    ? await verificationOutcome({ catalog: deps.catalog, storages: deps.storages }, entry)
+    : undefined;
+  if (verified === false)
+    warnings.push(
+      `artifact ${manifest.artifactId} failed its last verification: what it found wrong (see the artifact's verification) would be in ${database} after the restore`,
     );
   const omissions = manifest.labels[incompleteLabel];
   if (omissions)

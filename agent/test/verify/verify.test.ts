@@ -295,6 +295,16 @@ describe("the API's view of verified artifacts", () => {
       expect(restarted.catalog.get(bad.id)!.locations[0]!.verificationOk).toBeUndefined();
       expect(await view(restarted)).toEqual(expected);
       expect(restarted.catalog.get(bad.id)!.locations[0]!.verificationOk).toBe(false);
+      // A restore's plan says so before anything is done (the console's restore dialog showed nothing).
+      const failedWarnings = async (id: string) =>
+        (await restarted.planRestore(id, 'py_t_verify_plan_only')).warnings.filter((warning) =>
+          warning.includes('failed its last verification'),
+        );
+      expect(await failedWarnings(bad.id)).toEqual([
+        `artifact ${bad.id} failed its last verification: what it found wrong (see the artifact's verification) would be in py_t_verify_plan_only after the restore`,
+      ]);
+      expect(await failedWarnings(good.id)).toEqual([]);
+      expect(await failedWarnings(never.id)).toEqual([]);
     } finally {
       await restarted.close();
     }
