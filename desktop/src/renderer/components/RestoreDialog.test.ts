@@ -239,6 +239,24 @@ describe('the restore dialog', () => {
     expect($('restore-start')).toBeNull();
   });
 
+  // The error replaced the whole form: no field was left to correct the name in.
+  it('says why a name typed is refused under the field, which stays to be corrected', async () => {
+    await open(replacePlan);
+    fake.plan = new Error('toDatabase: mysql is a system database');
+    await type('restore-to-database', 'mysql');
+    input('restore-to-database').dispatchEvent(new Event('blur'));
+    await flushPromises();
+    expect($('restore-plan-error')!.textContent).toContain('mysql is a system database');
+    expect($('restore-to-database')).not.toBeNull();
+    expect(startButton().disabled).toBe(true);
+    fake.plan = { ...replacePlan, mode: 'new', database: 'shop_copy', confirmation: undefined };
+    await type('restore-to-database', 'shop_copy');
+    input('restore-to-database').dispatchEvent(new Event('blur'));
+    await flushPromises();
+    expect($('restore-plan-error')).toBeNull();
+    expect(startButton().disabled).toBe(false);
+  });
+
   it('closes with Escape', async () => {
     await open(replacePlan);
     closed = 0;
