@@ -4,7 +4,8 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@port-yard/shared';
 import type { AgentConnector } from '../api/agent-client.ts';
-import { fakeAgent } from '../../../test/support/fake-agent.ts';
+import type { Session } from '../api/api-types.ts';
+import { fakeAgent, operatorSession } from '../../../test/support/fake-agent.ts';
 import { useAgentsStore, useConnector } from '../stores/agents.ts';
 import AuditView from './AuditView.vue';
 
@@ -18,10 +19,17 @@ const entry = {
   target: 'shop',
 } as unknown as AuditEntry;
 
-/** Two fake agents: one answers the audit log, the other fails. */
+/** Fake agents: one answers the audit log, `broken` fails, `shared` has the caller as a viewer. */
 function connector(): AgentConnector {
   return (agent, events) => {
-    const connection = fakeAgent().connector(agent, events);
+    const fake = fakeAgent();
+    if (agent.id === 'shared')
+      fake.session = {
+        ...operatorSession,
+        identity: { name: 'vic', role: 'viewer', kind: 'user' },
+        permissions: { ...operatorSession.permissions, readAudit: false },
+      } as Session;
+    const connection = fake.connector(agent, events);
     const audit = {
       list: {
         query: async () => {
@@ -56,5 +64,15 @@ describe('the audit view', () => {
     const text = document.body.textContent ?? '';
     expect(text).toContain('artifact.delete');
     expect(text).toContain('staging: the audit log could not be read');
+  });
+
+  // An agent whose log the caller may not read was left out without a word: "no data".
+  it('says whose log is for operators only', async () => {
+    useAgentsStore().connect({ id: 'shared', name: 'shared', url: 'http://shared' });
+    await flushPromises();
+    const wrapper = mount(AuditView, { attachTo: document.body });
+    unmount = () => wrapper.unmount();
+    await flushPromises();
+    expect(document.body.textContent).toContain('shared: its audit log is for operators (you are viewer)');
   });
 });
