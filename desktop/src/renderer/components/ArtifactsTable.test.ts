@@ -58,6 +58,19 @@ describe('verifying from the artifacts table', () => {
     expect(document.body.textContent).not.toMatch(/Verified|Verification done/);
   });
 
+  it('lists a reason given both as the error and as a problem once', async () => {
+    const reason = 'the restore failed: ERROR 1064 at line 12';
+    page.fake.verification = {
+      ...failed,
+      error: { code: 'RESTORE_FAILED', message: reason },
+      problems: [reason],
+    };
+    await show(artifact(false));
+    $(`verify-${id}`)!.click();
+    await flushPromises();
+    expect($('verification-problems')!.querySelectorAll('li')).toHaveLength(1);
+  });
+
   it('a passed one says so', async () => {
     page.fake.verification = { ...failed, ok: true, problems: [], tables: [] };
     await show(artifact(false));
