@@ -24,8 +24,8 @@ const shop: TargetStatus = {
 };
 const artifact = fakeArtifact();
 
-async function show(target: string, artifacts = [artifact]): Promise<void> {
-  page.fake.targets = [shop];
+async function show(target: string, artifacts = [artifact], status = shop): Promise<void> {
+  page.fake.targets = [status];
   page.fake.artifacts = artifacts;
   useAgentsStore().connect({ id: 'a', name: 'prod', url: 'http://agent' });
   page.fake.open();
@@ -151,6 +151,33 @@ describe('the target screen by keyboard', () => {
     await flushPromises();
     expect($('tab-runs')!.getAttribute('aria-selected')).toBe('true');
     expect($('tab-artifacts')!.getAttribute('aria-selected')).toBe('false');
+  });
+});
+
+describe('cancelling a running backup', () => {
+  // The API could, the console could not: a dump that weighed on production ran to its end.
+  it('offers Cancel beside the running backup, and cancels it once confirmed', async () => {
+    const running = {
+      id: 'r9',
+      target: 'shop',
+      trigger: 'schedule',
+      status: 'running',
+      queuedAt: '2026-11-26T04:00:00Z',
+      startedAt: '2026-11-26T04:00:01Z',
+    } as RunRecord;
+    page.fake.cancel = { cancelled: true };
+    await show('shop', [artifact], { ...shop, running });
+    $('cancel-run')!.click();
+    await flushPromises();
+    expect(page.fake.calls.filter((call) => call.path === 'runs.cancel')).toEqual([]);
+    const confirm = [...document.querySelectorAll('button')].find((b) =>
+      b.textContent?.includes('Cancel the run'),
+    );
+    confirm!.click();
+    await flushPromises();
+    expect(page.fake.calls.filter((call) => call.path === 'runs.cancel')).toEqual([
+      { path: 'runs.cancel', input: { runId: 'r9' } },
+    ]);
   });
 });
 
