@@ -64,6 +64,27 @@ async function newestIn(
   };
 }
 
+describe('skip if unchanged, when the previous artifact is gone from storage', () => {
+  // The daemon's catalog is read at start, on reload and after retention: runs went on skipping
+  // "since" an artifact deleted meanwhile, while no backup of the database existed.
+  it('backs up instead of skipping on an artifact the catalog still lists', { timeout: 60_000 }, async () => {
+    const local = createFilesystemStorage({ name: 'local', root: join(dir, 'gone') });
+    const target = targetSchema.parse({
+      ...localPostgres,
+      databases: [db],
+      destinations: ['local'],
+      skipIfUnchanged: true,
+    });
+    const deps = { engine: createPostgresEngine(), storages: [local], agentVersion: 'test' };
+    expect((await backupTarget(deps, { targetName: 't', target })).status).toBe('succeeded');
+    const newest = await newestIn([local]); // read now, as the daemon's catalog was
+    await rm(join(dir, 'gone'), { recursive: true });
+    const run = await backupTarget(deps, { targetName: 't', target, skipIfUnchanged: { newest } });
+    expect(run.status).toBe('succeeded');
+    expect((await filesBelow(join(dir, 'gone'))).filter((f) => f.endsWith('.manifest.json'))).toHaveLength(1);
+  });
+});
+
 describe('skip if unchanged, with a destination the previous artifact is not in', () => {
   it('backs up to reach it, then skips again', { timeout: 60_000 }, async () => {
     const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
@@ -152,7 +173,7 @@ describe('skip if unchanged, with a destination the previous artifact is not in'
 
 describe('skip if unchanged, after the target changed how it stores', () => {
   it(
-    'backs up once in the new compression or encryption, then skips again',
+    'backs up once in the new compression, encryption or dump format, then skips again',
     { timeout: 60_000 },
     async () => {
       const local = createFilesystemStorage({ name: 'local', root: join(dir, 'settings') });
@@ -187,6 +208,11 @@ describe('skip if unchanged, after the target changed how it stores', () => {
       expect((await run(encrypted)).status).toBe('succeeded');
       expect(manifests.at(-1)!.encryption).toMatchObject({ recipients: [recipient] });
       expect((await run(encrypted)).status).toBe('skipped');
+      // A quiet database kept its custom-format dump after the target asked for plain SQL.
+      const plain = { ...encrypted, dumpFormat: 'plain' };
+      expect((await run(plain)).status).toBe('succeeded');
+      expect(manifests.at(-1)!.dumpFormat).toBe('pg-plain');
+      expect((await run(plain)).status).toBe('skipped');
     },
   );
 });

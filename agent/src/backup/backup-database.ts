@@ -84,9 +84,32 @@ function unchangedSince(
   return skip.maxSkipAgeMs !== undefined && age >= skip.maxSkipAgeMs ? undefined : previous;
 }
 
-/** Whether `manifest` is compressed and encrypted as `target` asks now (the same recipients). */
+/**
+ * Whether every destination still holds the artifact a skip would rest on, manifest and data at
+ * their sizes. The catalog is read at start, on reload and after retention: an artifact deleted
+ * since (by hand, a lifecycle rule, a swapped disk) was skipped on while no backup existed. A
+ * storage that cannot answer counts as not holding it: a backup costs less than a lost state.
+ */
+async function stillStored(manifest: Manifest, storages: readonly Storage[]): Promise<boolean> {
+  const data = dataKey(manifest.target, manifest.database, manifest.dataObject);
+  const checks = storages.map(async (storage) => {
+    const [info, manifestInfo] = await Promise.all([
+      storage.stat(data),
+      storage.stat(manifestKey(manifest.target, manifest.database, manifest.artifactId)),
+    ]);
+    return info?.size === manifest.storedBytes && manifestInfo !== undefined;
+  });
+  const held = await Promise.all(checks.map((check) => check.catch(() => false)));
+  return held.every(Boolean);
+}
+
+/**
+ * Whether `manifest` is compressed and encrypted (the same recipients) as `target` asks now, and
+ * for PostgreSQL in the dump format it asks (plain SQL or custom, which restore differently).
+ */
 function storedAsAsked(manifest: Manifest, target: TargetConfig): boolean {
   if (manifest.compression.algorithm !== target.compression) return false;
+  if (target.engine === 'postgres' && manifest.dumpFormat !== postgresDumpFormat(target)) return false;
   const asked = [...(target.encryption?.recipients ?? [])].sort();
   const stored = [...(manifest.encryption?.recipients ?? [])].sort();
   return asked.length === stored.length && asked.every((recipient, index) => recipient === stored[index]);
@@ -142,13 +165,14 @@ export async function backupDatabase(
       // after the dump's snapshot, it would vouch for writes the dump missed (FINGERPRINTS.md).
       sql.start();
       checked = await checks;
-      const unchanged = unchangedSince(
+      const candidate = unchangedSince(
         request.skipIfUnchanged,
         checked.facts.fingerprint,
         startedAt,
         storages,
         target,
       );
+      const unchanged = candidate && (await stillStored(candidate, storages)) ? candidate : undefined;
       if (unchanged) {
         await discard();
         report('succeeded', 0, 0, true);
@@ -258,3 +282,7 @@ function committedStorages(storages: readonly Storage[], streamed: StreamDumpRes
     streamed.destinations.some((d) => d.storage === storage.name && d.committed),
   );
 }
+
+/** The manifest's `dumpFormat` of what a PostgreSQL target's `dumpFormat` asks for. */
+const postgresDumpFormat = (target: TargetConfig): string =>
+  target.dumpFormat === 'plain' ? 'pg-plain' : 'pg-custom';
