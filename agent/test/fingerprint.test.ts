@@ -344,6 +344,24 @@ describe('PostgreSQL fingerprint', () => {
     expect(await fingerprint()).not.toBe(before);
   });
 
+  // Its counts reach the statistics only once it is idle outside a transaction: the fingerprint
+  // stayed equal for as long as the session sat in one, and scheduled runs skipped its writes.
+  it('is unsure while another session of the database is in a transaction', async () => {
+    const before = await postgresFingerprintDetails(connection, db);
+    expect(before.unsure).toEqual([]);
+    await withPostgres(postgresServer, db, async (c) => {
+      await c.query('INSERT INTO t (v) VALUES (101)'); // committed, its count not reported yet
+      await c.query('BEGIN');
+      await c.query('SELECT 1');
+      const during = await postgresFingerprintDetails(connection, db);
+      expect(during.unsure).toEqual([
+        '1 other session(s) of this database are in a transaction: what they committed before may not be counted yet',
+      ]);
+      expect(during.fingerprint).not.toBe(before.fingerprint);
+      await c.query('COMMIT');
+    });
+  });
+
   it(
     'sees a write from a session that stays connected once its statistics are flushed (≤ ~10 s)',
     { timeout: 30_000 },

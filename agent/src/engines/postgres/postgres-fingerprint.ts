@@ -52,6 +52,18 @@ const sequencesSql = `
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind = 'S' AND c.relpersistence <> 't' ORDER BY c.oid`;
 
+/**
+ * Other sessions of this database inside a transaction (a running statement, or idle in one): a
+ * session reports its counts only when it goes idle outside a transaction, so writes it committed
+ * before may not be counted yet, for as long as it stays there. pg_locks and pg_stat_activity's
+ * pid and datname are readable by every user (a session's state is not): every transaction holds
+ * its virtualxid lock. Autovacuum workers are left out where the user may see what they are.
+ */
+const inTransactionSql = `
+  SELECT count(*)::int AS sessions FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'virtualxid' AND a.datname = current_database() AND l.pid <> pg_backend_pid()
+    AND a.backend_type IS DISTINCT FROM 'autovacuum worker'`;
+
 export async function postgresFingerprintDetails(
   connection: ConnectionSettings,
   database: string,
@@ -63,6 +75,11 @@ export async function postgresFingerprintDetails(
       unsure.push('PostgreSQL before 15 sends statistics over UDP and may lose them under load');
     }
     if (server?.trackCounts !== true) unsure.push('track_counts is off: writes are not counted');
+    const [busy] = (await client.query(inTransactionSql)).rows as { sessions: number }[];
+    if ((busy?.sessions ?? 0) > 0)
+      unsure.push(
+        `${busy!.sessions} other session(s) of this database are in a transaction: what they committed before may not be counted yet`,
+      );
     const relations = (await client.query({ text: relationsSql, rowMode: 'array' })).rows;
     const sequences = await sequenceStates(client, unsure);
     return fingerprintOf(postgresFingerprintScheme, { server, relations, sequences }, unsure);
