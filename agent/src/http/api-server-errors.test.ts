@@ -6,6 +6,7 @@ import { createAuthenticator } from '../auth/authenticator.ts';
 import { createSessions } from '../auth/sessions.ts';
 import type { LogFields, Logger } from '../platform/logger.ts';
 import { createApiServer, type ApiServer } from './api-server.ts';
+import { createSignInLimit, signInLimitDefaults } from './sign-in-limit.ts';
 
 /**
  * A request that fails with anything but Port-Yard's own error (a bug, a library's failure) is
@@ -34,6 +35,7 @@ describe('an unexpected failure in a route', () => {
       server: { ...config.server, port: 0 },
       services: {} as ApiServices,
       authenticator: createAuthenticator(config.auth, createSessions(60_000)),
+      signInLimit: createSignInLimit(signInLimitDefaults),
       log,
       routes: [
         {
@@ -80,6 +82,7 @@ describe('a request line no URL parser takes', () => {
       server: { ...config.server, port: 0 },
       services: {} as ApiServices,
       authenticator: createAuthenticator(config.auth, createSessions(60_000)),
+      signInLimit: createSignInLimit(signInLimitDefaults),
       log: quiet,
       routes: [{ method: 'GET', path: '/healthz', handle: (_q, r) => void r.end('alive') }],
       fallback: () => undefined,

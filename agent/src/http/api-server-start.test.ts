@@ -9,6 +9,7 @@ import { createAuthenticator } from '../auth/authenticator.ts';
 import { createSessions } from '../auth/sessions.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createApiServer, type ApiServer } from './api-server.ts';
+import { createSignInLimit, signInLimitDefaults } from './sign-in-limit.ts';
 import { readinessRoute } from './health-routes.ts';
 
 /**
@@ -40,6 +41,7 @@ async function serve(started: Promise<unknown>): Promise<number> {
     server: { ...config.server, port: 0 },
     services: {} as ApiServices,
     authenticator: createAuthenticator(config.auth, createSessions(60_000)),
+    signInLimit: createSignInLimit(signInLimitDefaults),
     log: silent,
     routes: [
       { method: 'GET', path: '/healthz', beforeStart: true, handle: (_q, r) => void r.end('alive') },

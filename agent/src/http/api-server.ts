@@ -23,7 +23,7 @@ import type { Logger } from '../platform/logger.ts';
 import { hostChecker, hostRefusal } from './host-check.ts';
 import { applyCors, originAllowed } from './origin.ts';
 import { sendError } from './respond.ts';
-import { createSignInLimit, TooManyAttempts } from './sign-in-limit.ts';
+import { TooManyAttempts, type SignInLimit } from './sign-in-limit.ts';
 
 /** A plain HTTP route beside tRPC: gets the caller's identity (undefined: not signed in). */
 export type Route = (
@@ -74,6 +74,8 @@ export interface ApiServerOptions {
    * files): their answers would come from an empty catalog.
    */
   readonly started?: Promise<unknown>;
+  /** Password attempts, counted with the login form's (auth-routes.ts). */
+  readonly signInLimit: SignInLimit;
 }
 
 export interface ApiServer {
@@ -102,12 +104,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       .writeHead(403, { 'content-type': 'application/json' })
       .end(JSON.stringify({ error: { code: 'AUTH_FAILED', message } }));
 
-  // `Authorization: Basic` on every request is a password attempt too: limited like the login form.
-  const basicLimit = createSignInLimit({ max: 10, windowMs: 5 * 60_000 });
+  // `Authorization: Basic` on every request is a password attempt too: it counts against the
+  // same limit as the login form, not a second one beside it.
+  const { signInLimit } = options;
   const identify = async (request: IncomingMessage): Promise<Identity | undefined> => {
     const credentials = readCredentials(request);
     if (!credentials.basic || authenticator.mode !== 'basic') return authenticator.identify(credentials);
-    const finish = basicLimit.begin(`${credentials.remoteAddress}\u0000${credentials.basic.username}`);
+    const finish = signInLimit.begin({
+      address: credentials.remoteAddress,
+      username: credentials.basic.username,
+    });
     if (!finish) throw new TooManyAttempts();
     try {
       const identity = await authenticator.identify(credentials);

@@ -6,7 +6,7 @@ import { readCredentials } from '../auth/request-credentials.ts';
 import { sessionTokenPrefix, type Sessions } from '../auth/sessions.ts';
 import { readJsonBody, sendError, sendJson } from './respond.ts';
 import { clearedSessionCookie, sessionCookie } from './session-cookie.ts';
-import { createSignInLimit } from './sign-in-limit.ts';
+import type { SignInLimit } from './sign-in-limit.ts';
 
 /** Checks a user name and password (basic: the config's hashes; ldap: a bind). */
 export type PasswordLogin = (username: string, password: string) => Promise<Identity | undefined>;
@@ -16,6 +16,8 @@ export interface AuthRoutesDeps {
   readonly audit: AuditLog;
   readonly passwordLogin?: PasswordLogin;
   readonly secureCookies: boolean;
+  /** Shared with `Authorization: Basic` on API requests (api-server.ts): one count per user. */
+  readonly signInLimit: SignInLimit;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface AuthRoutesDeps {
  * (429) until the window ends; a successful sign-in clears the count. Every attempt is audited.
  */
 export function createAuthRoutes(deps: AuthRoutesDeps) {
-  const limit = createSignInLimit({ max: 10, windowMs: 5 * 60_000 });
+  const limit = deps.signInLimit;
 
   async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const address = request.socket.remoteAddress;
@@ -49,7 +51,7 @@ export function createAuthRoutes(deps: AuthRoutesDeps) {
       return;
     }
     const audit = { action: 'login', actor: body.username, via: 'password', address };
-    const finish = limit.begin(`${address}\u0000${body.username}`);
+    const finish = limit.begin({ address, username: body.username });
     if (!finish) {
       deps.audit.record({ ...audit, outcome: 'denied', details: { reason: 'rate limited' } });
       sendJson(

@@ -7,18 +7,28 @@ export class TooManyAttempts extends PortYardError {
   }
 }
 
+/** Who tries to sign in: the client's address and the user name it gives. */
+export interface SignInAttempt {
+  readonly address: string | undefined;
+  readonly username: string;
+}
+
 export interface SignInLimit {
   /**
-   * Starts a sign-in attempt for `key` (address + user name). Undefined when it must be refused:
-   * `max` attempts failed (or are still being checked) in the current window. Otherwise call the
-   * returned function with the outcome: a success clears the key, a failure counts.
+   * Starts a sign-in attempt. Undefined when it must be refused: `max` attempts failed (or are
+   * still being checked) for this address and user name in the current window. Otherwise call
+   * the returned function with the outcome: a success clears the count, a failure counts.
    */
-  begin(key: string): ((succeeded: boolean) => void) | undefined;
+  begin(attempt: SignInAttempt): ((succeeded: boolean) => void) | undefined;
 }
+
+/** The documented limit: 10 failed sign-ins per address and user name per 5 minutes. */
+export const signInLimitDefaults = { max: 10, windowMs: 5 * 60_000 };
 
 /**
  * Limits password guessing per address and user name: at most `max` failures per `windowMs`,
- * right password or not after that. Attempts still being verified count too, so a burst of
+ * right password or not after that. One limit serves every way a password is tried (the login
+ * form and `Authorization: Basic` on API requests): with one each, 10 became 20. Attempts still being verified count too, so a burst of
  * parallel guesses gets no more tries than a sequence. A success clears the count (a user who
  * signs in often is never locked out). Memory is bounded by dropping old windows.
  */
@@ -30,7 +40,8 @@ export function createSignInLimit(options: {
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, { start: number; failures: number; pending: number }>();
   return {
-    begin(key) {
+    begin({ address, username }) {
+      const key = `${address}\u0000${username}`;
       const now = clock();
       if (entries.size > 10_000)
         for (const [k, entry] of entries) if (now - entry.start >= options.windowMs) entries.delete(k);

@@ -15,6 +15,7 @@ import { createApiServer, type ApiServer, type RouteEntry } from './api-server.t
 import { createAuthRoutes, type PasswordLogin } from './auth-routes.ts';
 import { createDownloadRoute, downloadPathPrefix, type DownloadLimits } from './download-route.ts';
 import { createReadiness } from './health-readiness.ts';
+import { createSignInLimit, signInLimitDefaults } from './sign-in-limit.ts';
 import { readinessRoute } from './health-routes.ts';
 import { createAgentMetrics } from './metrics-registry.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -67,7 +68,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       : authConfig.mode === 'ldap' && authConfig.ldap
         ? createLdapLogin({ auth: { ...authConfig, ldap: authConfig.ldap }, log })
         : undefined;
-  const auth = createAuthRoutes({ sessions, audit, passwordLogin, secureCookies });
+  const signInLimit = createSignInLimit({ ...signInLimitDefaults, clock });
+  const auth = createAuthRoutes({ sessions, audit, passwordLogin, secureCookies, signInLimit });
   const webRoot = config.server.webRoot ?? (existsSync(builtWebRoot) ? builtWebRoot : undefined);
   let starting = options.started !== undefined;
   options.started?.then(
@@ -147,6 +149,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     routes,
     fallback: createStaticFiles(webRoot),
     started: options.started,
+    signInLimit,
   });
   const address = await api.listen();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -167,4 +167,18 @@ describe('signing in with a password', () => {
     // other users and tokens are not affected
     expect((await query(api.url, 'agent.info', undefined, bearer(secrets.viewerToken))).status).toBe(200);
   });
+
+  it('the login form and Authorization: Basic share one count: 10 attempts in all, not 10 each', async () => {
+    const basic = (user: string, password: string) => ({
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+    });
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect((await login(api.url, 'trudy', `form-${attempt}`)).result.status).toBe(401);
+      expect(
+        (await query(api.url, 'agent.session', undefined, basic('trudy', `api-${attempt}`))).status,
+      ).toBe(401);
+    }
+    expect((await login(api.url, 'trudy', 'form-11')).result.status).toBe(429);
+    expect((await query(api.url, 'agent.session', undefined, basic('trudy', 'api-11'))).status).toBe(429);
+  });
 });
