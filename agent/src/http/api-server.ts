@@ -19,6 +19,7 @@ import { createStreamLimits } from '../api/stream-slots.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Identity } from '../auth/identity.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
+import { userNameProblem } from '../auth/user-name.ts';
 import type { Logger } from '../platform/logger.ts';
 import { hostChecker, hostRefusal } from './host-check.ts';
 import { applyCors, originAllowed } from './origin.ts';
@@ -110,6 +111,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const identify = async (request: IncomingMessage): Promise<Identity | undefined> => {
     const credentials = readCredentials(request);
     if (!credentials.basic || authenticator.mode !== 'basic') return authenticator.identify(credentials);
+    const problem = userNameProblem(credentials.basic.username);
+    if (problem) throw new PortYardError('AUTH_FAILED', problem);
     const finish = signInLimit.begin({
       address: credentials.remoteAddress,
       username: credentials.basic.username,

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Identity } from '../auth/identity.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
 import { sessionTokenPrefix, type Sessions } from '../auth/sessions.ts';
+import { userNameProblem } from '../auth/user-name.ts';
 import { readJsonBody, sendError, sendJson } from './respond.ts';
 import { clearedSessionCookie, sessionCookie } from './session-cookie.ts';
 import type { SignInLimit } from './sign-in-limit.ts';
@@ -22,8 +23,9 @@ export interface AuthRoutesDeps {
 
 /**
  * POST /api/auth/login `{ username, password }` → a session cookie; POST /api/auth/logout.
- * After 10 failed attempts per address and user name within 5 minutes, every attempt is refused
- * (429) until the window ends; a successful sign-in clears the count. Every attempt is audited.
+ * A user name with spaces at either end is refused (400). After 10 failed attempts per address
+ * and user name (any case) within 5 minutes, every attempt is refused (429) until the window
+ * ends; a successful sign-in clears the count. Every attempt is audited.
  */
 export function createAuthRoutes(deps: AuthRoutesDeps) {
   const limit = deps.signInLimit;
@@ -50,6 +52,11 @@ export function createAuthRoutes(deps: AuthRoutesDeps) {
       );
       return;
     }
+    const problem = userNameProblem(body.username);
+    if (problem) {
+      sendError(response, new PortYardError('INVALID_INPUT', problem));
+      return;
+    }
     const audit = { action: 'login', actor: body.username, via: 'password', address };
     const finish = limit.begin({ address, username: body.username });
     if (!finish) {
@@ -70,7 +77,8 @@ export function createAuthRoutes(deps: AuthRoutesDeps) {
       return;
     }
     const session = deps.sessions.create(identity);
-    deps.audit.record({ ...audit, outcome: 'ok', details: { role: identity.role } });
+    // Under the name the identity has (LDAP: the directory's), not as it was typed.
+    deps.audit.record({ ...audit, actor: identity.name, outcome: 'ok', details: { role: identity.role } });
     sendJson(
       response,
       200,

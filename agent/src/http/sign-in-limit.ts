@@ -1,4 +1,5 @@
 import { PortYardError } from '@port-yard/shared';
+import { canonicalUserName } from '../auth/user-name.ts';
 
 /** Refused because of too many failed sign-ins: HTTP 429, tRPC TOO_MANY_REQUESTS. */
 export class TooManyAttempts extends PortYardError {
@@ -26,7 +27,7 @@ export interface SignInLimit {
 export const signInLimitDefaults = { max: 10, windowMs: 5 * 60_000 };
 
 /**
- * Limits password guessing per address and user name: at most `max` failures per `windowMs`,
+ * Limits password guessing per address and user name (in its canonical form): at most `max` failures per `windowMs`,
  * right password or not after that. One limit serves every way a password is tried (the login
  * form and `Authorization: Basic` on API requests): with one each, 10 became 20. Attempts still being verified count too, so a burst of
  * parallel guesses gets no more tries than a sequence. A success clears the count (a user who
@@ -41,7 +42,8 @@ export function createSignInLimit(options: {
   const entries = new Map<string, { start: number; failures: number; pending: number }>();
   return {
     begin({ address, username }) {
-      const key = `${address}\u0000${username}`;
+      // Counted under the canonical name: `ALICE` and `alice ` are alice's attempts too.
+      const key = `${address}\u0000${canonicalUserName(username)}`;
       const now = clock();
       if (entries.size > 10_000)
         for (const [k, entry] of entries) if (now - entry.start >= options.windowMs) entries.delete(k);

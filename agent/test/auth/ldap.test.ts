@@ -101,6 +101,33 @@ describe('LDAP sign-in', () => {
     }
   });
 
+  it('signs a name typed in another case in as the directory spells it; spaces at the ends are refused', async () => {
+    for (const typed of ['ALICE', 'Alice']) {
+      const signedIn = await login(agent.url, typed, users.alice.password);
+      expect(signedIn).toMatchObject({ status: 200, body: { name: 'alice', role: 'operator' } });
+      expect(await sessionOf(agent.url, signedIn.cookie)).toMatchObject({ name: 'alice' });
+      expect(lastLogin(agent)).toMatchObject({ actor: 'alice', outcome: 'ok' });
+    }
+    for (const typed of ['alice ', 'alice    ', ' alice']) {
+      const refused = await login(agent.url, typed, users.alice.password);
+      expect([refused.status, refused.cookie]).toEqual([400, undefined]);
+      expect(refused.body).toMatchObject({ error: { message: expect.stringMatching(/space/) } });
+    }
+  });
+
+  it('counts every variant of a name against one limit: 10 attempts, not 10 per spelling', async () => {
+    const limited = await startAuthAgent(ldapAuth());
+    try {
+      for (const typed of ['alice', 'ALICE', 'Alice', 'aLiCe', 'ALIce'])
+        for (const attempt of [1, 2])
+          expect((await login(limited.url, typed, `guess-${attempt}`)).status).toBe(401);
+      expect((await login(limited.url, 'AlIcE', users.alice.password)).status).toBe(429);
+      expect((await login(limited.url, 'bob', users.bob.password)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses sign-in with a clear log line when the server cannot be reached', async () => {
     const url = `ldap://127.0.0.1:${await freePort()}`;
     const offline = await startAuthAgent(ldapAuth({ url }));

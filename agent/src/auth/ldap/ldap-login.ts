@@ -6,8 +6,10 @@ import { PortYardError } from '@port-yard/shared';
 import type { Identity } from '../identity.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { roleFor } from '../role-mapping.ts';
+import { userNameProblem } from '../user-name.ts';
 import { escapeDnValue, escapeFilterValue, fillTemplate, hasControlCharacters } from './ldap-escape.ts';
 import { searchGroups } from './ldap-groups.ts';
+import { directoryUserName } from './ldap-user-name.ts';
 
 export type LdapSettings = NonNullable<AuthConfig['ldap']>;
 
@@ -22,9 +24,10 @@ export interface LdapLoginOptions {
 
 /**
  * Signs a user in by binding as them (the server checks the password; the agent never sees a
- * hash), then reads their groups with that same bind and maps them to a role. A wrong password
- * or a user without a role is undefined (refused); a server that cannot be reached is an error,
- * logged here because the login route answers every refusal alike.
+ * hash), then reads their name as the directory spells it and their groups with that same bind
+ * and maps them to a role. A wrong password or a user without a role is undefined (refused); a
+ * server that cannot be reached is an error, logged here because the login route answers every
+ * refusal alike.
  */
 export function createLdapLogin(options: LdapLoginOptions) {
   const { auth, log } = options;
@@ -34,7 +37,9 @@ export function createLdapLogin(options: LdapLoginOptions) {
     log.warn('LDAP passwords are sent unencrypted: use an ldaps:// URL or startTls', { url: ldap.url });
   return async (username: string, password: string): Promise<Identity | undefined> => {
     // An empty password is an "unauthenticated bind", which LDAP servers accept as a success.
-    if (!username || !password || hasControlCharacters(username)) return undefined;
+    // Spaces at the ends are refused: the directory ignores them, `alice ` would be alice.
+    if (!username || !password || hasControlCharacters(username) || userNameProblem(username))
+      return undefined;
     const userDn = fillTemplate(ldap.userDnTemplate, { username: escapeDnValue(username) });
     const client = new Client({
       url: ldap.url,
@@ -47,19 +52,24 @@ export function createLdapLogin(options: LdapLoginOptions) {
     try {
       if (ldap.startTls && !ldaps) await client.startTLS({ ...serverName(ldap.url), ...options.tls });
       await client.bind(userDn, password);
+      const name = await directoryUserName(client, {
+        userDn,
+        template: ldap.userDnTemplate,
+        typed: username,
+      });
       const groups = ldap.groupSearchBase
         ? await searchGroups(client, {
             base: ldap.groupSearchBase,
             filter: fillTemplate(ldap.groupFilter, {
               dn: escapeFilterValue(userDn),
-              username: escapeFilterValue(username),
+              username: escapeFilterValue(name),
             }),
             attribute: ldap.groupNameAttribute,
           })
         : [];
-      const role = roleFor(auth, { name: username, groups });
-      if (!role) log.warn('LDAP user has no role here', { username, groups });
-      return role ? { kind: 'user', name: username, role, groups, via: 'session' } : undefined;
+      const role = roleFor(auth, { name, groups });
+      if (!role) log.warn('LDAP user has no role here', { username: name, groups });
+      return role ? { kind: 'user', name, role, groups, via: 'session' } : undefined;
     } catch (error) {
       if (error instanceof InvalidCredentialsError) return undefined;
       const message = `LDAP login failed at ${ldap.url}: ${(error as Error).message || String(error)}`;
