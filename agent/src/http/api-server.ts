@@ -18,13 +18,15 @@ import { appRouter } from '../api/app-router.ts';
 import { createStreamLimits } from '../api/stream-slots.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Identity } from '../auth/identity.ts';
+import { SignInBusy } from '../auth/hash-checks.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
-import { userNameProblem } from '../auth/user-name.ts';
 import type { Logger } from '../platform/logger.ts';
 import { hostChecker, hostRefusal } from './host-check.ts';
 import { applyCors, originAllowed } from './origin.ts';
+import { createRequestIdentifier } from './request-identity.ts';
 import { sendError } from './respond.ts';
 import { TooManyAttempts, type SignInLimit } from './sign-in-limit.ts';
+import { sendRefusal, signInRefusal } from './sign-in-refusal.ts';
 
 /** A plain HTTP route beside tRPC: gets the caller's identity (undefined: not signed in). */
 export type Route = (
@@ -75,7 +77,7 @@ export interface ApiServerOptions {
    * files): their answers would come from an empty catalog.
    */
   readonly started?: Promise<unknown>;
-  /** Password attempts, counted with the login form's (auth-routes.ts). */
+  /** Password and token attempts, counted with the login form's (auth-routes.ts). */
   readonly signInLimit: SignInLimit;
 }
 
@@ -105,28 +107,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       .writeHead(403, { 'content-type': 'application/json' })
       .end(JSON.stringify({ error: { code: 'AUTH_FAILED', message } }));
 
-  // `Authorization: Basic` on every request is a password attempt too: it counts against the
-  // same limit as the login form, not a second one beside it.
-  const { signInLimit } = options;
-  const identify = async (request: IncomingMessage): Promise<Identity | undefined> => {
-    const credentials = readCredentials(request);
-    if (!credentials.basic || authenticator.mode !== 'basic') return authenticator.identify(credentials);
-    const problem = userNameProblem(credentials.basic.username);
-    if (problem) throw new PortYardError('AUTH_FAILED', problem);
-    const finish = signInLimit.begin({
-      address: credentials.remoteAddress,
-      username: credentials.basic.username,
-    });
-    if (!finish) throw new TooManyAttempts();
-    try {
-      const identity = await authenticator.identify(credentials);
-      finish(true);
-      return identity;
-    } catch (error) {
-      finish(false);
-      throw error;
-    }
-  };
+  const identify = createRequestIdentifier({ authenticator, signInLimit: options.signInLimit });
   // A WebSocket, or a subscription over HTTP (server-sent events), is signed in once, when it
   // opens, and may stay open for days: one opened with a sign-in session must not outlive it.
   // Its calls see no identity once the session ended (logout, expiry), and the sweep below
@@ -161,7 +142,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     try {
       identity = await identify(req);
     } catch (error) {
-      const code = error instanceof TooManyAttempts ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED';
+      const code = signInRefusal(error)?.trpcCode ?? 'UNAUTHORIZED';
       throw new TRPCError({ code, message: (error as Error).message, cause: error });
     }
     const streams = streamLimits.forConnection();
@@ -187,13 +168,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     maxBodySize: 1 << 20,
     maxBatchSize: maxCallsPerBatch,
     // tRPC sets its own Vary header, replacing the one applyCors set: add Origin back (CORS answers differ by it).
-    // No cache keeps an answer (a config, runs, a plan) for the next user of a shared browser.
-    responseMeta: () => ({
-      headers: new Headers([
+    // No cache keeps an answer (a config, runs, a plan) for the next user of a shared browser;
+    // a refused sign-in says when to try again, as on the plain routes.
+    responseMeta: ({ errors }) => {
+      const headers = new Headers([
         ['vary', 'Origin'],
         ['cache-control', 'no-store'],
-      ]),
-    }),
+      ]);
+      const refusal = errors.map((error) => signInRefusal(error.cause)).find(Boolean);
+      if (refusal) headers.set('retry-after', refusal.retryAfter);
+      return { headers };
+    },
   });
 
   /** Waits for the agent's start; its failure is the log's to tell, not an anonymous caller's. */
@@ -239,7 +224,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     try {
       identity = await identify(request);
     } catch (error) {
-      sendError(response, error, error instanceof TooManyAttempts ? 429 : undefined);
+      if (error instanceof TooManyAttempts || error instanceof SignInBusy) sendRefusal(response, error);
+      else sendError(response, error);
       return;
     }
     await (route ? route.handle(request, response, identity) : options.fallback(request, response, identity));

@@ -1,16 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PortYardError } from '@port-yard/shared';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { SignInBusy } from '../auth/hash-checks.ts';
 import type { Identity } from '../auth/identity.ts';
 import { readCredentials } from '../auth/request-credentials.ts';
 import { sessionTokenPrefix, type Sessions } from '../auth/sessions.ts';
 import { userNameProblem } from '../auth/user-name.ts';
+import { whileConnected } from './client-gone.ts';
 import { readJsonBody, sendError, sendJson } from './respond.ts';
 import { clearedSessionCookie, sessionCookie } from './session-cookie.ts';
-import type { SignInLimit } from './sign-in-limit.ts';
+import { TooManyAttempts, type SignInLimit } from './sign-in-limit.ts';
+import { sendRefusal } from './sign-in-refusal.ts';
 
-/** Checks a user name and password (basic: the config's hashes; ldap: a bind). */
-export type PasswordLogin = (username: string, password: string) => Promise<Identity | undefined>;
+/**
+ * Checks a user name and password (basic: the config's hashes; ldap: a bind). `signal` aborts
+ * when the client has left; a check that may be refused as busy throws SignInBusy.
+ */
+export type PasswordLogin = (
+  username: string,
+  password: string,
+  signal?: AbortSignal,
+) => Promise<Identity | undefined>;
 
 export interface AuthRoutesDeps {
   readonly sessions: Sessions;
@@ -24,8 +34,9 @@ export interface AuthRoutesDeps {
 /**
  * POST /api/auth/login `{ username, password }` → a session cookie; POST /api/auth/logout.
  * A user name with spaces at either end is refused (400). After 10 failed attempts per address
- * and user name (any case) within 5 minutes, every attempt is refused (429) until the window
- * ends; a successful sign-in clears the count. Every attempt is audited.
+ * and user name (any case), or 100 per address, within 5 minutes, every attempt is refused (429)
+ * until the window ends; a successful sign-in clears the user's count. When too many password
+ * checks wait already, 503. Every attempt is audited.
  */
 export function createAuthRoutes(deps: AuthRoutesDeps) {
   const limit = deps.signInLimit;
@@ -52,25 +63,34 @@ export function createAuthRoutes(deps: AuthRoutesDeps) {
       );
       return;
     }
-    const problem = userNameProblem(body.username);
+    const { username, password } = body;
+    const problem = userNameProblem(username);
     if (problem) {
       sendError(response, new PortYardError('INVALID_INPUT', problem));
       return;
     }
-    const audit = { action: 'login', actor: body.username, via: 'password', address };
-    const finish = limit.begin({ address, username: body.username });
+    const audit = { action: 'login', actor: username, via: 'password', address };
+    const finish = limit.begin({ address, username });
     if (!finish) {
       deps.audit.record({ ...audit, outcome: 'denied', details: { reason: 'rate limited' } });
-      sendJson(
-        response,
-        429,
-        { error: { code: 'AUTH_FAILED', message: 'too many attempts: wait a few minutes' } },
-        { 'retry-after': '300' },
-      );
+      sendRefusal(response, new TooManyAttempts());
       return;
     }
-    const identity = await deps.passwordLogin(body.username, body.password).catch(() => undefined);
-    finish(identity !== undefined);
+    const { passwordLogin } = deps;
+    let identity: Identity | undefined;
+    try {
+      identity = await whileConnected(request, (signal) => passwordLogin(username, password, signal));
+    } catch (error) {
+      if (error instanceof SignInBusy) {
+        finish('unchecked');
+        deps.audit.record({ ...audit, outcome: 'denied', details: { reason: 'busy' } });
+        sendRefusal(response, error);
+        return;
+      }
+      // An unreachable directory (logged where it failed), a client gone: answered as refused.
+      identity = undefined;
+    }
+    finish(identity ? 'succeeded' : 'failed');
     if (!identity) {
       deps.audit.record({ ...audit, outcome: 'denied' });
       sendError(response, new PortYardError('AUTH_FAILED', 'wrong user name or password'));

@@ -5,6 +5,7 @@ import { nominalDurationSeconds, parseDuration } from '@port-yard/shared';
 import type { ApiServices } from '../api/api-context.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { createAuthenticator } from '../auth/authenticator.ts';
+import { createHashChecks, hashCheckDefaults, type HashChecks } from '../auth/hash-checks.ts';
 import { createLdapLogin } from '../auth/ldap/ldap-login.ts';
 import { createOidcClient } from '../auth/oidc/oidc-client.ts';
 import { createOidcRoutes } from '../auth/oidc/oidc-routes.ts';
@@ -15,7 +16,7 @@ import { createApiServer, type ApiServer, type RouteEntry } from './api-server.t
 import { createAuthRoutes, type PasswordLogin } from './auth-routes.ts';
 import { createDownloadRoute, downloadPathPrefix, type DownloadLimits } from './download-route.ts';
 import { createReadiness } from './health-readiness.ts';
-import { createSignInLimit, signInLimitDefaults } from './sign-in-limit.ts';
+import { createSignInLimit, signInLimitDefaults, type SignInLimitSettings } from './sign-in-limit.ts';
 import { readinessRoute } from './health-routes.ts';
 import { createAgentMetrics } from './metrics-registry.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -35,6 +36,11 @@ export interface StartApiOptions {
   readonly clock?: () => number;
   /** Tests make them small. */
   readonly downloadLimits?: Partial<DownloadLimits>;
+  /** Sign-in limits and hash check slots other than the defaults (tests make them small). */
+  readonly signIn?: {
+    readonly limits?: Partial<SignInLimitSettings>;
+    readonly hashChecks?: HashChecks;
+  };
 }
 
 export interface RunningApi extends ApiServer {
@@ -52,7 +58,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const ttl = parseDuration(config.auth.sessionTtl);
   const { clock } = options;
   const sessions = createSessions(ttl ? nominalDurationSeconds(ttl) * 1000 : 12 * 3_600_000, clock);
-  const authenticator = createAuthenticator(config.auth, sessions, clock);
+  const hashChecks = options.signIn?.hashChecks ?? createHashChecks(hashCheckDefaults);
+  const authenticator = createAuthenticator(config.auth, sessions, { clock, hashChecks });
   const audit = options.audit ?? createAuditLog(log);
   const services: ApiServices = {
     daemon: options.daemon,
@@ -64,11 +71,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { auth: authConfig } = config;
   const passwordLogin: PasswordLogin | undefined =
     authConfig.mode === 'basic'
-      ? (user, password) => authenticator.verifyPassword(user, password)
+      ? (user, password, signal) => authenticator.verifyPassword(user, password, signal)
       : authConfig.mode === 'ldap' && authConfig.ldap
         ? createLdapLogin({ auth: { ...authConfig, ldap: authConfig.ldap }, log })
         : undefined;
-  const signInLimit = createSignInLimit({ ...signInLimitDefaults, clock });
+  const signInLimit = createSignInLimit({ ...signInLimitDefaults, ...options.signIn?.limits, clock });
   const auth = createAuthRoutes({ sessions, audit, passwordLogin, secureCookies, signInLimit });
   const webRoot = config.server.webRoot ?? (existsSync(builtWebRoot) ? builtWebRoot : undefined);
   let starting = options.started !== undefined;

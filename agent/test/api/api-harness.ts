@@ -8,7 +8,7 @@ import { configSchema } from '@port-yard/shared';
 import { appRouter } from '../../src/api/app-router.ts';
 import { hashSecret } from '../../src/auth/password-hash.ts';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
-import { startApi, type RunningApi } from '../../src/http/start-api.ts';
+import { startApi, type RunningApi, type StartApiOptions } from '../../src/http/start-api.ts';
 import type { LogFields, Logger } from '../../src/platform/logger.ts';
 import { putFakeArtifact } from '../harness/fake-artifacts.ts';
 
@@ -86,6 +86,7 @@ export interface TestApiOptions {
   readonly auth?: PortYardConfigInput['auth'];
   readonly server?: Omit<NonNullable<PortYardConfigInput['server']>, 'port'>;
   readonly targets?: PortYardConfigInput['targets'];
+  readonly signIn?: StartApiOptions['signIn'];
 }
 
 let artifactClock = Date.UTC(2026, 0, 1);
@@ -117,6 +118,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     config,
     daemon,
     log,
+    signIn: options.signIn,
     reloadConfig: async () => {
       reloads += 1;
       await daemon.reload(config);
