@@ -21,12 +21,36 @@ describe('login sessions', () => {
 
   it('end after their TTL', () => {
     let now = 1_000;
-    const sessions = createSessions(60_000, () => now);
+    const sessions = createSessions(60_000, { clock: () => now });
     const bearer = sessions.createBearer(olga);
     expect(bearer.expiresAt).toEqual(new Date(61_000));
     now = 60_999;
     expect(sessions.getBearer(bearer.token)).toBeDefined();
     now = 61_000;
     expect(sessions.getBearer(bearer.token)).toBeUndefined();
+  });
+
+  it('keep at most `maxPerUser` per user, dropping the oldest', () => {
+    const sessions = createSessions(60_000, { maxPerUser: 3 });
+    const olgas = [1, 2, 3, 4].map(() => sessions.create(olga).id);
+    const piotr = sessions.createBearer({ ...olga, name: 'piotr' }).token;
+    expect(olgas.map((id) => sessions.get(id) !== undefined)).toEqual([false, true, true, true]);
+    expect(sessions.getBearer(piotr)).toBeDefined();
+    expect(sessions.size).toBe(4);
+    sessions.delete(olgas[1]!);
+    sessions.create(olga);
+    expect(olgas.map((id) => sessions.get(id) !== undefined)).toEqual([false, false, true, true]);
+  });
+
+  it('are dropped from memory once expired, at the next sign-in', () => {
+    let now = 0;
+    const sessions = createSessions(60_000, { clock: () => now });
+    for (let index = 0; index < 40; index++) sessions.create({ ...olga, name: `user-${index}` });
+    now = 30_000;
+    const later = sessions.create(olga);
+    now = 60_000;
+    sessions.create(olga);
+    expect(sessions.size).toBe(2);
+    expect(sessions.get(later.id)).toBeDefined();
   });
 });

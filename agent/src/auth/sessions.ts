@@ -20,22 +20,66 @@ export interface Sessions {
   getBearer(token: string): Identity | undefined;
   /** Ends a session of either kind (an id or a token). */
   delete(id: string): void;
+  /** Sessions held in memory (expired ones go at the next sign-in). */
+  readonly size: number;
 }
 
 export const sessionCookieName = 'py_session';
 /** Reserved: a bearer token with this prefix is a session, never a configured API token. */
 export { sessionTokenPrefix };
 
-export function createSessions(ttlMs: number, clock: () => number = Date.now): Sessions {
-  const sessions = new Map<string, { identity: Identity; expiresAt: number; bearer: boolean }>();
+/** A user who signs in more often than this within the TTL (a script) loses the oldest session. */
+export const maxSessionsPerUser = 50;
+
+interface Session {
+  readonly identity: Identity;
+  readonly expiresAt: number;
+  readonly bearer: boolean;
+  readonly user: string;
+}
+
+/**
+ * Every session lives `ttlMs`, so the map's insertion order is the order they expire in: the
+ * sweep at each sign-in drops expired ones from the oldest and stops at the first still valid
+ * (each login scanned them all before). Should the clock step back, a few may wait behind a
+ * later one; `find` refuses them meanwhile. A user keeps at most `maxPerUser` sessions: a
+ * signed-in user could otherwise fill the agent's memory by signing in again and again.
+ */
+export function createSessions(
+  ttlMs: number,
+  options: { clock?: () => number; maxPerUser?: number } = {},
+): Sessions {
+  const clock = options.clock ?? Date.now;
+  const maxPerUser = options.maxPerUser ?? maxSessionsPerUser;
+  const sessions = new Map<string, Session>();
+  // Each user's session ids, oldest first.
+  const byUser = new Map<string, Set<string>>();
+  const remove = (id: string): void => {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    const ids = byUser.get(session.user);
+    ids?.delete(id);
+    if (ids?.size === 0) byUser.delete(session.user);
+  };
   const sweep = (): void => {
     const now = clock();
-    for (const [id, session] of sessions) if (session.expiresAt <= now) sessions.delete(id);
+    for (const [id, session] of sessions) {
+      if (session.expiresAt > now) break;
+      remove(id);
+    }
   };
   const add = (id: string, identity: Identity, bearer: boolean): Date => {
     sweep();
     const expiresAt = clock() + ttlMs;
-    sessions.set(id, { identity: { ...identity, via: 'session' }, expiresAt, bearer });
+    const user = `${identity.kind}\u0000${identity.name}`;
+    sessions.set(id, { identity: { ...identity, via: 'session' }, expiresAt, bearer, user });
+    const ids = byUser.get(user) ?? new Set<string>();
+    byUser.set(user, ids.add(id));
+    for (const oldest of ids) {
+      if (ids.size <= maxPerUser) break;
+      remove(oldest);
+    }
     return new Date(expiresAt);
   };
   const find = (id: string, bearer: boolean): Identity | undefined => {
@@ -54,6 +98,9 @@ export function createSessions(ttlMs: number, clock: () => number = Date.now): S
     },
     get: (id) => find(id, false),
     getBearer: (token) => (token.startsWith(sessionTokenPrefix) ? find(token, true) : undefined),
-    delete: (id) => void sessions.delete(id),
+    delete: remove,
+    get size() {
+      return sessions.size;
+    },
   };
 }

@@ -57,7 +57,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { config, log } = options;
   const ttl = parseDuration(config.auth.sessionTtl);
   const { clock } = options;
-  const sessions = createSessions(ttl ? nominalDurationSeconds(ttl) * 1000 : 12 * 3_600_000, clock);
+  const sessions = createSessions(ttl ? nominalDurationSeconds(ttl) * 1000 : 12 * 3_600_000, { clock });
   const hashChecks = options.signIn?.hashChecks ?? createHashChecks(hashCheckDefaults);
   const authenticator = createAuthenticator(config.auth, sessions, { clock, hashChecks });
   const audit = options.audit ?? createAuditLog(log);
