@@ -9,7 +9,7 @@ import { withPostgresConnection } from './postgres-connection.ts';
  * without reading rows. What each fact catches and where it is blind: ../FINGERPRINTS.md. Bump
  * the scheme when the facts change.
  */
-export const postgresFingerprintScheme = 'pg1';
+export const postgresFingerprintScheme = 'pg2';
 
 /** Same fingerprint as the newest artifact means "unchanged since then". */
 export async function postgresFingerprint(connection: ConnectionSettings, database: string): Promise<string> {
@@ -30,7 +30,8 @@ const serverSql = `
     (SELECT stats_reset::text FROM pg_stat_database WHERE datid = d.oid) AS "countersResetAt",
     current_setting('track_counts')::bool AS "trackCounts",
     pg_is_in_recovery() AS standby,
-    CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS "replayedUpTo"
+    CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS "replayedUpTo",
+    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser
   FROM pg_database d WHERE d.datname = current_database()`;
 
 /**
@@ -51,6 +52,17 @@ const sequencesSql = `
     has_sequence_privilege(c.oid, 'SELECT') AS readable
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind = 'S' AND c.relpersistence <> 't' ORDER BY c.oid`;
+
+/**
+ * This database's subscriptions: pg_subscription is a shared catalog, left out above, yet
+ * pg_dump dumps them (CREATE SUBSCRIPTION ... CONNECTION) when run by a superuser, the only one
+ * who may read their connection strings. Others read the columns granted to everyone: pg_dump
+ * does not dump subscriptions for them.
+ */
+const subscriptionsSql = (superuser: boolean) => `
+  SELECT ${superuser ? 'to_jsonb(s)::text' : 's.oid::int8, s.subname, s.subenabled, s.subslotname, s.subsynccommit, s.subpublications::text'}
+  FROM pg_subscription s WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  ORDER BY s.oid`;
 
 /**
  * Other sessions of this database inside a transaction (a running statement, or idle in one): a
@@ -82,7 +94,10 @@ export async function postgresFingerprintDetails(
       );
     const relations = (await client.query({ text: relationsSql, rowMode: 'array' })).rows;
     const sequences = await sequenceStates(client, unsure);
-    return fingerprintOf(postgresFingerprintScheme, { server, relations, sequences }, unsure);
+    const subscriptions = (
+      await client.query({ text: subscriptionsSql(server?.superuser === true), rowMode: 'array' })
+    ).rows;
+    return fingerprintOf(postgresFingerprintScheme, { server, relations, sequences, subscriptions }, unsure);
   });
 }
 
