@@ -181,6 +181,27 @@ describe('cancelling a running backup', () => {
   });
 });
 
+describe('cancelling a running restore', () => {
+  // Its dialog closed (Escape), nothing was left to stop it with.
+  it('offers Cancel for a restore too, saying what a cancelled restore leaves', async () => {
+    const running = {
+      id: 'r10',
+      kind: 'restore',
+      target: 'shop',
+      trigger: 'manual',
+      status: 'running',
+      queuedAt: '2026-11-26T04:00:00Z',
+      startedAt: '2026-11-26T04:00:01Z',
+      restore: { artifactId: 'x', database: 'shop', mode: 'replace', warnings: [] },
+    } as unknown as RunRecord;
+    await show('shop', [artifact], { ...shop, running });
+    $('cancel-run')!.click();
+    await flushPromises();
+    expect(document.body.textContent).toContain('Cancel the running restore of shop?');
+    expect(document.body.textContent).toContain('is left incomplete (its safety backup holds what it held)');
+  });
+});
+
 describe('backing up now', () => {
   it('waits for the agent after a click: a second click sends nothing', async () => {
     let answer: (run: RunRecord) => void = () => undefined;
