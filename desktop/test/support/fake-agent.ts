@@ -8,7 +8,7 @@ import type {
   VerificationResult,
 } from '@port-yard/shared';
 import type { AgentConnector, ConnectionEvents } from '../../src/renderer/api/agent-client.ts';
-import type { Session } from '../../src/renderer/api/api-types.ts';
+import type { RetentionPlan, Session } from '../../src/renderer/api/api-types.ts';
 
 /**
  * A stand-in for one agent in store and component tests: answers the queries the console makes
@@ -27,7 +27,7 @@ export interface FakeAgent {
   /** The artifacts `artifacts.list` answers (any target), a page at a time by its limit and cursor. */
   artifacts: ArtifactSummary[];
   /** What `retention.plan` answers (default: no policy). */
-  retentionPlan?: Error;
+  retentionPlan?: RetentionPlan | Error;
   /** What `agent.info` answers: the (redacted) config the console reads the targets' test servers from. */
   info: { config: { targets: Record<string, object>; testServers: Record<string, object> } } | Error;
   /** What `runs.start` answers (default: the first of `runs`); a pending promise keeps it waiting. */

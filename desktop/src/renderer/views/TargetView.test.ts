@@ -7,6 +7,7 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import type { RunRecord, TargetStatus } from '@port-yard/shared';
 import { fakeArtifact } from '../../../test/support/fake-agent.ts';
 import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
+import type { RetentionPlan } from '../api/api-types.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 import TargetView from './TargetView.vue';
 
@@ -130,6 +131,18 @@ describe('what the target screen shows of a busy agent', () => {
     await openTab('runs');
     expect($('run-history')?.textContent).toContain('Access denied for user');
     expect($('run-history')?.textContent).not.toContain('other');
+  });
+
+  // 621 decisions were one table, slow to open and wider than a phone.
+  it('pages the retention preview, counting its decisions', async () => {
+    const keep = Array.from({ length: 60 }, (_, index) => ({ id: `a${index}`, reasons: ['keepLast'] }));
+    page.fake.retentionPlan = [
+      { storage: 'local', database: 'shop', plan: { delete: [], deferred: [], keep } },
+    ] as unknown as RetentionPlan;
+    await show('shop');
+    await openTab('retention');
+    expect($('retention-table')?.textContent).toContain('60 decision(s)');
+    expect($('retention-table')!.querySelectorAll('tbody tr')).toHaveLength(25);
   });
 
   it('says the retention preview could not be read, not that there is no policy', async () => {
