@@ -29,6 +29,12 @@ describe('the connection banner', () => {
     expect(text()).toContain('storage local is unreachable');
   });
 
+  it('says a request without an answer in words, not the browser\'s "Failed to fetch" alone', async () => {
+    page.fake.session = new TypeError('Failed to fetch') as never;
+    await show();
+    expect(text()).toContain('prod: cannot reach the agent (Failed to fetch): it or the network is down');
+  });
+
   it('stays quiet for a signed-out visitor (the login screen says it) and a healthy agent', async () => {
     page.fake.session = {
       ...operatorSession,
