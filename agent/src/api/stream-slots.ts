@@ -6,8 +6,11 @@ import { TRPCError } from '@trpc/server';
  * keep that from growing the agent without bound. The console opens two per connection.
  */
 export interface StreamLimits {
-  /** The counter of one connection (a WebSocket, or one HTTP request for server-sent events). */
-  forConnection(): StreamSlots;
+  /**
+   * The counter of one connection (a WebSocket, or one HTTP request for server-sent events) of
+   * `holder` (who signed in, or the address of an anonymous caller).
+   */
+  forConnection(holder?: string): StreamSlots;
 }
 
 export interface StreamSlots {
@@ -15,14 +18,16 @@ export interface StreamSlots {
   take(): () => void;
 }
 
-export const defaultStreamLimits = { perConnection: 16, total: 512 } as const;
+/** One holder may take a quarter of all: one viewer's many connections cannot take them all. */
+export const defaultStreamLimits = { perConnection: 16, perHolder: 128, total: 512 } as const;
 
 export function createStreamLimits(
-  limits: { perConnection: number; total: number } = defaultStreamLimits,
+  limits: { perConnection: number; perHolder: number; total: number } = defaultStreamLimits,
 ): StreamLimits {
   let total = 0;
+  const byHolder = new Map<string, number>();
   return {
-    forConnection() {
+    forConnection(holder = '') {
       let open = 0;
       return {
         take() {
@@ -30,6 +35,13 @@ export function createStreamLimits(
             throw new TRPCError({
               code: 'TOO_MANY_REQUESTS',
               message: `at most ${limits.perConnection} live subscriptions per connection: end one first`,
+            });
+          }
+          const held = byHolder.get(holder) ?? 0;
+          if (held >= limits.perHolder) {
+            throw new TRPCError({
+              code: 'TOO_MANY_REQUESTS',
+              message: `at most ${limits.perHolder} live subscriptions per user over all connections: end some first`,
             });
           }
           if (total >= limits.total) {
@@ -40,12 +52,16 @@ export function createStreamLimits(
           }
           open++;
           total++;
+          byHolder.set(holder, held + 1);
           let released = false;
           return () => {
             if (released) return;
             released = true;
             open--;
             total--;
+            const left = (byHolder.get(holder) ?? 1) - 1;
+            if (left > 0) byHolder.set(holder, left);
+            else byHolder.delete(holder);
           };
         },
       };

@@ -145,7 +145,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const code = signInRefusal(error)?.trpcCode ?? 'UNAUTHORIZED';
       throw new TRPCError({ code, message: (error as Error).message, cause: error });
     }
-    const streams = streamLimits.forConnection();
+    // Shared per user or token; anonymous callers (everyone, in auth mode none) per address.
+    const streams = streamLimits.forConnection(
+      identity && identity.kind !== 'anonymous'
+        ? `${identity.kind}:${identity.name}`
+        : `address:${req.socket.remoteAddress ?? ''}`,
+    );
     if (identity?.via !== 'session')
       return { services, identity, address: req.socket.remoteAddress, streams };
     const credentials = readCredentials(req);

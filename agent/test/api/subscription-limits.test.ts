@@ -56,4 +56,28 @@ describe('live subscriptions per connection', () => {
       await connection.close();
     }
   });
+
+  // One viewer's 32 connections took all 512 slots, and everyone's live updates were refused.
+  it(`shares ${defaultStreamLimits.perHolder} among one token's connections, and leaves others theirs`, async () => {
+    const { perConnection, perHolder } = defaultStreamLimits;
+    const connections = [];
+    try {
+      for (let opened = 0; opened < perHolder; opened += perConnection) {
+        const connection = await openWs(api.wsUrl, bearer(secrets.viewerToken));
+        connections.push(connection);
+        for (let i = 0; i < perConnection; i++) await subscribe(connection, 'runs.events', {});
+      }
+      const more = await openWs(api.wsUrl, bearer(secrets.viewerToken));
+      connections.push(more);
+      const refused = await subscribe(more, 'runs.events', {});
+      const error = refused.first.error ?? (await more.next((m) => m.id === refused.id && m.error)).error;
+      expect(error.data.code).toBe('TOO_MANY_REQUESTS');
+      expect(error.message).toContain(`at most ${perHolder} live subscriptions per user`);
+      const other = await openWs(api.wsUrl, bearer(secrets.operatorToken));
+      connections.push(other);
+      expect((await subscribe(other, 'runs.events', {})).first.result?.type).toBe('started');
+    } finally {
+      await Promise.all(connections.map((connection) => connection.close()));
+    }
+  });
 });
