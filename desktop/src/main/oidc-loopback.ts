@@ -179,9 +179,38 @@ async function requireLoopbackSupport(agent: {
 
 interface Listener {
   readonly redirectUri: string;
-  /** The code from the first callback with the right state. */
+  /** The code from the first callback with the right state, issued by the agent signed in to. */
   readonly code: Promise<string>;
   close(): void;
+}
+
+/** An agent's address as compared with `iss` (URL lower-cases the scheme and host), no trailing /. */
+function baseOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Why a code must not be exchanged with the agent at `agentUrl`, or undefined. It goes back only
+ * to the agent that issued it (`iss`, RFC 9207): an agent the app signs in to could send the
+ * browser on to another agent's login, to be handed that agent's code and PKCE verifier.
+ */
+function issuerProblem(issuer: string | null, agentUrl: string): PortYardError | undefined {
+  if (issuer === null)
+    return new PortYardError(
+      'VERSION_MISMATCH',
+      `the agent at ${agentUrl} did not say which agent issued the sign-in code (iss): update it, or sign in with an API token`,
+    );
+  if (baseOf(issuer) !== baseOf(agentUrl))
+    return new PortYardError(
+      'AUTH_FAILED',
+      `the sign-in code came from ${issuer}, not from ${agentUrl}, and was not sent on: register the agent under the address its server.publicUrl names, or check that ${agentUrl} is the agent you meant`,
+    );
+  return undefined;
 }
 
 /** The one-shot loopback listener: 127.0.0.1 only, `/callback` only, the expected state only. */
@@ -207,6 +236,12 @@ async function listenOnce(state: string, options: OidcLoopbackOptions): Promise<
         .join(': ');
       page(response, 401, `The sign-in failed: ${reason}. You can close this tab.`);
       settle?.reject(new PortYardError('AUTH_FAILED', `the OIDC sign-in failed: ${reason.slice(0, 300)}`));
+      return;
+    }
+    const mixUp = issuerProblem(url.searchParams.get('iss'), options.agentUrl);
+    if (mixUp) {
+      page(response, 400, `The sign-in was refused: ${mixUp.message}. You can close this tab.`);
+      settle?.reject(mixUp);
       return;
     }
     page(response, 200, 'Signed in to Port-Yard. You can close this tab and return to the app.');

@@ -13,15 +13,20 @@ export interface FakeOidcAgent {
   readonly url: string;
   /** The login requests' query parameters, in order. */
   readonly logins: URLSearchParams[];
+  /** How many times a code was sent to be exchanged. */
+  readonly tokenRequests: number;
   close(): Promise<void>;
 }
 
 export async function startFakeOidcAgent(
-  options: { loopback?: boolean; token?: string } = {},
+  /** `iss`: what the redirect says issued the code (default: this agent; null: nothing, an older agent). */
+  options: { loopback?: boolean; token?: string; iss?: string | null } = {},
 ): Promise<FakeOidcAgent> {
   const logins: URLSearchParams[] = [];
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   let next = 0;
+  let own = '';
+  let tokenRequests = 0;
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://agent');
     const json = (status: number, body: unknown): void =>
@@ -40,10 +45,16 @@ export async function startFakeOidcAgent(
       const code = `code-${++next}`;
       codes.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', redirectUri });
       const back = new URL(redirectUri);
-      back.search = new URLSearchParams({ code, state: url.searchParams.get('state') ?? '' }).toString();
+      const iss = options.iss === undefined ? own : options.iss;
+      back.search = new URLSearchParams({
+        code,
+        state: url.searchParams.get('state') ?? '',
+        ...(iss === null ? {} : { iss }),
+      }).toString();
       return void response.writeHead(302, { location: back.href }).end();
     }
     if (url.pathname === '/api/auth/oidc/token' && request.method === 'POST') {
+      tokenRequests += 1;
       const body = JSON.parse(await text(request)) as {
         code: string;
         code_verifier: string;
@@ -61,9 +72,13 @@ export async function startFakeOidcAgent(
     json(404, { error: { message: `no route ${request.method} ${url.pathname}` } });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  own = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: own,
     logins,
+    get tokenRequests() {
+      return tokenRequests;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -85,7 +85,9 @@ describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () =
       agentUrl: agent.url,
       openExternal: async (url) => {
         const params = new URL(url).searchParams;
-        await fetch(`${params.get('redirect_uri')}?code=forged&state=${params.get('state')}`);
+        await fetch(
+          `${params.get('redirect_uri')}?code=forged&state=${params.get('state')}&iss=${encodeURIComponent(agent.url)}`,
+        );
       },
     });
     await expect(failure).rejects.toMatchObject({
@@ -150,6 +152,44 @@ describe('OIDC sign-in with a loopback redirect, against a stand-in agent', () =
     await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
     await second;
     expect(tokens).toEqual([['a1', 'pys_session']]);
+  });
+});
+
+// An agent the app signs in to could send the browser on to another agent's login: the app
+// then handed it the other agent's code and PKCE verifier, which it redeemed for a session there.
+describe('OIDC sign-in: the code goes only to the agent that issued it', () => {
+  it('refuses a code another agent issued, and sends it nowhere', async () => {
+    const agent = await startFakeOidcAgent({ iss: 'http://127.0.0.1:1/honest-agent' });
+    try {
+      let shown = '';
+      const failure = signInWithLoopback({
+        agentUrl: agent.url,
+        openExternal: async (url) => void (shown = (await browse(url)).text),
+      });
+      await expect(failure).rejects.toMatchObject({
+        code: 'AUTH_FAILED',
+        message: expect.stringContaining('came from http://127.0.0.1:1/honest-agent, not from'),
+      });
+      expect(shown).toContain('The sign-in was refused');
+      expect(agent.tokenRequests).toBe(0);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('refuses a code without an issuer (an agent from before iss)', async () => {
+    const agent = await startFakeOidcAgent({ iss: null });
+    try {
+      await expect(
+        signInWithLoopback({
+          agentUrl: agent.url,
+          openExternal: async (url) => void (await browse(url)),
+        }),
+      ).rejects.toMatchObject({ code: 'VERSION_MISMATCH' });
+      expect(agent.tokenRequests).toBe(0);
+    } finally {
+      await agent.close();
+    }
   });
 });
 

@@ -39,6 +39,8 @@ export interface OidcRoutesDeps {
  * to the app's loopback listener with a one-time code (and no cookie), which the app exchanges at
  * POST /api/auth/oidc/token (desktop-token-route.ts).
  */
+const callbackPath = '/api/auth/oidc/callback';
+
 export function createOidcRoutes(deps: OidcRoutesDeps) {
   const pending = createPendingLogins({ clock: deps.clock });
   const codes = createDesktopCodes({ clock: deps.clock });
@@ -56,7 +58,7 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
     }
     const browser = browserBinding(request);
     try {
-      const started = await deps.client.begin(`${base}/api/auth/oidc/callback`);
+      const started = await deps.client.begin(`${base}${callbackPath}`);
       pending.add(started.state, { ...started.pending, browser, desktop });
       response
         .writeHead(302, {
@@ -91,7 +93,13 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
         details: { reason, ...(desktop ? { client: 'desktop' } : {}) },
       });
       if (desktop && toApp)
-        return backToApp(response, desktop, { error: toApp, error_description: reason }, secureCookies);
+        return backToApp(
+          response,
+          desktop,
+          { error: toApp, error_description: reason },
+          secureCookies,
+          started.redirectUri,
+        );
       sendOidcProblem(response, status, reason, { 'set-cookie': clearedBindingCookie(secureCookies) });
     };
     if (!started) return deny(400, 'this sign-in expired or was already used: start again');
@@ -130,7 +138,7 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
         redirectUri: desktop.redirectUri,
         codeChallenge: desktop.codeChallenge,
       });
-      return backToApp(response, desktop, { code }, secureCookies);
+      return backToApp(response, desktop, { code }, secureCookies, started.redirectUri);
     }
 
     const session = deps.sessions.create({ kind: 'user', name, role, groups, via: 'session' });
@@ -160,14 +168,21 @@ export function createOidcRoutes(deps: OidcRoutesDeps) {
   return { login, callback, token };
 }
 
-/** To the desktop app's loopback listener, with its state; the binding cookie is done with. */
+/**
+ * To the desktop app's loopback listener, with its state and this agent's address as `iss`
+ * (RFC 9207): the app exchanges the code only with the agent that issued it. Without it, an agent
+ * the app signs in to could send the browser on to another agent's login, and have the app hand
+ * it that agent's code and PKCE verifier (a mix-up) to redeem for itself.
+ */
 function backToApp(
   response: ServerResponse,
   desktop: DesktopClient,
   params: Record<string, string>,
   secureCookies: boolean,
+  redirectUri: string,
 ): void {
-  const location = `${desktop.redirectUri}?${new URLSearchParams({ ...params, state: desktop.state })}`;
+  const iss = redirectUri.slice(0, -callbackPath.length);
+  const location = `${desktop.redirectUri}?${new URLSearchParams({ ...params, state: desktop.state, iss })}`;
   response
     .writeHead(302, {
       location,
