@@ -4,7 +4,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
-import { PortYardError, type Manifest } from '@port-yard/shared';
+import { isPortYardError, PortYardError, type Manifest } from '@port-yard/shared';
 import { agentError, agentRequest, fetchManifest, type AgentTarget } from './agent-http.ts';
 
 export interface DownloadBytes {
@@ -15,7 +15,7 @@ export interface DownloadBytes {
 export interface DownloadRequest {
   readonly agent: AgentTarget;
   readonly artifactId: string;
-  /** The file the user picked; bytes go to `<destination>.part` until they pass the check. */
+  /** The file the user picked; bytes go to a `.part` file beside it (partPath) until they pass the check. */
   readonly destination: string;
   /** Let the agent decompress (and decrypt, if it can) on the fly. */
   readonly decompress?: boolean;
@@ -41,21 +41,28 @@ export interface DownloadResult {
   readonly checked: 'sha256' | 'agent-sha256+size';
 }
 
-export const partPath = (destination: string): string => `${destination}.part`;
+/**
+ * Where the bytes go until they pass the check: named after the artifact's sha256, so that a
+ * partial file of another artifact saved under the same name, or a user's own `<name>.part`, is
+ * never resumed from, appended to or deleted.
+ */
+export const partPath = (destination: string, manifest: Pick<Manifest, 'sha256'>): string =>
+  `${destination}.${manifest.sha256.slice(0, 16)}.part`;
 const downloadPath = (artifactId: string): string =>
   `/api/artifacts/${encodeURIComponent(artifactId)}/download`;
 
 /**
- * Streams one artifact from an agent to `destination`: into `<destination>.part` (resumed with
+ * Streams one artifact from an agent to `destination`: into its `.part` file (partPath; resumed with
  * `Range` + `If-Range: "<sha256>"` when a partial file exists), checked, then renamed. A failed
  * check deletes the partial file; a broken connection keeps it for the next attempt; a cancel
  * (the signal) deletes it. The final name exists only for checked bytes.
  */
 export async function downloadArtifact(request: DownloadRequest): Promise<DownloadResult> {
   const { agent, artifactId, destination, signal } = request;
-  const part = partPath(destination);
+  let part: string | undefined;
   try {
     const manifest = request.manifest ?? (await fetchManifest(agent, artifactId, signal));
+    part = partPath(destination, manifest);
     const result = request.decompress
       ? await fetchDecoded(request, manifest, part)
       : await fetchStored(request, manifest, part);
@@ -64,7 +71,7 @@ export async function downloadArtifact(request: DownloadRequest): Promise<Downlo
     return result;
   } catch (error) {
     if (!signal?.aborted) throw error;
-    await rm(part, { force: true });
+    if (part !== undefined) await rm(part, { force: true });
     throw new PortYardError('CANCELLED', `the download of ${artifactId} was cancelled`, { cause: error });
   }
 }
@@ -105,13 +112,18 @@ async function fetchStored(
     await pipeline(
       bodyOf(response),
       counting((chunk) => {
-        hash.update(chunk);
         received += chunk.length;
+        if (received > total) throw tooMuch(artifactId, total);
+        hash.update(chunk);
         request.onProgress?.({ receivedBytes: received, totalBytes: total });
       }),
       sink,
       { signal },
-    ).catch((error: unknown) => {
+    ).catch(async (error: unknown) => {
+      if (isPortYardError(error) && error.code === 'INTEGRITY_FAILED') {
+        await rm(part, { force: true });
+        throw error;
+      }
       throw brokenOff(artifactId, received, total, 'the partial file is kept: start again to resume', error);
     });
   }
@@ -157,6 +169,7 @@ async function fetchDecoded(
     bodyOf(response),
     counting((chunk) => {
       received += chunk.length;
+      if (received > total) throw tooMuch(artifactId, total);
       request.onProgress?.({ receivedBytes: received, totalBytes: total });
     }),
     createWriteStream(part, { flags: 'w', flush: true }),
@@ -204,6 +217,14 @@ function brokenOff(
 }
 
 /** Passes chunks on unchanged, telling `seen` about each. */
+/** More bytes than the manifest says: an agent (or a proxy) that does not stop must not fill the disk. */
+function tooMuch(artifactId: string, total: number): PortYardError {
+  return new PortYardError(
+    'INTEGRITY_FAILED',
+    `artifact ${artifactId} sent more than the ${total} bytes its manifest says: stopped, and the partial file deleted`,
+  );
+}
+
 function counting(seen: (chunk: Buffer) => void) {
   return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of source) {

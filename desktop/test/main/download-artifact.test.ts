@@ -110,7 +110,7 @@ describe('downloadArtifact against a real agent', () => {
     const { target, requests } = agent();
     const destination = join(downloads, 'resumed.sql.zst');
     const kept = 1_234_567;
-    await writeFile(partPath(destination), big.data.subarray(0, kept));
+    await writeFile(partPath(destination, big.manifest), big.data.subarray(0, kept));
     const progress: DownloadBytes[] = [];
     const result = await downloadArtifact({
       agent: target,
@@ -126,13 +126,13 @@ describe('downloadArtifact against a real agent', () => {
     expect(download.length).toBe(String(big.data.length - kept));
     expect(progress[0]).toEqual({ receivedBytes: kept, totalBytes: big.data.length });
     expect((await readFile(destination)).equals(big.data)).toBe(true);
-    await expect(stat(partPath(destination))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(partPath(destination, big.manifest))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('starts over when the partial file is longer than the artifact', async () => {
     const { target, requests } = agent();
     const destination = join(downloads, 'too-long.sql.zst');
-    await writeFile(partPath(destination), Buffer.alloc(big.data.length + 10));
+    await writeFile(partPath(destination, big.manifest), Buffer.alloc(big.data.length + 10));
     const result = await downloadArtifact({
       agent: target,
       artifactId: big.manifest.artifactId,
@@ -157,7 +157,7 @@ describe('downloadArtifact against a real agent', () => {
     const first = downloadArtifact({ agent: target, artifactId: manifest.artifactId, destination });
     await expect(first).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
     await expect(first).rejects.toThrow(/broke off after \d+ of 524288 bytes/);
-    const kept = (await stat(partPath(destination))).size;
+    const kept = (await stat(partPath(destination, manifest))).size;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(data.length);
 
@@ -170,13 +170,47 @@ describe('downloadArtifact against a real agent', () => {
     expect(await readdir(downloads)).toEqual([]);
   });
 
-  it('fails a partial file that is not the artifact, and deletes it', async () => {
+  it('fails a partial file of its name that is not the artifact, and deletes it', async () => {
     const destination = join(downloads, 'foreign.sql.zst');
-    await writeFile(partPath(destination), randomBytes(1000));
+    await writeFile(partPath(destination, big.manifest), randomBytes(1000));
     const { target } = agent();
     await expect(
       downloadArtifact({ agent: target, artifactId: big.manifest.artifactId, destination }),
     ).rejects.toMatchObject({ code: 'INTEGRITY_FAILED' });
+    expect(await readdir(downloads)).toEqual([]);
+  });
+
+  // Any `<name>.part` was resumed from: another artifact's partial bytes, or a user's own file,
+  // were appended to, then deleted when the sha256 failed.
+  it("never touches a .part that is not this artifact's, and downloads beside it", async () => {
+    const destination = join(downloads, 'shared-name.sql.zst');
+    const other = { sha256: 'f'.repeat(64) };
+    await writeFile(`${destination}.part`, 'a file of the user');
+    await writeFile(partPath(destination, other), 'half of another artifact');
+    const { target, requests } = agent();
+    const result = await downloadArtifact({
+      agent: target,
+      artifactId: big.manifest.artifactId,
+      destination,
+    });
+    expect(result.resumedFrom).toBe(0);
+    expect(requests.at(-1)!.headers.range).toBeUndefined();
+    expect(await readFile(`${destination}.part`, 'utf8')).toBe('a file of the user');
+    expect(await readFile(partPath(destination, other), 'utf8')).toBe('half of another artifact');
+    expect((await readFile(destination)).equals(big.data)).toBe(true);
+  });
+
+  // The size was compared only once the response ended: an agent that did not stop filled the disk.
+  it('stops at the first byte past the size the manifest says, and deletes the partial file', async () => {
+    const destination = join(downloads, 'endless.sql.zst');
+    const { target } = agent();
+    const manifest = { ...big.manifest, storedBytes: 1000 };
+    await expect(
+      downloadArtifact({ agent: target, artifactId: manifest.artifactId, destination, manifest }),
+    ).rejects.toMatchObject({
+      code: 'INTEGRITY_FAILED',
+      message: expect.stringContaining('sent more than the 1000 bytes its manifest says'),
+    });
     expect(await readdir(downloads)).toEqual([]);
   });
 
@@ -256,7 +290,7 @@ describe('downloadArtifact against a real agent', () => {
     const text = Buffer.from(`-- a dump\n${'INSERT INTO t VALUES (1);\n'.repeat(20_000)}`);
     const manifest = await artifact(zstdCompressSync(text), { rawBytes: text.length });
     const destination = join(downloads, 'plain.sql');
-    await writeFile(partPath(destination), 'a stale partial file');
+    await writeFile(partPath(destination, manifest), 'a stale partial file');
     const progress: DownloadBytes[] = [];
     const { target, requests } = agent();
     const result = await downloadArtifact({
