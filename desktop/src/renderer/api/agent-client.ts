@@ -45,7 +45,11 @@ export const connectAgent: AgentConnector = (agent, events) => {
         true: wsLink({ client: wsClient }),
         false: httpLink({
           url: `${base}/api/trpc`,
-          fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'include' }),
+          // An agent's API never redirects. Followed, a redirect to another agent behind the same
+          // origin got that agent's token from the desktop app, with the request (a 307 keeps a
+          // POST) replayed there.
+          fetch: (url, init) =>
+            fetch(url, { ...(init as RequestInit), credentials: 'include', redirect: 'error' }),
         }),
       }),
     ],
