@@ -228,6 +228,21 @@ describe('config/kubernetes', () => {
     expect(fromProxy?.ports.map((port) => port.port)).toContain(agentPort);
   });
 
+  // It was in auth-proxy/ only: applied alone, the base trusted X-Forwarded-User from the whole
+  // pod network with nothing in front, and any pod could make itself an operator.
+  it('restricts who reaches the agent in the base, not only with the proxy', () => {
+    const base = files.find(({ file }) => file === 'kustomization.yaml')!.documents[0]!;
+    const listed = base.resources!.map((entry) => join(manifestsRoot, entry));
+    const policyFile = files.find(({ documents }) => documents.some((doc) => doc.kind === 'NetworkPolicy'))!;
+    expect(listed).toContain(join(manifestsRoot, policyFile.file));
+    const rulesIn = find(resources, 'NetworkPolicy', 'port-yard').spec?.ingress as {
+      from: { podSelector?: { matchLabels: Record<string, string> } }[];
+    }[];
+    // Every rule names the pods it lets in: a whole namespace could send the headers too.
+    for (const rule of rulesIn)
+      for (const from of rule.from) expect(from.podSelector?.matchLabels).toBeDefined();
+  });
+
   it('refers only to Secrets and ConfigMaps that exist, with the keys it uses', () => {
     const deployments = resources.filter((resource) => resource.kind === 'Deployment');
     for (const deployment of deployments) {
