@@ -69,12 +69,14 @@ const subscriptionsSql = (superuser: boolean) => `
  * session reports its counts only when it goes idle outside a transaction, so writes it committed
  * before may not be counted yet, for as long as it stays there. pg_locks and pg_stat_activity's
  * pid and datname are readable by every user (a session's state is not): every transaction holds
- * its virtualxid lock. Autovacuum workers are left out where the user may see what they are.
+ * its virtualxid lock. Autovacuum workers are left out where the user may see what they are,
+ * and Port-Yard's own connections (application_name port-yard: the backup's lookups run beside).
  */
 const inTransactionSql = `
   SELECT count(*)::int AS sessions FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
   WHERE l.locktype = 'virtualxid' AND a.datname = current_database() AND l.pid <> pg_backend_pid()
-    AND a.backend_type IS DISTINCT FROM 'autovacuum worker'`;
+    AND a.backend_type IS DISTINCT FROM 'autovacuum worker'
+    AND a.application_name IS DISTINCT FROM 'port-yard'`;
 
 export async function postgresFingerprintDetails(
   connection: ConnectionSettings,
