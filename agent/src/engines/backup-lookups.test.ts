@@ -138,3 +138,29 @@ describe.each(cases)('$engine backup lookups', ({ engine: name, target, database
     }
   });
 });
+
+// A database just loaded has no table analyzed: every estimate was 0, which verification passes
+// whatever the restore holds, and its "every table came out empty" check never fired.
+describe('PostgreSQL table estimates without statistics', () => {
+  const database = uniqueName('py_lookups_fresh');
+  beforeAll(async () => {
+    await postgresExec(`CREATE DATABASE ${database}`);
+    await postgresExec(
+      'CREATE TABLE fresh (id int); INSERT INTO fresh SELECT generate_series(1, 7); CREATE TABLE "odd ""name" (id int); INSERT INTO "odd ""name" VALUES (1)',
+      database,
+    );
+  });
+  afterAll(() => postgresExec(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+
+  it('counts a small table never analyzed, still as an estimate', async () => {
+    const lookups = engineFor(engines, 'postgres').backupLookups(localPostgres, database);
+    try {
+      expect(await lookups.tableEstimates()).toEqual([
+        { schema: 'public', name: 'fresh', rows: 7, exact: false },
+        { schema: 'public', name: 'odd "name', rows: 1, exact: false },
+      ]);
+    } finally {
+      await lookups.close();
+    }
+  });
+});
