@@ -29,6 +29,7 @@ afterAll(async () => {
 async function check(
   endpoint: string,
   folder = join(dir, 'backups'),
+  local: Record<string, unknown> = {},
 ): Promise<Awaited<ReturnType<typeof runCli>>> {
   const file = join(dir, `port-yard-${Math.random().toString(36).slice(2)}.yaml`);
   const s3Storage = {
@@ -44,7 +45,7 @@ async function check(
     file,
     stringify({
       version: 1,
-      storages: { local: { type: 'filesystem', path: folder }, offsite: s3Storage },
+      storages: { local: { type: 'filesystem', path: folder, ...local }, offsite: s3Storage },
     }),
   );
   return runCli(['--config', file, 'config', 'check', '--storages']);
@@ -79,11 +80,22 @@ describe('config check --storages', () => {
     );
   });
 
-  it('fails (exit 1) for a folder that does not exist, and does not create it (an unmounted share)', async () => {
+  it('fails (exit 1) for a folder that does not exist with createRoot: false (an unmounted share)', async () => {
     const unmounted = join(dir, 'mnt', 'nas', 'backups');
-    const result = await check(s3.endpoint, unmounted);
+    const result = await check(s3.endpoint, unmounted, { createRoot: false });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`storage local (${unmounted}): FAILED: the folder does not exist`);
     await expect(access(join(dir, 'mnt'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  // Run as the README advises, before the first backup, it failed every new deployment.
+  it('passes a folder the first backup will create, where it can be created, and creates nothing', async () => {
+    const fresh = join(dir, 'var', 'backups');
+    const result = await check(s3.endpoint, fresh);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      `storage local (${fresh}): ok: the folder does not exist yet; the first backup creates it in ${dir}, which is writable`,
+    );
+    await expect(access(join(dir, 'var'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -1,3 +1,5 @@
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { configAdvice } from '../../config/config-advice.ts';
@@ -47,8 +49,20 @@ async function checkStorages(globals: GlobalOptions): Promise<void> {
         // Not created here: an unmounted share would be "fixed" with a folder on the local disk.
         const path = missing.get(storage.name);
         if (path !== undefined) {
+          const settings = agent.config.storages[storage.name];
+          const creates = settings?.type === 'filesystem' && settings.createRoot !== false;
+          // Before the first backup it is missing by design: where it would be created must do.
+          const parent = creates ? await writableAncestor(path) : undefined;
+          if (parent?.writable) {
+            console.error(
+              `storage ${storage.name} (${path}): ok: the folder does not exist yet; the first backup creates it in ${parent.path}, which is writable (the check creates nothing)`,
+            );
+            continue;
+          }
           console.error(
-            `storage ${storage.name} (${path}): FAILED: the folder does not exist: create it, or mount the share (the check creates nothing)`,
+            `storage ${storage.name} (${path}): FAILED: the folder does not exist${
+              parent ? `, and ${parent.path}, where it would be created, is not writable` : ''
+            }: create it, or mount the share (the check creates nothing)`,
           );
           process.exitCode = exitCodes.failed;
           continue;
@@ -64,4 +78,19 @@ async function checkStorages(globals: GlobalOptions): Promise<void> {
     },
     { readCatalog: false },
   );
+}
+
+/** The nearest folder above `path` that exists, and whether this process may create in it. */
+async function writableAncestor(path: string): Promise<{ path: string; writable: boolean } | undefined> {
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    const info = await stat(folder).catch(() => undefined);
+    if (info?.isDirectory()) {
+      const writable = await access(folder, constants.W_OK | constants.X_OK).then(
+        () => true,
+        () => false,
+      );
+      return { path: folder, writable };
+    }
+    if (dirname(folder) === folder) return undefined;
+  }
 }
