@@ -54,3 +54,30 @@ it('reads each token from the keychain once per refresh', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+// One unreadable token (an unlock prompt dismissed, no Secret Service) stopped the app from
+// starting ("Port-Yard cannot start"), and no agent could be listed or removed.
+it('takes a token the keychain does not give as none, and lists the agents all the same', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'py-credentials-'));
+  try {
+    const keytar = createMemoryKeytar();
+    let locked = false;
+    const lockable = {
+      ...keytar,
+      getPassword: (service: string, account: string) =>
+        locked ? Promise.reject(new Error('the keyring is locked')) : keytar.getPassword(service, account),
+    };
+    const registry = createAgentRegistry({
+      file: join(dir, 'agents.json'),
+      keychain: createKeychain(lockable),
+    });
+    const one = await registry.add({ name: 'one', url: 'https://one.example', token: 'pyt_one' });
+    locked = true;
+    const credentials = createAgentCredentials(registry);
+    await credentials.refresh();
+    expect(credentials.current()).toEqual([{ url: 'https://one.example', token: undefined }]);
+    expect(await registry.list()).toEqual([{ ...one, hasToken: false }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -19,8 +19,13 @@ export function createAgentCredentials(registry: Pick<AgentRegistry, 'entries' |
     current: () => current,
     async refresh() {
       const agents = await registry.entries();
+      // A token the keychain does not give (an unlock prompt dismissed, no Secret Service) is
+      // none: that agent asks to sign in, and the app and its other agents start all the same.
       current = await Promise.all(
-        agents.map(async (agent) => ({ url: agent.url, token: await registry.token(agent.id) })),
+        agents.map(async (agent) => ({
+          url: agent.url,
+          token: await registry.token(agent.id).catch(() => undefined),
+        })),
       );
     },
   };

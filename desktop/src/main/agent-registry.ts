@@ -78,11 +78,13 @@ export function createAgentRegistry(options: AgentRegistryOptions): AgentRegistr
     if (!entry) throw new PortYardError('NOT_FOUND', `no agent ${id}`);
     return entry;
   };
+  // A keychain that cannot be read (an unlock prompt dismissed, no Secret Service) is no token:
+  // it stopped the app from starting, and the agent could not even be removed.
   const describe = async (entry: AgentEntry): Promise<DesktopAgent> => ({
     id: entry.id,
     name: entry.name,
     url: entry.url,
-    hasToken: (await keychain.getPassword(entry.id)) !== null,
+    hasToken: (await keychain.getPassword(entry.id).catch(() => null)) !== null,
   });
 
   return {

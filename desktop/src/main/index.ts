@@ -18,7 +18,9 @@ import { createWebRequestHooks } from './web-request.ts';
  * requests get a token, CORS, the CSP, which pages and senders are trusted, downloads, the
  * keychain, OIDC) lives in a module the tests run under Node; this file cannot run here.
  */
-const devServer = process.env['ELECTRON_RENDERER_URL'];
+// electron-vite's dev server, in development only: a packaged app started with this variable set
+// would trust any page it names, and hand it the agents' tokens.
+const devServer = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
 const appOrigin = (devServer && originOf(devServer)) || packagedOrigin;
 const rendererRoot = fileURLToPath(new URL('../renderer', import.meta.url));
 // Sandboxed preloads cannot be ES modules: electron-vite builds this one as CommonJS.

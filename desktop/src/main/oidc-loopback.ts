@@ -67,7 +67,14 @@ export const tokenPath = '/api/auth/oidc/token';
 
 export async function signInWithLoopback(options: OidcLoopbackOptions): Promise<OidcSignIn> {
   const agent = { url: options.agentUrl, token: undefined, fetch: options.fetch };
-  await requireLoopbackSupport(agent);
+  // Cancellable, and bounded: an agent that does not answer held the sign-in until undici gave up.
+  const asked = options.signal
+    ? AbortSignal.any([options.signal, AbortSignal.timeout(30_000)])
+    : AbortSignal.timeout(30_000);
+  await requireLoopbackSupport(agent, asked).catch((error: unknown) => {
+    if (options.signal?.aborted) throw new PortYardError('CANCELLED', 'the sign-in was cancelled');
+    throw error;
+  });
 
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(32).toString('base64url');
@@ -82,6 +89,8 @@ export async function signInWithLoopback(options: OidcLoopbackOptions): Promise<
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
     }).toString();
+    // A cancel that came while the agent was asked opens no browser.
+    if (options.signal?.aborted) throw new PortYardError('CANCELLED', 'the sign-in was cancelled');
     await options.openExternal(login.href);
     const code = await listener.code;
 
@@ -154,12 +163,15 @@ export function createOidcSignIn(deps: {
   };
 }
 
-async function requireLoopbackSupport(agent: {
-  url: string;
-  token: undefined;
-  fetch?: typeof fetch;
-}): Promise<void> {
-  const response = await agentRequest(agent, '/api/trpc/agent.session');
+async function requireLoopbackSupport(
+  agent: {
+    url: string;
+    token: undefined;
+    fetch?: typeof fetch;
+  },
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await agentRequest(agent, '/api/trpc/agent.session', { signal });
   if (!response.ok) throw await agentError(agent, response, 'asking how the agent signs in');
   const session = sessionAnswer.safeParse(await response.json().catch(() => undefined));
   if (!session.success)

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../agent/test/api/api-harness.ts';
 import { createOidcSignIn, signInWithLoopback } from '../../src/main/oidc-loopback.ts';
@@ -189,6 +191,30 @@ describe('OIDC sign-in: the code goes only to the agent that issued it', () => {
       expect(agent.tokenRequests).toBe(0);
     } finally {
       await agent.close();
+    }
+  });
+});
+
+describe('OIDC sign-in cancelled while the agent is asked how it signs in', () => {
+  // The question had no signal: a hanging agent held the sign-in, and a cancel then still opened
+  // the browser.
+  it('ends at once, and opens no browser', async () => {
+    const hanging = createServer(() => undefined); // answers nothing
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const controller = new AbortController();
+      let opened = 0;
+      const signIn = signInWithLoopback({
+        agentUrl: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`,
+        openExternal: async () => void (opened += 1),
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 100);
+      await expect(signIn).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(opened).toBe(0);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
     }
   });
 });
