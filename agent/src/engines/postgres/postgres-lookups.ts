@@ -40,13 +40,15 @@ export const countMaxBytes = 16 * 1024 * 1024;
  * `countMaxBytes` is counted instead, all in one query; a larger one keeps an estimate of
  * 0, which verification cannot check. The count is still an estimate: taken before the dump's
  * snapshot, a write between the two would fail a good backup's verification if it were exact.
+ * Temporary tables (other sessions', in pg_temp_N) are left out: pg_dump dumps none of them.
  */
 export async function tableEstimatesOf(client: pg.Client): Promise<TableEstimate[]> {
   const { rows } = await client.query<{ schema: string; name: string; rows: string; count: boolean }>(
     `SELECT n.nspname AS schema, c.relname AS name, GREATEST(c.reltuples, 0)::bigint AS rows,
        c.relkind = 'r' AND c.reltuples < 0 AND pg_relation_size(c.oid) <= ${countMaxBytes} AS count
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+     WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
        AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2`,
   );
   // Counts that cannot be taken (a table the user may not read) leave the estimates as they are.
