@@ -170,4 +170,22 @@ describe('PostgreSQL table estimates without statistics', () => {
       await other.end();
     }
   });
+
+  // It waited for the lock: the backup hung before its dump had even started.
+  it('gives up counting a table another session holds locked, keeping its estimate', async () => {
+    const { host, port, user } = localPostgres;
+    const holder = new pg.Client({ host, port, user, database });
+    await holder.connect();
+    const lookups = engineFor(engines, 'postgres').backupLookups(localPostgres, database);
+    try {
+      await holder.query('BEGIN; LOCK TABLE fresh IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const tables = await lookups.tableEstimates();
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(tables.find((table) => table.name === 'fresh')).toMatchObject({ rows: 0, exact: false });
+    } finally {
+      await lookups.close();
+      await holder.end();
+    }
+  });
 });

@@ -43,33 +43,72 @@ export const countMaxBytes = 16 * 1024 * 1024;
  * Temporary tables (other sessions', in pg_temp_N) are left out: pg_dump dumps none of them.
  */
 export async function tableEstimatesOf(client: pg.Client): Promise<TableEstimate[]> {
-  const { rows } = await client.query<{ schema: string; name: string; rows: string; count: boolean }>(
-    `SELECT n.nspname AS schema, c.relname AS name, GREATEST(c.reltuples, 0)::bigint AS rows,
-       c.relkind = 'r' AND c.reltuples < 0 AND pg_relation_size(c.oid) <= ${countMaxBytes} AS count
+  // Nothing here takes a lock on a table: pg_relation_size would wait behind one (below).
+  const { rows } = await client.query<{
+    oid: string;
+    schema: string;
+    name: string;
+    rows: string;
+    unknown: boolean;
+  }>(
+    `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name,
+       GREATEST(c.reltuples, 0)::bigint AS rows, c.relkind = 'r' AND c.reltuples < 0 AS unknown
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-       AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2`,
+       AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 2, 3`,
   );
-  // Counts that cannot be taken (a table the user may not read) leave the estimates as they are.
-  const counted = await rowCounts(
-    client,
-    rows.filter((row) => row.count),
-  ).catch(() => new Map<string, number>());
-  return rows.map((row) => {
-    const count = counted.get(`${row.schema}\u0000${row.name}`);
-    return { schema: row.schema, name: row.name, rows: count ?? Number(row.rows), exact: false };
-  });
+  // Counts that cannot be taken (a table the user may not read, or one locked) leave the
+  // estimates as they are.
+  const unknown = rows.filter((row) => row.unknown);
+  const counted =
+    unknown.length === 0
+      ? new Map<string, number>()
+      : await withinBoundedTransaction(client, () => rowCounts(client, unknown)).catch(
+          () => new Map<string, number>(),
+        );
+  return rows.map((row) => ({
+    schema: row.schema,
+    name: row.name,
+    rows: counted.get(row.oid) ?? Number(row.rows),
+    exact: false,
+  }));
 }
 
-/** Row counts, by schema and name (NUL between), of `tables`, in batches of one query each. */
+/**
+ * `work` in a transaction that gives up on a lock after 200 ms and on a statement after 5 s: a
+ * table another session holds locked (a long ALTER TABLE) must not hold the backup up before its
+ * dump has even started.
+ */
+async function withinBoundedTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SET LOCAL lock_timeout = '200ms'");
+    await client.query("SET LOCAL statement_timeout = '5s'");
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Row counts, by oid, of those of `tables` up to `countMaxBytes`, in batches of one query each. */
 async function rowCounts(
   client: pg.Client,
-  tables: readonly { schema: string; name: string }[],
+  tables: readonly { oid: string; schema: string; name: string }[],
 ): Promise<Map<string, number>> {
+  const { rows: small } = await client.query<{ oid: string }>(
+    `SELECT c.oid::int8 AS oid FROM pg_class c
+     WHERE c.oid = ANY($1::oid[]) AND pg_relation_size(c.oid) <= ${countMaxBytes}`,
+    [tables.map((table) => table.oid)],
+  );
+  const wanted = new Set(small.map((row) => row.oid));
+  const counting = tables.filter((table) => wanted.has(table.oid));
   const counts = new Map<string, number>();
-  for (let start = 0; start < tables.length; start += 200) {
-    const batch = tables.slice(start, start + 200);
+  for (let start = 0; start < counting.length; start += 200) {
+    const batch = counting.slice(start, start + 200);
     const sql = batch
       .map(
         (table, index) =>
@@ -77,10 +116,7 @@ async function rowCounts(
       )
       .join(' UNION ALL ');
     const result = await client.query<{ i: number; n: string }>(sql);
-    for (const row of result.rows) {
-      const table = batch[row.i]!;
-      counts.set(`${table.schema}\u0000${table.name}`, Number(row.n));
-    }
+    for (const row of result.rows) counts.set(batch[row.i]!.oid, Number(row.n));
   }
   return counts;
 }
