@@ -296,6 +296,18 @@ storages:
     ]);
   });
 
+  // It said both "must be at most 19" and "must be at most 19 for zstd".
+  it('says a compression level is too high once, per algorithm where it differs', async () => {
+    const target = (compression: string, level: number) =>
+      `version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  t: { engine: mariadb, user: root, databases: [x], destinations: [local], compression: ${compression}, compressionLevel: ${level} }\n`;
+    expect((await problemsOf(target('zstd', 22))).map((problem) => problem.message)).toEqual([
+      'must be at most 19',
+    ]);
+    expect((await problemsOf(target('gzip', 12))).map((problem) => problem.message)).toEqual([
+      'must be at most 9 for gzip',
+    ]);
+  });
+
   // Eight digits passed the schema, then became the default 12h without a word.
   it('refuses a session length it would not use', async () => {
     const problems = await problemsOf(

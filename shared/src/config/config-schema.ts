@@ -340,7 +340,8 @@ export const targetSchema = z
     }
     if (typeof target.compressionLevel === 'number' && isOneOf(compressionNames, target.compression)) {
       const max = target.compression === 'gzip' ? 9 : target.compression === 'zstd' ? 19 : 0;
-      if (target.compressionLevel > max) {
+      // Past 19 the field's own maximum says it already: once is enough.
+      if (target.compressionLevel > max && (max === 0 || target.compressionLevel <= 19)) {
         ctx.addIssue({
           code: 'custom',
           path: ['compressionLevel'],
