@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '@port-yard/shared';
-import { changedRestartOnlySettings } from './restart-only-settings.ts';
+import { changedRestartOnlySettings, keepRestartOnlySettings } from './restart-only-settings.ts';
 
 const base = {
   version: 1,
@@ -21,5 +21,21 @@ describe('changedRestartOnlySettings', () => {
       auth: { mode: 'none', anonymousRole: 'operator' },
     });
     expect(changedRestartOnlySettings(started, changed)).toEqual(['server', 'auth', 'maxConcurrent']);
+  });
+});
+
+describe('keepRestartOnlySettings', () => {
+  it('keeps every restart-only setting of the started config, and takes the rest from the new one', () => {
+    const started = configSchema.parse(base);
+    const next = configSchema.parse({
+      ...base,
+      targets: {},
+      maxConcurrent: 4,
+      server: { port: 9000 },
+      auth: { mode: 'none', anonymousRole: 'operator' },
+    });
+    const applied = keepRestartOnlySettings(started, next);
+    expect(changedRestartOnlySettings(started, applied)).toEqual([]);
+    expect(applied.targets).toEqual({});
   });
 });

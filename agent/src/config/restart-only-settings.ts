@@ -15,5 +15,6 @@ export function changedRestartOnlySettings(started: PortYardConfig, next: PortYa
 
 /** `next` with the restart-only settings of the config the agent started with: those in force. */
 export function keepRestartOnlySettings(started: PortYardConfig, next: PortYardConfig): PortYardConfig {
-  return { ...next, server: started.server, auth: started.auth, maxConcurrent: started.maxConcurrent };
+  // From the one list: a setting added to it is kept as well as warned about.
+  return { ...next, ...Object.fromEntries(restartOnlySettings.map((key) => [key, started[key]])) };
 }
