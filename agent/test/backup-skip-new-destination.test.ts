@@ -85,6 +85,32 @@ describe('skip if unchanged, when the previous artifact is gone from storage', (
   });
 });
 
+describe('skip if unchanged, when a storage cannot say whether it still holds the artifact', () => {
+  it('backs up: a backup costs less than a lost state', { timeout: 60_000 }, async () => {
+    const healthy = createFilesystemStorage({ name: 'local', root: join(dir, 'unsure') });
+    let statFails = false;
+    const local: Storage = {
+      ...healthy,
+      stat: (key) => (statFails ? Promise.reject(new Error('ETIMEDOUT')) : healthy.stat(key)),
+    };
+    const target = targetSchema.parse({
+      ...localPostgres,
+      databases: [db],
+      destinations: ['local'],
+      skipIfUnchanged: true,
+    });
+    const deps = { engine: createPostgresEngine(), storages: [local], agentVersion: 'test' };
+    expect((await backupTarget(deps, { targetName: 't', target })).status).toBe('succeeded');
+    const newest = await newestIn([healthy]);
+    expect((await backupTarget(deps, { targetName: 't', target, skipIfUnchanged: { newest } })).status).toBe(
+      'skipped',
+    );
+    statFails = true;
+    const run = await backupTarget(deps, { targetName: 't', target, skipIfUnchanged: { newest } });
+    expect(run.status).not.toBe('skipped');
+  });
+});
+
 describe('skip if unchanged, with a destination the previous artifact is not in', () => {
   it('backs up to reach it, then skips again', { timeout: 60_000 }, async () => {
     const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });

@@ -6,7 +6,7 @@ import { createOsPipe } from '../platform/os-pipe.ts';
 import type { Storage } from '../storage/storage.ts';
 import { buildManifest } from './build-manifest.ts';
 import { commitManifest } from './commit-manifest.ts';
-import { confirmStoredSizes } from './confirm-stored-size.ts';
+import { confirmStoredSizes, storedSizeProblem } from './confirm-stored-size.ts';
 import { noStorageLeft, withFailures } from './destination-failures.ts';
 import { createBackupChecks } from './backup-checks.ts';
 import { createPipelineParts, type PipelineParts } from './pipeline-parts.ts';
@@ -92,14 +92,16 @@ function unchangedSince(
  */
 async function stillStored(manifest: Manifest, storages: readonly Storage[]): Promise<boolean> {
   const data = dataKey(manifest.target, manifest.database, manifest.dataObject);
-  const checks = storages.map(async (storage) => {
-    const [info, manifestInfo] = await Promise.all([
-      storage.stat(data),
-      storage.stat(manifestKey(manifest.target, manifest.database, manifest.artifactId)),
-    ]);
-    return info?.size === manifest.storedBytes && manifestInfo !== undefined;
-  });
-  const held = await Promise.all(checks.map((check) => check.catch(() => false)));
+  const manifestAt = manifestKey(manifest.target, manifest.database, manifest.artifactId);
+  const held = await Promise.all(
+    storages.map(async (storage) => {
+      const [dataProblem, manifestInfo] = await Promise.all([
+        storedSizeProblem(storage, data, manifest.storedBytes),
+        storage.stat(manifestAt).catch(() => undefined),
+      ]);
+      return dataProblem === undefined && manifestInfo !== undefined;
+    }),
+  );
   return held.every(Boolean);
 }
 

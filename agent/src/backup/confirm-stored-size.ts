@@ -14,19 +14,31 @@ export async function confirmStoredSizes(
   const failures = new Map<string, string>();
   await Promise.all(
     storages.map(async (storage) => {
-      const problem = await storage.stat(key).then(
-        (info) =>
-          info === undefined
-            ? 'the storage acknowledged the data object, but does not hold it'
-            : info.size === storedBytes
-              ? undefined
-              : `the storage acknowledged the data object, but holds ${info.size} of its ${storedBytes} bytes`,
-        (error: unknown) => `the stored data object could not be checked: ${(error as Error).message}`,
-      );
+      const problem = await storedSizeProblem(storage, key, storedBytes);
       if (problem === undefined) return;
       failures.set(storage.name, problem);
       await storage.delete(key).catch(() => undefined);
     }),
   );
   return failures;
+}
+
+/**
+ * Why `storage` does not hold `key` whole (missing, another size, or it could not say), or
+ * undefined when it does: one `stat`, no read.
+ */
+export async function storedSizeProblem(
+  storage: Storage,
+  key: string,
+  storedBytes: number,
+): Promise<string | undefined> {
+  return storage.stat(key).then(
+    (info) =>
+      info === undefined
+        ? 'the storage acknowledged the data object, but does not hold it'
+        : info.size === storedBytes
+          ? undefined
+          : `the storage acknowledged the data object, but holds ${info.size} of its ${storedBytes} bytes`,
+    (error: unknown) => `the stored data object could not be checked: ${(error as Error).message}`,
+  );
 }
