@@ -20,6 +20,10 @@ async function write(text: string, name = 'port-yard.yaml'): Promise<string> {
   return file;
 }
 
+/** A config with one filesystem storage, `local`, then `rest`. */
+const withLocal = (rest: string): string =>
+  `version: 1\nstorages: { local: { type: filesystem, path: ./b } }\n${rest}`;
+
 async function problemsOf(text: string): Promise<ConfigProblem[]> {
   const error = await loadConfig(await write(text), { env: {} }).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(ConfigError);
@@ -288,9 +292,7 @@ storages:
   });
 
   it('says what an infinite number is, not "expected a number, found a number"', async () => {
-    const problems = await problemsOf(
-      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\nmaxConcurrent: .inf\n',
-    );
+    const problems = await problemsOf(withLocal('maxConcurrent: .inf\n'));
     expect(problems.map((problem) => problem.message)).toEqual([
       'expected a number, found an infinite number (.inf)',
     ]);
@@ -299,7 +301,9 @@ storages:
   // It said both "must be at most 19" and "must be at most 19 for zstd".
   it('says a compression level is too high once, per algorithm where it differs', async () => {
     const target = (compression: string, level: number) =>
-      `version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  t: { engine: mariadb, user: root, databases: [x], destinations: [local], compression: ${compression}, compressionLevel: ${level} }\n`;
+      withLocal(
+        `targets:\n  t: { engine: mariadb, user: root, databases: [x], destinations: [local], compression: ${compression}, compressionLevel: ${level} }\n`,
+      );
     expect((await problemsOf(target('zstd', 22))).map((problem) => problem.message)).toEqual([
       'must be at most 19',
     ]);
@@ -310,9 +314,7 @@ storages:
 
   // Eight digits passed the schema, then became the default 12h without a word.
   it('refuses a session length it would not use', async () => {
-    const problems = await problemsOf(
-      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\nauth: { mode: none, sessionTtl: 99999999d }\n',
-    );
+    const problems = await problemsOf(withLocal('auth: { mode: none, sessionTtl: 99999999d }\n'));
     expect(problems).toEqual([
       {
         path: 'auth.sessionTtl',
@@ -339,7 +341,9 @@ storages:
   // It became `word`: YAML reads `&Pa55` as an anchor.
   it('refuses an anchor on a single value that no alias uses, without its name', async () => {
     const problems = await problemsOf(
-      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  shop: { engine: postgres, user: u, password: &Zq9 word, port: &p 5432, databases: [x], destinations: [local] }\nx: *p\n',
+      withLocal(
+        'targets:\n  shop: { engine: postgres, user: u, password: &Zq9 word, port: &p 5432, databases: [x], destinations: [local] }\nx: *p\n',
+      ),
     );
     expect(problems).toEqual([
       {
@@ -354,7 +358,9 @@ storages:
   // `password:Hunter2` in a flow mapping is one key: it was shown, in the path and the message.
   it('says a known key glued to its value needs a space, without the value', async () => {
     const problems = await problemsOf(
-      'version: 1\nstorages: { local: { type: filesystem, path: ./b } }\ntargets:\n  shop: { engine: postgres, user: u, password:Hunter2Zq9, databases: [x], destinations: [local] }\n',
+      withLocal(
+        'targets:\n  shop: { engine: postgres, user: u, password:Hunter2Zq9, databases: [x], destinations: [local] }\n',
+      ),
     );
     expect(problems).toEqual([
       {

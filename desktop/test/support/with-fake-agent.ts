@@ -44,6 +44,10 @@ export function withFakeAgent(): {
   };
 }
 
+/** The page's button whose text holds `text` (a dialog's, which has no test id of ours). */
+export const buttonWith = (text: string): HTMLButtonElement | undefined =>
+  [...document.body.querySelectorAll('button')].find((button) => button.textContent?.includes(text));
+
 /** The element with `data-testid`, or null. */
 export const byTestId = (testid: string): HTMLElement | null =>
   document.body.querySelector(`[data-testid="${testid}"]`);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { defineComponent, h } from 'vue';
 import type { SandboxSummary } from '@port-yard/shared';
 import { operatorSession } from '../../../test/support/fake-agent.ts';
-import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
+import { buttonWith, byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 import SandboxesView from './SandboxesView.vue';
 
@@ -60,8 +60,7 @@ describe('setting when a sandbox expires', () => {
     await show(3, '30m');
     expect(extended()).toEqual([]);
     expect(document.body.textContent).toContain("Shorten py_sbx_3f9a1c07d2's life?");
-    const keep = [...document.querySelectorAll('button')].find((b) => b.textContent?.includes('Keep it'));
-    keep!.click();
+    buttonWith('Keep it')!.click();
     await flushPromises();
     expect(extended()).toEqual([]);
   });

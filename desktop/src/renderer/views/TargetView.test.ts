@@ -6,7 +6,7 @@ import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter } from 'vue-router';
 import type { RunRecord, TargetStatus } from '@port-yard/shared';
 import { fakeArtifact } from '../../../test/support/fake-agent.ts';
-import { byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
+import { buttonWith, byTestId, withFakeAgent } from '../../../test/support/with-fake-agent.ts';
 import type { RetentionPlan } from '../api/api-types.ts';
 import { useAgentsStore } from '../stores/agents.ts';
 import TargetView from './TargetView.vue';
@@ -167,26 +167,26 @@ describe('the target screen by keyboard', () => {
   });
 });
 
+/** A run of shop that is running now. */
+const runningRun = (run: Partial<RunRecord>): RunRecord =>
+  ({
+    target: 'shop',
+    status: 'running',
+    queuedAt: '2026-11-26T04:00:00Z',
+    startedAt: '2026-11-26T04:00:01Z',
+    ...run,
+  }) as RunRecord;
+
 describe('cancelling a running backup', () => {
   // The API could, the console could not: a dump that weighed on production ran to its end.
   it('offers Cancel beside the running backup, and cancels it once confirmed', async () => {
-    const running = {
-      id: 'r9',
-      target: 'shop',
-      trigger: 'schedule',
-      status: 'running',
-      queuedAt: '2026-11-26T04:00:00Z',
-      startedAt: '2026-11-26T04:00:01Z',
-    } as RunRecord;
+    const running = runningRun({ id: 'r9', trigger: 'schedule' });
     page.fake.cancel = { cancelled: true };
     await show('shop', [artifact], { ...shop, running });
     $('cancel-run')!.click();
     await flushPromises();
     expect(page.fake.calls.filter((call) => call.path === 'runs.cancel')).toEqual([]);
-    const confirm = [...document.querySelectorAll('button')].find((b) =>
-      b.textContent?.includes('Cancel the run'),
-    );
-    confirm!.click();
+    buttonWith('Cancel the run')!.click();
     await flushPromises();
     expect(page.fake.calls.filter((call) => call.path === 'runs.cancel')).toEqual([
       { path: 'runs.cancel', input: { runId: 'r9' } },
@@ -197,16 +197,12 @@ describe('cancelling a running backup', () => {
 describe('cancelling a running restore', () => {
   // Its dialog closed (Escape), nothing was left to stop it with.
   it('offers Cancel for a restore too, saying what a cancelled restore leaves', async () => {
-    const running = {
+    const running = runningRun({
       id: 'r10',
       kind: 'restore',
-      target: 'shop',
       trigger: 'manual',
-      status: 'running',
-      queuedAt: '2026-11-26T04:00:00Z',
-      startedAt: '2026-11-26T04:00:01Z',
       restore: { artifactId: 'x', database: 'shop', mode: 'replace', warnings: [] },
-    } as unknown as RunRecord;
+    });
     await show('shop', [artifact], { ...shop, running });
     $('cancel-run')!.click();
     await flushPromises();
