@@ -3,7 +3,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { PortYardError } from '@port-yard/shared';
-import { checkToken } from './agent-input.ts';
+import { checkToken, normalizeAgentUrl } from './agent-input.ts';
 import { agentError, agentRequest } from './agent-http.ts';
 import type { AgentRegistry } from './agent-registry.ts';
 
@@ -196,14 +196,10 @@ interface Listener {
   close(): void;
 }
 
-/** An agent's address as compared with `iss` (URL lower-cases the scheme and host), no trailing /. */
+/** An agent's address as compared with `iss`: as the registry keeps it, or as given when it is none. */
 function baseOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return url;
-  }
+  const normal = normalizeAgentUrl(url);
+  return typeof normal === 'string' ? normal : url;
 }
 
 /**
