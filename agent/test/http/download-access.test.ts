@@ -6,14 +6,11 @@ import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '@port-yard/shared';
-import { configSchema } from '@port-yard/shared';
 import { hashSecret } from '../../src/auth/password-hash.ts';
-import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
-import { startApi, type RunningApi } from '../../src/http/start-api.ts';
-import { silentLogger } from '../../src/platform/logger.ts';
+import type { RunningApi } from '../../src/http/start-api.ts';
 import { createFilesystemStorage } from '../../src/storage/filesystem-storage.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { fetchBytes, openFilesUnder, putArtifact, sha256 } from './download-fixture.ts';
+import { fetchBytes, openFilesUnder, putArtifact, sha256, startDownloadAgent } from './download-fixture.ts';
 
 /**
  * Who may download (sign-in required: 401 without credentials, a viewer token works, a wrong
@@ -22,7 +19,7 @@ import { fetchBytes, openFilesUnder, putArtifact, sha256 } from './download-fixt
  */
 const token = `py-test-${randomBytes(12).toString('hex')}`;
 let dir: string;
-let daemon: Daemon;
+let agent: Awaited<ReturnType<typeof startDownloadAgent>> | undefined;
 let api: RunningApi;
 let small: Manifest;
 let huge: Manifest;
@@ -39,23 +36,15 @@ beforeAll(async () => {
   const noise = randomBytes(48 * 1024 * 1024);
   huge = await putArtifact([local], noise);
   hugeZstd = await putArtifact([local], zstdCompressSync(noise));
-  const config = configSchema.parse({
-    version: 1,
-    // The hourly retention pass (at :17) re-reads storage: its open manifests would count as the
-    // download's open files (CI once ran this test at 21:17). Once a year, at New Year, instead.
-    retentionSchedule: '0 0 1 1 *',
-    server: { port: 0 },
+  agent = await startDownloadAgent({
     auth: { mode: 'basic', tokens: [{ name: 'ci', tokenHash: await hashSecret(token), role: 'viewer' }] },
     storages: { local: { type: 'filesystem', path: join(dir, 'local') } },
   });
-  daemon = createDaemon({ config, log: silentLogger });
-  await daemon.start();
-  api = await startApi({ config, daemon, log: silentLogger, reloadConfig: async () => config });
+  api = agent.api;
 });
 
 afterAll(async () => {
-  await api?.close();
-  await daemon?.stop(1000);
+  await agent?.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -2,12 +2,53 @@ import { createHash } from 'node:crypto';
 import { readdir, readlink } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import type { Manifest } from '@port-yard/shared';
+import { configSchema, type Manifest, type PortYardConfigInput } from '@port-yard/shared';
 import { newArtifactId } from '../../src/artifacts/artifact-keys.ts';
+import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
+import { startApi, type RunningApi, type StartApiOptions } from '../../src/http/start-api.ts';
+import { silentLogger } from '../../src/platform/logger.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { fakeManifest } from '../harness/fake-artifacts.ts';
 
 /** Helpers for the download tests: artifacts with chosen bytes, raw requests, open files. */
+
+/**
+ * A real agent (daemon and API) with `config` (on a free port, anonymous viewers unless it says
+ * otherwise). Its hourly retention pass re-reads storage, and the manifests it opens would count
+ * as a download's open files (CI once ran a test at :17): it runs once a year here, unless set.
+ */
+export async function startDownloadAgent(
+  config: Omit<PortYardConfigInput, 'version'>,
+  options: Pick<StartApiOptions, 'downloadLimits'> = {},
+): Promise<{ readonly api: RunningApi; readonly daemon: Daemon; close(): Promise<void> }> {
+  const parsed = configSchema.parse({
+    version: 1,
+    retentionSchedule: '0 0 1 1 *',
+    server: { port: 0 },
+    auth: { mode: 'none', anonymousRole: 'viewer' },
+    ...config,
+  });
+  const daemon = createDaemon({ config: parsed, log: silentLogger });
+  await daemon.start();
+  const api = await startApi({
+    config: parsed,
+    daemon,
+    log: silentLogger,
+    reloadConfig: async () => parsed,
+    ...options,
+  }).catch(async (error: unknown) => {
+    await daemon.stop(1000);
+    throw error;
+  });
+  return {
+    api,
+    daemon,
+    async close() {
+      await api.close();
+      await daemon.stop(1000);
+    },
+  };
+}
 
 let clock = Date.parse('2026-03-01T00:00:00Z');
 

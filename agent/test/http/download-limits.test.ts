@@ -5,13 +5,10 @@ import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '@port-yard/shared';
-import { configSchema } from '@port-yard/shared';
-import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
-import { startApi, type RunningApi } from '../../src/http/start-api.ts';
-import { silentLogger } from '../../src/platform/logger.ts';
+import type { RunningApi } from '../../src/http/start-api.ts';
 import { createFilesystemStorage } from '../../src/storage/filesystem-storage.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { fetchBytes, openFilesUnder, putArtifact } from './download-fixture.ts';
+import { fetchBytes, openFilesUnder, putArtifact, startDownloadAgent } from './download-fixture.ts';
 
 /**
  * What downloads may hold, against a real API: a client that stops reading is cut off, and
@@ -19,7 +16,7 @@ import { fetchBytes, openFilesUnder, putArtifact } from './download-fixture.ts';
  * processes until the agent ran out of them.
  */
 let dir: string;
-let daemon: Daemon;
+let agent: Awaited<ReturnType<typeof startDownloadAgent>> | undefined;
 let api: RunningApi;
 let zeros: Manifest;
 
@@ -30,27 +27,18 @@ beforeAll(async () => {
   const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
   // 64 MiB of dump from a few KiB stored: more than any socket buffer takes.
   zeros = await putArtifact([local], zstdCompressSync(Buffer.alloc(64 * 1024 * 1024)));
-  const config = configSchema.parse({
-    version: 1,
-    server: { port: 0 },
-    auth: { mode: 'none', anonymousRole: 'viewer' },
-    storages: { local: { type: 'filesystem', path: join(dir, 'local') } },
-    targets: {},
-  });
-  daemon = createDaemon({ config, log: silentLogger });
-  await daemon.start();
-  api = await startApi({
-    config,
-    daemon,
-    log: silentLogger,
-    reloadConfig: async () => config,
-    downloadLimits: { idleMs: 500, decoders: 1 },
-  });
+  agent = await startDownloadAgent(
+    {
+      storages: { local: { type: 'filesystem', path: join(dir, 'local') } },
+      targets: {},
+    },
+    { downloadLimits: { idleMs: 500, decoders: 1 } },
+  );
+  api = agent.api;
 });
 
 afterAll(async () => {
-  await api?.close();
-  await daemon?.stop(1000);
+  await agent?.close();
   await rm(dir, { recursive: true, force: true });
 });
 

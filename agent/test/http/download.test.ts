@@ -4,16 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest, PortYardConfig } from '@port-yard/shared';
-import { configSchema } from '@port-yard/shared';
-import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
-import { startApi, type RunningApi } from '../../src/http/start-api.ts';
-import { silentLogger } from '../../src/platform/logger.ts';
+import type { Manifest } from '@port-yard/shared';
+import type { RunningApi } from '../../src/http/start-api.ts';
 import { createFilesystemStorage } from '../../src/storage/filesystem-storage.ts';
 import { mariadbExec, uniqueName } from '../harness/sql.ts';
 import { localMariadb } from '../harness/temp-agent.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { fetchBytes, putArtifact, rawGet, sha256 } from './download-fixture.ts';
+import { fetchBytes, putArtifact, rawGet, sha256, startDownloadAgent } from './download-fixture.ts';
 
 /**
  * GET /api/artifacts/<id>/download against a real agent API on a real filesystem storage:
@@ -22,7 +19,7 @@ import { fetchBytes, putArtifact, rawGet, sha256 } from './download-fixture.ts';
  */
 const db = uniqueName('py_t_download');
 let dir: string;
-let daemon: Daemon;
+let agent: Awaited<ReturnType<typeof startDownloadAgent>> | undefined;
 let api: RunningApi;
 let big: { data: Buffer; manifest: Manifest };
 let sql: { text: string; manifest: Manifest };
@@ -67,26 +64,20 @@ beforeAll(async () => {
   await mariadbExec(
     `CREATE DATABASE ${db}; CREATE TABLE ${db}.notes (id INT PRIMARY KEY, body TEXT); INSERT INTO ${db}.notes VALUES (1, 'hello from port-yard');`,
   );
-  const config: PortYardConfig = configSchema.parse({
-    version: 1,
-    server: { port: 0 },
-    auth: { mode: 'none', anonymousRole: 'viewer' },
+  agent = await startDownloadAgent({
     storages: {
       local: { type: 'filesystem', path: join(dir, 'local') },
       second: { type: 'filesystem', path: join(dir, 'second') },
     },
     targets: { maria: { ...localMariadb, databases: [db] } },
   });
-  daemon = createDaemon({ config, log: silentLogger });
-  await daemon.start();
-  api = await startApi({ config, daemon, log: silentLogger, reloadConfig: async () => config });
+  api = agent.api;
   // Cut short after the catalog was read (a scan would have left it out): caught before any byte.
   await writeFile(join(dir, 'local', 'shop', 'sales', truncated.dataObject), '01234');
 });
 
 afterAll(async () => {
-  await api?.close();
-  await daemon?.stop(1000);
+  await agent?.close();
   await mariadbExec(`DROP DATABASE IF EXISTS ${db}`);
   await rm(dir, { recursive: true, force: true });
 });
@@ -230,11 +221,11 @@ describe('artifact downloads', () => {
   });
 
   it('decompresses a real MariaDB backup to its dump text', async () => {
-    const run = daemon.runNow('maria');
+    const run = agent!.daemon.runNow('maria');
     const done = await waitFor(
       'the backup',
       () => {
-        const current = daemon.registry.get(run.id);
+        const current = agent!.daemon.registry.get(run.id);
         return current && !['queued', 'running'].includes(current.status) ? current : undefined;
       },
       60_000,

@@ -6,13 +6,10 @@ import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '@port-yard/shared';
-import { configSchema } from '@port-yard/shared';
-import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
-import { startApi, type RunningApi } from '../../src/http/start-api.ts';
-import { silentLogger } from '../../src/platform/logger.ts';
+import type { RunningApi } from '../../src/http/start-api.ts';
 import { createFilesystemStorage } from '../../src/storage/filesystem-storage.ts';
 import { localMariadb } from '../harness/temp-agent.ts';
-import { putArtifact } from './download-fixture.ts';
+import { putArtifact, startDownloadAgent } from './download-fixture.ts';
 
 /**
  * `decompress=1` when the decoder fails on bytes that match their manifest (the agent's age
@@ -20,7 +17,7 @@ import { putArtifact } from './download-fixture.ts';
  * compression says): the download must not end like a complete one, empty or short.
  */
 let dir: string;
-let daemon: Daemon;
+let agent: Awaited<ReturnType<typeof startDownloadAgent>> | undefined;
 let api: RunningApi;
 let wrongKey: Manifest;
 let notZstd: Manifest;
@@ -55,10 +52,7 @@ beforeAll(async () => {
   const raw = randomBytes(24 * 1024 * 1024);
   large = { manifest: await putArtifact([local], zstdCompressSync(raw)), size: raw.length };
 
-  const config = configSchema.parse({
-    version: 1,
-    server: { port: 0 },
-    auth: { mode: 'none', anonymousRole: 'viewer' },
+  agent = await startDownloadAgent({
     storages: { local: { type: 'filesystem', path: join(dir, 'local') } },
     targets: {
       vault: {
@@ -68,14 +62,11 @@ beforeAll(async () => {
       },
     },
   });
-  daemon = createDaemon({ config, log: silentLogger });
-  await daemon.start();
-  api = await startApi({ config, daemon, log: silentLogger, reloadConfig: async () => config });
+  api = agent.api;
 });
 
 afterAll(async () => {
-  await api?.close();
-  await daemon?.stop(1000);
+  await agent?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
