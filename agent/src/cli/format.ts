@@ -15,3 +15,24 @@ export function formatElapsed(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   return `${minutes}:${String(seconds % 60).padStart(2, '0')}`;
 }
+
+/**
+ * Rows of text cells as lines whose columns line up: each cell but a row's last is padded to its
+ * column's widest cell (right-aligned for the columns in `right`), cells joined by two spaces.
+ */
+export function alignColumns(
+  rows: readonly (readonly string[])[],
+  right: ReadonlySet<number> = new Set(),
+): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => {
+        if (i === row.length - 1 && !right.has(i)) return cell;
+        return right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}

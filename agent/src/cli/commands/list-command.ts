@@ -4,7 +4,7 @@ import type { PortYardConfig } from '@port-yard/shared';
 import type { CatalogEntry } from '../../catalog/catalog.ts';
 import { UsageError, exitCodes } from '../cli-errors.ts';
 import { didYouMean, nameList } from '../command-line-names.ts';
-import { formatBytes } from '../format.ts';
+import { alignColumns, formatBytes } from '../format.ts';
 import { missingStorageFolders } from '../missing-storage-folders.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
 
@@ -107,13 +107,17 @@ function toRow({ manifest, locations }: CatalogEntry) {
 
 function printEntries(entries: readonly CatalogEntry[]): void {
   if (entries.length === 0) console.log('no artifacts');
-  for (const { manifest, locations } of entries) {
-    const where = locations.map((location) => location.storage).join(',');
-    const size = formatBytes(manifest.storedBytes).padStart(10);
-    const lock = manifest.encryption ? ' age' : '';
+  const rows = entries.map(({ manifest, locations }) => {
     const reason = manifest.labels[reasonLabel];
-    console.log(
-      `${manifest.artifactId}  ${manifest.target}/${manifest.database}  ${size}  ${manifest.compression.algorithm}${lock}  ${where}${reason ? `  (${reason})` : ''}`,
-    );
-  }
+    return [
+      manifest.artifactId,
+      `${manifest.target}/${manifest.database}`,
+      formatBytes(manifest.storedBytes),
+      `${manifest.compression.algorithm}${manifest.encryption ? ' age' : ''}`,
+      locations.map((location) => location.storage).join(','),
+      reason ? `(${reason})` : '',
+    ];
+  });
+  // Columns line up whatever the lengths of target and database names (size right-aligned).
+  for (const line of alignColumns(rows, new Set([2]))) console.log(line);
 }

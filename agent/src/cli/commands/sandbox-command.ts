@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { SandboxCredentials, SandboxSummary } from '@port-yard/shared';
 import { requireArtifact, requireSandbox } from '../command-line-names.ts';
 import { withCliAgent, type GlobalOptions } from '../load-agent.ts';
+import { alignColumns } from '../format.ts';
 
 /**
  * `port-yard sandbox create|list|extend|destroy`: developer sandboxes on a target's
@@ -58,7 +59,7 @@ export function registerSandboxCommand(program: Command): void {
             console.error(`warning: test server ${problem.server}: ${problem.message}`);
           if (options.json) console.log(JSON.stringify(items, null, 2));
           else if (items.length === 0) console.log('no sandboxes');
-          else for (const item of items) console.log(describe(item));
+          else for (const line of alignColumns(items.map(sandboxCells))) console.log(line);
         },
         { readCatalog: false },
       );
@@ -110,8 +111,17 @@ function cliUser(): string {
   }
 }
 
-function describe(item: SandboxSummary): string {
-  return `${item.id}  ${item.status.padEnd(8)}  ${item.server}  ${item.host}:${item.port}  ${item.target} ${item.artifactId}  expires ${item.expiresAt}  by ${item.createdBy}`;
+/** A sandbox as the cells of one `sandbox list` line (no password). */
+function sandboxCells(item: SandboxSummary): string[] {
+  return [
+    item.id,
+    item.status,
+    item.server,
+    `${item.host}:${item.port}`,
+    `${item.target} ${item.artifactId}`,
+    `expires ${item.expiresAt}`,
+    `by ${item.createdBy}`,
+  ];
 }
 
 function printCredentials(created: SandboxCredentials): void {
