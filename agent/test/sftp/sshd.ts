@@ -30,6 +30,8 @@ export interface Sshd {
   dropConnections(): Promise<number>;
   /** How many connections are being served now. */
   connectionCount(): Promise<number>;
+  /** The separate `sftp-server` processes serving sessions now (with `sftpServer` set to it). */
+  sftpServerPids(): Promise<number[]>;
   /** The last 10,000 lines sshd logged (LogLevel VERBOSE): who connected, who was accepted. */
   log(): readonly string[];
   stop(): Promise<void>;
@@ -38,6 +40,8 @@ export interface Sshd {
 export interface SshdOptions {
   /** Allow password logins (for a throwaway user, see `password-user.ts`); key-only otherwise. */
   readonly passwordAuthentication?: boolean;
+  /** The SFTP server: sshd's own (default), or the separate `sftp-server` process Debian configures. */
+  readonly sftpServer?: 'internal-sftp' | '/usr/lib/openssh/sftp-server';
 }
 
 /**
@@ -106,6 +110,18 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     dir,
     dropConnections,
     connectionCount: async () => (await children(pid)).length,
+    async sftpServerPids() {
+      // Below the connection's process (root, no privilege separation) or its session child.
+      const below = (await Promise.all((await children(pid)).map(children))).flat();
+      const deeper = (await Promise.all(below.map(children))).flat();
+      const named = await Promise.all(
+        [...below, ...deeper].map(async (child) => {
+          const name = await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '');
+          return name.trim() === 'sftp-server' ? [child] : [];
+        }),
+      );
+      return named.flat();
+    },
     log: () => [...log],
     async stop() {
       await dropConnections();
@@ -144,7 +160,7 @@ async function sshdConfig(input: ConfigInput): Promise<string> {
     'UsePAM no',
     'StrictModes no',
     'UseDNS no',
-    'Subsystem sftp internal-sftp',
+    `Subsystem sftp ${input.sftpServer ?? 'internal-sftp'}`,
     'LogLevel VERBOSE',
     // OpenSSH 9.8+ penalizes addresses that fail to log in: the wrong-key tests would lock us out.
     ...(major > 9 || (major === 9 && minor >= 8) ? ['PerSourcePenalties no'] : []),

@@ -22,6 +22,8 @@ export interface SftpEndpoint {
   readonly readyTimeoutMs: number;
   /** An idle connection is probed this often; three unanswered probes close it. */
   readonly keepaliveIntervalMs: number;
+  /** One SFTP request unanswered this long drops the connection (see `AnswerDeadline`). */
+  readonly requestTimeoutMs: number;
 }
 
 export interface SftpConnection {
@@ -73,7 +75,7 @@ export async function openSftpConnection(
     client.once('ready', () => {
       client.sftp((error, sftp) => {
         if (error) return fail(connectFailed(endpoint, error, presented, 'cannot start SFTP'));
-        trackChannel(sftp);
+        trackChannel(sftp, { timeoutMs: endpoint.requestTimeoutMs, giveUp: () => client.destroy() });
         // A dead SFTP channel is a dead connection to us: the next call opens a new one at once.
         sftp.on('close', () => {
           markClosed();

@@ -21,6 +21,11 @@ export interface SftpStorageOptions {
   readonly readyTimeoutMs?: number;
   /** Keepalive probe interval; three unanswered probes drop the connection. Default 15 s. */
   readonly keepaliveIntervalMs?: number;
+  /**
+   * One SFTP request (a write, the fsync, a rename) unanswered this long drops the connection and
+   * fails what waits on it. Default 5 min (rclone's --timeout; an fsync of a large file takes a while).
+   */
+  readonly requestTimeoutMs?: number;
   /** An unused connection is closed after this; default 30 s. */
   readonly idleMs?: number;
   /** Milliseconds since the epoch, for `sweepTemporary`'s age test; `Date.now` unless a test says. */
@@ -57,6 +62,7 @@ export function createSftpStorage(
           server,
           readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
           keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
+          requestTimeoutMs: options.requestTimeoutMs ?? 5 * 60_000,
         },
         onClosed,
       ),
