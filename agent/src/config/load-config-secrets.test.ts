@@ -324,4 +324,33 @@ describe('loadConfig: passwordFile', () => {
       },
     ]);
   });
+
+  it('reports an SFTP passphraseFile given together with a passphrase', async () => {
+    await writeFile(join(dir, 'pp'), 'from-file');
+    const file = join(dir, 'sftp.yaml');
+    await writeFile(
+      file,
+      `version: 1
+storages:
+  nas:
+    type: sftp
+    host: nas
+    user: backup
+    privateKeyFile: key
+    passphrase: inline
+    passphraseFile: pp
+    hostKey: SHA256:${'A'.repeat(43)}
+    path: backups
+`,
+    );
+    const error = await loadError(file, { env: {} });
+    expect(error.problems).toEqual([
+      {
+        path: 'storages.nas.passphraseFile',
+        line: 9,
+        column: 21,
+        message: 'give passphrase or passphraseFile, not both',
+      },
+    ]);
+  });
 });

@@ -172,6 +172,13 @@ export const sftpStorageSchema = z
         message: 'give password or passwordFile, not both',
       });
     }
+    if (storage.passphrase !== undefined && storage.passphraseFile !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passphraseFile'],
+        message: 'give passphrase or passphraseFile, not both',
+      });
+    }
   })
   .describe('A folder on an SSH server (a NAS, a second machine).');
 
