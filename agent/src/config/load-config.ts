@@ -11,6 +11,7 @@ import { documentData, parseConfigYaml } from './parse-config-yaml.ts';
 import { readSecretFiles } from './read-secret-files.ts';
 import { resolveConfigPaths } from './resolve-config-paths.ts';
 import { problemsFromIssues } from './schema-problems.ts';
+import { sharedStoragePlaces } from './storage-places.ts';
 
 export interface LoadConfigOptions {
   /** Where `${VAR}` references are looked up; process.env by default. */
@@ -50,6 +51,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
         withSubstitution(problem, substitutions),
       );
   const secretFiles = await readSecretFiles(read.data, { baseDir, locator });
+  const config = result.success ? resolveConfigPaths(result.data, baseDir) : undefined;
   const problems = [
     ...interpolationProblems,
     // An unresolved ${VAR} leaves '' behind; what the schema thinks of that '' is noise.
@@ -57,10 +59,10 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
       (problem) => !interpolationProblems.some((cause) => isWithin(problem.path, cause.path)),
     ),
     ...secretFiles.problems,
+    ...(config ? sharedStoragePlaces(config.storages, locator) : []),
   ];
-  if (problems.length > 0 || !result.success) throw new ConfigError(file, sortByPosition(problems));
+  if (problems.length > 0 || !config) throw new ConfigError(file, sortByPosition(problems));
 
-  const config = resolveConfigPaths(result.data, baseDir);
   for (const { section, name, key, value } of secretFiles.secrets) {
     const entries = section.reduce<unknown>(
       (parent, step) => (parent as Record<string, unknown> | undefined)?.[step],
