@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger.ts';
 import { sweepStoppedProcessFolders } from '../platform/sweep-process-folders.ts';
 import { createRunQueue, type RunQueue } from '../runs/run-queue.ts';
 import { createRunRegistry, type RunRegistry } from '../runs/run-registry.ts';
-import { scheduleIntervalMs } from '../scheduler/next-run.ts';
+import { missedRun } from '../scheduler/next-run.ts';
 import { createScheduler, type Scheduler, type SchedulerClock } from '../scheduler/scheduler.ts';
 import { createAgentLeases } from './agent-leases.ts';
 import { createBackgroundPasses } from './background-passes.ts';
@@ -193,17 +193,22 @@ export function createDaemon(options: DaemonOptions): Daemon {
     scheduler.start();
   };
 
-  /** The targets (all, or those a reload added) whose newest backup is older than their interval. */
+  /**
+   * The targets (all, or those a reload added) that missed a run: a scheduled time passed since
+   * their newest backup began (or it is older than their catchUpAfter).
+   */
   const catchUp = (only?: ReadonlySet<string>): void => {
     for (const [name, target] of Object.entries(agent.config.targets)) {
       if (!target.schedule || (only && !only.has(name))) continue;
       const after = target.catchUpAfter ? parseDuration(target.catchUpAfter) : undefined;
-      const threshold = after
-        ? nominalDurationSeconds(after) * 1000
-        : scheduleIntervalMs(target.schedule, target.timezone, now());
       const newest = newestNotInFuture(agent.catalog, name, now());
-      const age = newest ? now().getTime() - new Date(newest.startedAt).getTime() : Infinity;
-      if (threshold !== undefined && age > threshold) {
+      const since = newest ? new Date(newest.startedAt) : undefined;
+      const missed =
+        !since ||
+        (after
+          ? now().getTime() - since.getTime() > nominalDurationSeconds(after) * 1000
+          : missedRun(target.schedule, target.timezone, since, now()));
+      if (missed) {
         log.info('catching up a missed run', { target: name, newest: newest?.startedAt ?? null });
         queue.submit(name, 'catch-up');
       }

@@ -14,11 +14,13 @@ export function nextRunAt(schedule: string, timeZone: string, after: Date): Date
 }
 
 /**
- * The schedule's interval around `at`: the gap between its next two runs. Used to decide whether a
- * run was missed while the agent was down (the newest artifact is older than one interval).
+ * Whether the schedule had a time after `since` and at or before `now`: a run came due after the
+ * newest backup began, so it was missed while the agent was down. (Not "the newest backup is older
+ * than the interval from now": the gaps of a schedule vary, and a monthly run missed on 1 March
+ * (28 days after 1 February, the next gap 31) or a weekday run missed on Thursday (3 days to
+ * Monday) went uncaught.)
  */
-export function scheduleIntervalMs(schedule: string, timeZone: string, at: Date): number | undefined {
-  const first = nextRunAt(schedule, timeZone, at);
-  const second = first && nextRunAt(schedule, timeZone, first);
-  return first && second ? second.getTime() - first.getTime() : undefined;
+export function missedRun(schedule: string, timeZone: string, since: Date, now: Date): boolean {
+  const next = nextRunAt(schedule, timeZone, since);
+  return next !== undefined && next.getTime() <= now.getTime();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRunAt, scheduleIntervalMs } from './next-run.ts';
+import { missedRun, nextRunAt } from './next-run.ts';
 import { createScheduler, type SchedulerClock } from './scheduler.ts';
 
 const at = (iso: string): Date => new Date(iso);
@@ -39,9 +39,20 @@ describe('nextRunAt across DST', () => {
     expect(runs).toEqual(['23:00', '00:00', '01:00', '02:00', '03:00', '04:00']);
   });
 
-  it('knows the interval of a schedule', () => {
-    expect(scheduleIntervalMs('*/15 * * * *', 'UTC', at('2026-11-26T03:00:00Z'))).toBe(15 * 60_000);
-    expect(scheduleIntervalMs('0 3 * * *', 'Europe/Berlin', at('2026-11-26T03:00:00Z'))).toBe(24 * 3_600_000);
+  it('knows whether a scheduled time passed since a backup began', () => {
+    expect(missedRun('*/15 * * * *', 'UTC', at('2026-11-26T03:00:00Z'), at('2026-11-26T03:14:59Z'))).toBe(
+      false,
+    );
+    expect(missedRun('*/15 * * * *', 'UTC', at('2026-11-26T03:00:00Z'), at('2026-11-26T03:15:00Z'))).toBe(
+      true,
+    );
+    // 1 March comes 28 days after 1 February, and the gap after it is 31 days: the run is missed all the same.
+    expect(
+      missedRun('0 2 1 * *', 'Europe/Berlin', at('2026-02-01T01:00:05Z'), at('2026-03-01T02:00:00Z')),
+    ).toBe(true);
+    expect(
+      missedRun('0 2 1 * *', 'Europe/Berlin', at('2026-03-01T01:00:05Z'), at('2026-03-31T02:00:00Z')),
+    ).toBe(false);
   });
 });
 
