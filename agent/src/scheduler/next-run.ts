@@ -7,10 +7,14 @@ import { Cron } from 'croner';
  * DST, as croner resolves it and our tests pin: a local time that does not exist on a
  * spring-forward day (02:30 in Europe/Berlin on the last Sunday of March) runs at the first
  * instant after the gap (03:00); a local time that occurs twice on a fall-back day runs once, at
- * its first occurrence.
+ * its first occurrence. That holds for hours and minutes given as lists or ranges too
+ * (`0 2,14 * * *`): croner's default treats those as intervals, which skipped the 02:00 run on a
+ * spring-forward day and ran it twice on a fall-back day. A `*` or a step is an interval: it runs
+ * in both repeated hours.
  */
 export function nextRunAt(schedule: string, timeZone: string, after: Date): Date | undefined {
-  return new Cron(schedule, { timezone: timeZone, paused: true }).nextRun(after) ?? undefined;
+  const cron = new Cron(schedule, { timezone: timeZone, paused: true, fixedTimeRule: 'no-wildcard' });
+  return cron.nextRun(after) ?? undefined;
 }
 
 /**

@@ -29,6 +29,36 @@ describe('nextRunAt across DST', () => {
     expect(nextRunAt('30 1 * * *', 'America/New_York', fallBack)).toEqual(at('2026-11-02T06:30:00Z'));
   });
 
+  // Hours given as a list or range are times of day too: none is skipped, none runs twice.
+  it('a list or range of hours runs once at each local time, also in the gap and the repeated hour', () => {
+    const runs = (schedule: string, from: string): string[] => {
+      let time = at(from);
+      return Array.from({ length: 3 }, () =>
+        (time = nextRunAt(schedule, 'Europe/Berlin', time)!).toISOString(),
+      );
+    };
+    expect(runs('0 2,14 * * *', '2026-03-28T20:00:00Z')).toEqual([
+      '2026-03-29T01:00:00.000Z', // 02:00 does not exist: 03:00 CEST
+      '2026-03-29T12:00:00.000Z',
+      '2026-03-30T00:00:00.000Z',
+    ]);
+    expect(runs('0,30 2 * * *', '2026-03-28T20:00:00Z')).toEqual([
+      '2026-03-29T01:00:00.000Z', // both fall in the gap: one run at 03:00 CEST, not none
+      '2026-03-30T00:00:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+    ]);
+    expect(runs('0 2,14 * * *', '2026-10-24T20:00:00Z')).toEqual([
+      '2026-10-25T00:00:00.000Z', // 02:00 CEST, and not again at 02:00 CET
+      '2026-10-25T13:00:00.000Z',
+      '2026-10-26T01:00:00.000Z',
+    ]);
+    expect(runs('0 1-3 * * *', '2026-10-24T20:00:00Z')).toEqual([
+      '2026-10-24T23:00:00.000Z',
+      '2026-10-25T00:00:00.000Z',
+      '2026-10-25T02:00:00.000Z', // 03:00 CET: 02:00 ran once
+    ]);
+  });
+
   it('hourly schedules keep firing every real hour through both transitions', () => {
     let time = at('2026-10-24T22:00:00Z');
     const runs: string[] = [];
