@@ -140,6 +140,22 @@ describe('createScheduler', () => {
     expect(fired).toEqual(['a']);
   });
 
+  // A clock 5 minutes ahead fires the 04:00 run at 03:55; corrected, 04:00 comes round again.
+  it('does not fire the same due time twice after a clock jump backward', () => {
+    const time = manualClock('2026-11-26T03:58:00Z');
+    const fired: string[] = [];
+    const scheduler = createScheduler({
+      targets: [{ name: 'a', schedule: '0 4 * * *', timeZone: 'UTC' }],
+      onDue: (target, dueAt) => fired.push(dueAt.toISOString()),
+      clock: time.clock,
+    });
+    expect(scheduler.tick(at('2026-11-26T04:00:00Z'))).toEqual(['a']);
+    expect(scheduler.tick(at('2026-11-26T03:56:00Z'))).toEqual([]);
+    expect(scheduler.tick(at('2026-11-26T04:00:00Z'))).toEqual([]);
+    expect(scheduler.nextRuns().get('a')).toEqual(at('2026-11-27T04:00:00Z'));
+    expect(fired).toEqual(['2026-11-26T04:00:00.000Z']);
+  });
+
   it('reports a start that threw and keeps firing the other targets and later times', () => {
     let wake: (() => void) | undefined;
     let now = at('2026-11-26T03:14:59Z');

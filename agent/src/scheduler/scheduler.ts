@@ -36,7 +36,8 @@ const maxSleepMs = 60_000;
 /**
  * Fires `onDue(target, dueAt)` when a target's cron schedule comes due. One timer for all targets,
  * re-armed after every wake. A clock jump forward fires each overdue target once (never a burst of
- * missed runs); a jump backward of more than a minute plans every target again from the new time.
+ * missed runs); a jump backward of more than a minute plans every target again from the new time
+ * (never firing again the due time it last fired for).
  * `tick` is exposed so tests can drive time directly.
  */
 export function createScheduler(options: {
@@ -48,8 +49,14 @@ export function createScheduler(options: {
 }): Scheduler {
   const clock = options.clock ?? systemClock;
   const due = new Map<string, Date>();
+  /** The due time each target last fired for. */
+  const fired = new Map<string, number>();
   const plan = (target: ScheduledTarget, after: Date): void => {
-    const next = nextRunAt(target.schedule, target.timeZone, after);
+    let next = nextRunAt(target.schedule, target.timeZone, after);
+    // Planned again after a jump backward, the time that just fired (a clock 5 minutes ahead ran
+    // the 04:00 run at 03:55) comes round again: it is not run twice.
+    if (next && next.getTime() === fired.get(target.name))
+      next = nextRunAt(target.schedule, target.timeZone, next);
     if (next) due.set(target.name, next);
     else due.delete(target.name);
   };
@@ -65,11 +72,12 @@ export function createScheduler(options: {
     if (now.getTime() < lastNow.getTime() - maxSleepMs)
       for (const target of options.targets) plan(target, now);
     lastNow = now;
-    const fired: string[] = [];
+    const names: string[] = [];
     for (const target of options.targets) {
       const dueAt = due.get(target.name);
       if (!dueAt || dueAt > now) continue;
-      fired.push(target.name);
+      names.push(target.name);
+      fired.set(target.name, dueAt.getTime());
       plan(target, now);
       try {
         options.onDue(target.name, dueAt);
@@ -78,7 +86,7 @@ export function createScheduler(options: {
         options.onError?.(target.name, error);
       }
     }
-    return fired;
+    return names;
   };
 
   const arm = (): void => {
