@@ -277,7 +277,7 @@ export const targetSchema = z
     catchUpAfter: durationSchema
       .optional()
       .describe(
-        'At start, run once at once when the newest artifact is older than this (default: one schedule interval). Missed runs are caught up once, never one per missed slot.',
+        'At start, run once at once when the newest artifact is older than this (default: when a scheduled time passed since the newest artifact began). Missed runs are caught up once, never one per missed slot.',
       ),
     timeout: durationSchema.optional().describe('A run taking longer is killed and reported as failed.'),
     maxAge: durationSchema.optional().describe('The target is stale when its newest artifact is older.'),
