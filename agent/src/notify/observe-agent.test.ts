@@ -26,11 +26,12 @@ const sandbox: SandboxCredentials = {
   uri: 'mysql://py_sbx_0123456789:sandbox-password-1@db.test:3307/py_sbx_0123456789',
 };
 
-function fakeAgent(verify: () => Promise<VerificationResult>): Agent {
+function fakeAgent(verify: (artifactId: string) => Promise<VerificationResult>): Agent {
+  const databases: Record<string, string> = { known: 'shop', 'known-crm': 'crm' };
   return {
     catalog: {
       get: (id: string) =>
-        id === 'known' ? { manifest: { target: 'shop', database: 'shop', artifactId: id } } : undefined,
+        databases[id] ? { manifest: { target: 'shop', database: databases[id], artifactId: id } } : undefined,
     },
     verify,
     createSandbox: async () => sandbox,
@@ -38,7 +39,7 @@ function fakeAgent(verify: () => Promise<VerificationResult>): Agent {
   } as unknown as Agent;
 }
 
-function observed(verify: () => Promise<VerificationResult>) {
+function observed(verify: (artifactId: string) => Promise<VerificationResult>) {
   let clock = new Date('2026-11-26T00:00:00Z');
   const sent: Notification[] = [];
   const alerts = createAlertTracker({ reminderIntervalMs: () => 24 * hour });
@@ -81,6 +82,26 @@ describe('observeAgent', () => {
     expect(o.sent).toHaveLength(2);
   });
 
+  it("keeps the problems of a target's databases apart: a pass of one neither ends nor hides another's", async () => {
+    // A target of two databases verified after each (hourly) run: shop keeps failing, crm passes.
+    const failing = new Set(['known']);
+    const o = observed(async (id) => result(!failing.has(id)));
+    for (let run = 0; run < 5; run += 1) {
+      await o.agent.verify('known');
+      await o.agent.verify('known-crm');
+      o.advance(1);
+    }
+    expect(o.sent.map((n) => n.details.database)).toEqual(['shop']);
+    // crm starts failing too while shop's problem goes on: a new problem, said at once.
+    failing.add('known-crm');
+    await o.agent.verify('known');
+    await o.agent.verify('known-crm');
+    expect(o.sent.map((n) => [n.details.database, n.reminder])).toEqual([
+      ['shop', false],
+      ['crm', false],
+    ]);
+  });
+
   it('a verification that cannot run is notified; a bad request or a cancel is the caller’s business', async () => {
     let error: Error = new PortYardError('CONNECTION_FAILED', 'test server unreachable');
     const o = observed(async () => {
@@ -91,7 +112,7 @@ describe('observeAgent', () => {
       event: 'verification.failed',
       message: 'could not run: test server unreachable',
     });
-    o.deps.alerts.clear('shop:verify');
+    o.deps.alerts.clear('shop:verify:shop');
     error = new PortYardError('CANCELLED', 'cancelled');
     await expect(o.agent.verify('known')).rejects.toThrow('cancelled');
     await expect(o.agent.verify('unknown')).rejects.toThrow();

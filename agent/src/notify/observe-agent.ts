@@ -11,7 +11,7 @@ const requestErrors = new Set(['NOT_FOUND', 'INVALID_INPUT', 'CONFIG_INVALID', '
  * The agent with the events of its own actions reported, whoever calls them (a run's
  * verify.after: each, the cron verification, the API, the sandbox expiry timer):
  * - `verify` → verification.failed when an artifact fails or verification cannot run (first
- *   time, then per reminder interval, per target; a pass ends the problem quietly);
+ *   time, then per reminder interval, per database of a target; a pass ends the problem quietly);
  * - `createSandbox` → sandbox.created (the summary: never the password or URI);
  * - `expireSandboxes` → sandbox.expired for each sandbox dropped.
  * Everything else is the agent's own method. Notifying never changes a result or an error.
@@ -29,21 +29,25 @@ export function observeAgent(
     const manifest = agent.catalog.get(artifactId)?.manifest;
     return manifest && { target: manifest.target, artifactId, database: manifest.database };
   };
+  // One problem per database: a target's other database passing must not end (and so re-announce
+  // at its next failure) or hide this one's.
+  const verifyKey = (about: { target: string; database: string }): string =>
+    `${about.target}:verify:${about.database}`;
   return {
     ...agent,
     async verify(artifactId, options) {
       const about = subject(artifactId);
       try {
         const result = await agent.verify(artifactId, options);
-        if (about && result.ok) alerts.clear(`${about.target}:verify`);
+        if (about && result.ok) alerts.clear(verifyKey(about));
         else if (about) {
-          const decision = alerts.problem(`${about.target}:verify`, 'verification.failed', now());
+          const decision = alerts.problem(verifyKey(about), 'verification.failed', now());
           if (decision.notify) emit(verificationFailed(about, { result }, decision, now()));
         }
         return result;
       } catch (error) {
         if (about && !(isPortYardError(error) && requestErrors.has(error.code))) {
-          const decision = alerts.problem(`${about.target}:verify`, 'verification.failed', now());
+          const decision = alerts.problem(verifyKey(about), 'verification.failed', now());
           if (decision.notify) emit(verificationFailed(about, { error: error as Error }, decision, now()));
         }
         throw error;
