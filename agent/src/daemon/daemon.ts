@@ -145,14 +145,19 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }
   };
 
+  /** The newest artifact of each of the target's databases (newest first: the first seen of each). */
   const verifyNewest = async (used: Agent, name: string): Promise<void> => {
-    const newest = used.catalog.list({ target: name })[0];
-    if (!newest) return;
-    try {
-      const result = await used.verify(newest.manifest.artifactId, { signal: passes.signal });
-      logVerification(log, name, result, 'schedule');
-    } catch (error) {
-      logVerificationError(log, name, newest.manifest.artifactId, error, 'schedule');
+    const newest = new Map<string, string>();
+    for (const { manifest } of used.catalog.list({ target: name }))
+      if (!newest.has(manifest.database)) newest.set(manifest.database, manifest.artifactId);
+    for (const artifactId of newest.values()) {
+      if (passes.signal.aborted) return;
+      try {
+        const result = await used.verify(artifactId, { signal: passes.signal });
+        logVerification(log, name, result, 'schedule');
+      } catch (error) {
+        logVerificationError(log, name, artifactId, error, 'schedule');
+      }
     }
   };
 
