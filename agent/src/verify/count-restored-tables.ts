@@ -18,7 +18,7 @@ export interface RestoredTable {
 /**
  * The base tables of `database` and an exact `COUNT(*)` of each: the same tables the engines list
  * for a manifest (MariaDB/MySQL: TABLE_TYPE 'BASE TABLE'; PostgreSQL: relkind r/p outside the
- * system schemas). Checks `signal` between tables.
+ * system schemas; an inheritance parent without its children's rows). Checks `signal` between tables.
  */
 export async function countRestoredTables(
   family: EngineFamily,
@@ -45,17 +45,19 @@ export async function countRestoredTables(
     });
   }
   return withPostgresConnection(connection, database, async (client) => {
-    const { rows } = await client.query<{ schema: string; name: string }>(
-      `SELECT n.nspname AS schema, c.relname AS name
+    const { rows } = await client.query<{ schema: string; name: string; partitioned: boolean }>(
+      `SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
          AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2`,
     );
     const tables: RestoredTable[] = [];
-    for (const { schema, name } of rows) {
+    for (const { schema, name, partitioned } of rows) {
       signal?.throwIfAborted();
+      // A table's own rows, as its statistics (the manifest's estimate) count them: an inheritance
+      // parent's children are tables of their own. A partitioned table holds only its partitions'.
       const count = await client.query<{ n: string }>(
-        `SELECT count(*) AS n FROM ${postgresQuote(schema)}.${postgresQuote(name)}`,
+        `SELECT count(*) AS n FROM ${partitioned ? '' : 'ONLY '}${postgresQuote(schema)}.${postgresQuote(name)}`,
       );
       tables.push({ schema, name, rows: Number(count.rows[0]!.n) });
     }

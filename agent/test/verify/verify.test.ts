@@ -63,7 +63,12 @@ beforeAll(async () => {
     `CREATE TABLE orders AS SELECT g AS id, repeat('x', 50) AS v FROM generate_series(1, 3000) g;
      CREATE SCHEMA other; CREATE TABLE other.orders (id int); INSERT INTO other.orders VALUES (1), (2);
      CREATE TABLE never_analyzed (id int); ANALYZE orders; ANALYZE other.orders;
-     INSERT INTO never_analyzed SELECT generate_series(1, 1500);`,
+     INSERT INTO never_analyzed SELECT generate_series(1, 1500);
+     CREATE TABLE events (id int); CREATE TABLE events_2025 () INHERITS (events);
+     INSERT INTO events SELECT generate_series(1, 3000); INSERT INTO events_2025 SELECT generate_series(1, 5000);
+     ANALYZE events; ANALYZE events_2025;
+     CREATE TABLE notes (id int); CREATE TABLE notes_old () INHERITS (notes);
+     INSERT INTO notes SELECT generate_series(1, 1200); INSERT INTO notes_old SELECT generate_series(1, 2500);`,
     postgresDb,
   );
   await loadSampleDatabase('mariadb', 'sakila', sakilaDb);
@@ -149,7 +154,15 @@ describe.each([
       expect(byName['orders']).toMatchObject({ actualRows: 3000, exact: false, ok: true });
       expect(byName['customers']).toMatchObject({ actualRows: 3, ok: true });
     } else {
-      expect(Object.keys(byName).sort()).toEqual(['other.orders', 'public.never_analyzed', 'public.orders']);
+      expect(Object.keys(byName).sort()).toEqual([
+        'other.orders',
+        'public.events',
+        'public.events_2025',
+        'public.never_analyzed',
+        'public.notes',
+        'public.notes_old',
+        'public.orders',
+      ]);
       expect(byName['public.orders']).toMatchObject({ expectedRows: 3000, actualRows: 3000, ok: true });
       expect(byName['other.orders']).toMatchObject({ actualRows: 2, ok: true });
       // Counted at backup time: without statistics, its estimate would be 0, checking nothing.
@@ -159,6 +172,11 @@ describe.each([
         exact: false,
         ok: true,
       });
+      // An inheritance parent's rows are its own, not its children's (which are tables of their own).
+      expect(byName['public.events']).toMatchObject({ expectedRows: 3000, actualRows: 3000, ok: true });
+      expect(byName['public.events_2025']).toMatchObject({ expectedRows: 5000, actualRows: 5000, ok: true });
+      expect(byName['public.notes']).toMatchObject({ expectedRows: 1200, actualRows: 1200, ok: true });
+      expect(byName['public.notes_old']).toMatchObject({ expectedRows: 2500, actualRows: 2500, ok: true });
     }
     expect(await readSidecar(sidecar)).toEqual(result);
     expect(agent.catalog.get(id)!.locations[0]!.sidecars?.verification).toBe(

@@ -94,7 +94,10 @@ async function withinBoundedTransaction<T>(client: pg.Client, work: () => Promis
   }
 }
 
-/** Row counts, by oid, of those of `tables` up to `countMaxBytes`, in batches of one query each. */
+/**
+ * Row counts, by oid, of those of `tables` (plain tables) up to `countMaxBytes`, in batches of one
+ * query each. A table's own rows (ONLY), as its statistics count them: not its inheritance children's.
+ */
 async function rowCounts(
   client: pg.Client,
   tables: readonly { oid: string; schema: string; name: string }[],
@@ -112,7 +115,7 @@ async function rowCounts(
     const sql = batch
       .map(
         (table, index) =>
-          `SELECT ${index} AS i, count(*) AS n FROM ${quotePostgresIdentifier(table.schema)}.${quotePostgresIdentifier(table.name)}`,
+          `SELECT ${index} AS i, count(*) AS n FROM ONLY ${quotePostgresIdentifier(table.schema)}.${quotePostgresIdentifier(table.name)}`,
       )
       .join(' UNION ALL ');
     const result = await client.query<{ i: number; n: string }>(sql);
