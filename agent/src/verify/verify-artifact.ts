@@ -16,6 +16,7 @@ import { compareTables } from './compare-tables.ts';
 import { countRestoredTables } from './count-restored-tables.ts';
 import { engineFamily } from './engine-family.ts';
 import { writeVerificationSidecar } from './verification-sidecar.ts';
+import { createSandboxAccounts } from '../sandbox/sandbox-accounts.ts';
 import { isAlive } from '../platform/process-alive.ts';
 import { hostTag } from '../platform/process-folders.ts';
 
@@ -107,6 +108,9 @@ export async function verifyArtifact(
     let created = false;
     try {
       await engine.createDatabase(server, scratch);
+      // Production data on a server where others log in (sandbox roles): PostgreSQL's PUBLIC
+      // loses CONNECT, as for a sandbox, also when the dump grants PUBLIC access to its tables.
+      await createSandboxAccounts(family, server).isolateDatabase(scratch);
       created = true;
       await prepared.run({ signal: request.signal });
       request.signal?.throwIfAborted();
