@@ -22,6 +22,7 @@ import { sweepStorages } from './catalog/sweep-storages.ts';
 import {
   applyTargetRetention,
   planTargetRetention,
+  withVerifiedHolds,
   type AppliedRetentionGroup,
   type RetentionGroup,
 } from './retention/target-retention.ts';
@@ -87,7 +88,7 @@ export interface Agent {
   /** Drops every sandbox expired by `now` (and `py_sbx_` leftovers without a registry row). */
   expireSandboxes(now?: Date): Promise<ExpiredSandboxes>;
   /** What retention would delete now for a target, per storage and database, with reasons. */
-  planRetention(targetName: string, now?: Date): RetentionGroup[];
+  planRetention(targetName: string, now?: Date): Promise<RetentionGroup[]>;
   /** Applies retention to a target now (manifest first, then data; capped by maxDeletePerRun). */
   applyRetention(targetName: string, now?: Date): Promise<AppliedRetentionGroup[]>;
   /**
@@ -196,8 +197,9 @@ export function createAgent(config: PortYardConfig): Agent {
       const result = await restoreArtifact(restoreDeps, { ...request, requireNew: true });
       return { database: result.database, bytes: result.storedBytes };
     },
-    planRetention(targetName, now = new Date()) {
-      return planTargetRetention({ catalog, targetName, target: targetConfig(targetName), now });
+    async planRetention(targetName, now = new Date()) {
+      const input = { catalog, storages, targetName, target: targetConfig(targetName), now };
+      return planTargetRetention(await withVerifiedHolds(input));
     },
     applyRetention(targetName, now = new Date()) {
       return applyTargetRetention({ catalog, storages, targetName, target: targetConfig(targetName), now });

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reasonLabel, safetyBackupReason, targetSchema, type TargetConfig } from '@port-yard/shared';
 import { filesBelow } from '../../test/harness/temp-agent.ts';
-import { putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
+import { fakeVerification, putFakeArtifact } from '../../test/harness/fake-artifacts.ts';
 import { createCatalog } from '../catalog/catalog.ts';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 import type { Storage } from '../storage/storage.ts';
+import { writeVerificationSidecar } from '../verify/verification-sidecar.ts';
 import { applyTargetRetention, planTargetRetention } from './target-retention.ts';
 
 /** Retention through real storage: per storage and per database, capped, idempotent. */
@@ -93,6 +94,41 @@ describe('target retention', () => {
 
     const off = plan({ restore: { keepSafetyBackups: false } });
     expect(off.delete.map((d) => d.id).sort()).toEqual([recent.artifactId, old.artifactId].sort());
+  });
+
+  it("keeps each database's newest verified artifact until a newer one passes", async () => {
+    const older = await putFakeArtifact(local, { database: 'sales', startedAt: hoursAgo(now, 3) });
+    const middle = await putFakeArtifact(local, { database: 'sales', startedAt: hoursAgo(now, 2) });
+    const newest = await putFakeArtifact(local, { database: 'sales', startedAt: hoursAgo(now, 1) });
+    const crm = await putFakeArtifact(local, { database: 'crm', startedAt: hoursAgo(now, 5) });
+    await putFakeArtifact(local, { database: 'crm', startedAt: hoursAgo(now, 4) });
+    const storages = new Map([['local', local]]);
+    const verified = async (id: string, ok: boolean): Promise<void> => {
+      const catalog = createCatalog([local]);
+      await catalog.refresh();
+      await writeVerificationSidecar({ catalog, storages }, catalog.get(id)!, fakeVerification(id, ok));
+    };
+    await verified(older.artifactId, true);
+    await verified(middle.artifactId, true);
+    await verified(newest.artifactId, false); // the newest does not restore
+    await verified(crm.artifactId, true);
+    // A fresh catalog, as after a restart: the outcomes are read from the sidecars.
+    const catalog = createCatalog([local]);
+    await catalog.refresh();
+    const input = { catalog, targetName: 'shop', target: target({ keepLast: 1 }), now, storages };
+
+    const applied = await applyTargetRetention(input);
+    const kept = (database: string) =>
+      applied.find((group) => group.database === database)!.plan.keep.map((d) => [d.id, d.reasons]);
+    expect(kept('sales')).toEqual([
+      [newest.artifactId, ['newest', 'keepLast 1']],
+      [middle.artifactId, ['newest verified']],
+    ]);
+    expect(applied.find((group) => group.database === 'sales')!.deleted).toEqual([older.artifactId]);
+    expect(kept('crm')).toEqual([
+      [expect.any(String), ['newest', 'keepLast 1']],
+      [crm.artifactId, ['newest verified']],
+    ]);
   });
 
   it('plans each storage on its own copies', async () => {

@@ -5,6 +5,7 @@ import { isPinned, type Catalog, type CatalogEntry } from '../catalog/catalog.ts
 import type { Storage } from '../storage/storage.ts';
 import { planRetention } from './plan-retention.ts';
 import type { RetentionPlan } from './retention-types.ts';
+import { newestVerifiedHolds } from './verified-holds.ts';
 
 /**
  * Retention of one target: each storage keeps its own copies by its own plan, and each database
@@ -27,6 +28,8 @@ export interface TargetRetentionInput {
   readonly target: TargetConfig;
   readonly now: Date;
   readonly pins?: ReadonlySet<string>;
+  /** Kept with their reason besides the safety backups: each database's newest verified artifact. */
+  readonly holds?: ReadonlyMap<string, string>;
 }
 
 /** The plan for every (storage, database) of a target; the deletion cap is shared by all of them. */
@@ -49,6 +52,7 @@ export function planTargetRetention(input: TargetRetentionInput): RetentionGroup
   }
   // One map for the target: the planner ignores ids that are not among a group's artifacts.
   const holds = safetyBackupHolds(all, input.target, input.now);
+  for (const [id, reason] of input.holds ?? []) if (!holds.has(id)) holds.set(id, reason);
   let budget = policy.maxDeletePerRun;
   return [...groups.values()].map(({ storage, database, entries }) => {
     const plan = planRetention({
@@ -78,7 +82,7 @@ export async function applyTargetRetention(
 ): Promise<AppliedRetentionGroup[]> {
   await spreadPins(input);
   const results: AppliedRetentionGroup[] = [];
-  for (const group of planTargetRetention(input)) {
+  for (const group of planTargetRetention(await withVerifiedHolds(input))) {
     const deleted: string[] = [];
     const failed: { id: string; error: string }[] = [];
     for (const { id } of group.plan.delete) {
@@ -129,6 +133,15 @@ async function spreadPins(
       if (written) input.catalog.setSidecar(entry.manifest.artifactId, location.storage, 'pin', key);
     }
   }
+}
+
+/** `input` with each database's newest verified artifact held (see `newestVerifiedHolds`). */
+export async function withVerifiedHolds<T extends TargetRetentionInput>(
+  input: T & { readonly storages: ReadonlyMap<string, Storage> },
+): Promise<T> {
+  const entries = input.catalog.list({ target: input.targetName });
+  const verified = await newestVerifiedHolds({ catalog: input.catalog, storages: input.storages }, entries);
+  return { ...input, holds: new Map([...(input.holds ?? []), ...verified]) };
 }
 
 function pinnedIds(entries: readonly CatalogEntry[]): Set<string> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Manifest } from '@port-yard/shared';
+import { verificationFormatVersion, type Manifest, type VerificationResult } from '@port-yard/shared';
 import { newArtifactId } from '../../src/artifacts/artifact-keys.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 
@@ -59,4 +59,18 @@ export async function putFakeArtifact(
     Readable.from([Buffer.from(JSON.stringify(manifest))]),
   );
   return manifest;
+}
+
+/** A verification result of `artifactId` (no tables), passed or failed. */
+export function fakeVerification(artifactId: string, ok: boolean): VerificationResult {
+  return {
+    formatVersion: verificationFormatVersion,
+    artifactId,
+    verifiedAt: new Date().toISOString(),
+    server: 'scratch',
+    ok,
+    durationMs: 1,
+    tables: [],
+    problems: ok ? [] : ['table t has 0 rows, the manifest says 10'],
+  };
 }

@@ -22,7 +22,7 @@ export function registerRetentionCommand(program: Command): void {
       await withCliAgent(
         command.optsWithGlobals<GlobalOptions>(),
         async (agent) => {
-          const groups = agent.planRetention(targetName);
+          const groups = await agent.planRetention(targetName);
           if (options.json) console.log(JSON.stringify(groups, null, 2));
           else printGroups(groups, 'would delete', nothingToDo(agent, targetName));
         },
