@@ -8,6 +8,9 @@
  *   any name (but for the `ALTER DATABASE` lines around routines and triggers made under another
  *   default collation, which a restore renames: rename-alter-database.ts);
  * - `--no-tablespaces` (no PROCESS privilege needed on MySQL 8);
+ * - `--skip-add-locks`: no `LOCK TABLES t WRITE` around each table's rows. A table whose column
+ *   defaults to `NEXTVAL(seq)` fails to load under that lock ("Table 'seq' was not locked with
+ *   LOCK TABLES", MariaDB 10.11), so such a dump restored nowhere; the locks only speed up MyISAM;
  * - comments and the dump date stay on: the `-- Dump completed` trailer proves the dump is whole.
  * MySQL's own mysqldump 8.x also gets `--set-gtid-purged=OFF` (a restore under another name must
  * not touch the GTID state) — written from MySQL's docs, untested here (no MySQL server).
@@ -23,6 +26,7 @@ export function mysqlDumpArgs(optionsFile: string, database: string, toolIsMysql
     '--hex-blob',
     '--default-character-set=utf8mb4',
     '--no-tablespaces',
+    '--skip-add-locks',
     ...(toolIsMysql8 ? ['--set-gtid-purged=OFF'] : []),
     '--', // a database name is never read as an option
     database,
