@@ -122,6 +122,29 @@ describe('catalog', () => {
     ]);
   });
 
+  it('says which storages a refresh still waits for, once, while it waits', async () => {
+    await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
+    const answer = Promise.withResolvers<void>();
+    const hung: Storage = {
+      ...storage,
+      name: 'offsite',
+      list: async function* (prefix) {
+        await answer.promise;
+        yield* storage.list(prefix);
+      },
+    };
+    const reports: (readonly string[])[] = [];
+    const refreshed = createCatalog([storage, hung]).refresh({
+      afterMs: 50,
+      report: (storages) => reports.push(storages),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(reports).toEqual([['offsite']]);
+    answer.resolve();
+    expect(await refreshed).toEqual([]);
+    expect(reports).toHaveLength(1);
+  });
+
   it('merges copies of one artifact held by several storages', async () => {
     const second = createFilesystemStorage({
       name: 'offsite',

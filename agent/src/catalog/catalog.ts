@@ -44,6 +44,12 @@ export interface CatalogEntry {
   readonly locations: readonly ArtifactLocation[];
 }
 
+/** Told once, after `afterMs`, which storages a refresh still waits for (a hung or unreachable one). */
+export interface SlowStorages {
+  readonly afterMs: number;
+  report(storages: readonly string[]): void;
+}
+
 export interface CatalogFilter {
   readonly target?: string;
   readonly database?: string;
@@ -58,8 +64,9 @@ export interface Catalog {
    * Never fails for one storage: a storage that cannot be listed (a NAS down, an offsite
    * unreachable) is a `listing-failed` problem and keeps the entries it had (none at the first
    * refresh): the other storages carry on, and nothing of it reads as gone (its pins still count).
+   * `slow`: told which storages have not answered yet, while the refresh waits for them.
    */
-  refresh(): Promise<CatalogProblem[]>;
+  refresh(slow?: SlowStorages): Promise<CatalogProblem[]>;
   /** What the last refresh found in storage that is not a whole artifact, and storages it could not list. */
   problems(): readonly CatalogProblem[];
   /** Newest first. */
@@ -148,13 +155,22 @@ export function createCatalog(storages: readonly Storage[]): Catalog {
   };
 
   return {
-    async refresh() {
+    async refresh(slow) {
       const journal: ((map: Map<string, CatalogEntry>) => void)[] = [];
       journals.add(journal);
+      const pending = new Set(storages.map((storage) => storage.name));
+      const timer = slow && setTimeout(() => slow.report([...pending]), slow.afterMs);
       let scans: StorageScan[];
       try {
-        scans = await Promise.all(storages.map(scanOrReport));
+        scans = await Promise.all(
+          storages.map(async (storage) => {
+            const scan = await scanOrReport(storage);
+            pending.delete(storage.name);
+            return scan;
+          }),
+        );
       } finally {
+        clearTimeout(timer);
         journals.delete(journal);
       }
       const next = new Map<string, CatalogEntry>();

@@ -40,7 +40,7 @@ export async function withCliAgent<T>(
   const agent = createAgent(config);
   try {
     // A backup needs no catalog: reading every manifest first would only delay the dump.
-    const problems = readCatalog ? await agent.catalog.refresh() : [];
+    const problems = readCatalog ? await agent.catalog.refresh(slowStorageNote) : [];
     for (const problem of problems)
       console.error(`warning: ${[problem.storage, problem.key, problem.message].filter(Boolean).join(': ')}`);
     return await use(agent);
@@ -49,6 +49,17 @@ export async function withCliAgent<T>(
     await sweepAfterStoppedProcesses(config);
   }
 }
+
+/** A storage that does not answer (a hung S3, a host gone) is waited for: say so, not silence. */
+export const slowStorageNote = {
+  afterMs: 5_000,
+  report(storages: readonly string[]): void {
+    const names = storages.map((name) => `"${name}"`).join(', ');
+    console.error(
+      `note: still reading ${storages.length === 1 ? 'storage' : 'storages'} ${names}: one that does not answer is left out after its retries, and the others are used`,
+    );
+  },
+};
 
 /**
  * A one-off command (a cron `port-yard backup`) killed with SIGKILL leaves its credentials folder

@@ -225,7 +225,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
    * starting, nor the targets that write elsewhere from being backed up.
    */
   const refreshCatalog = async (of: Agent = agent): Promise<void> => {
-    for (const problem of await of.catalog.refresh()) {
+    const slow = {
+      afterMs: 10_000,
+      report: (storages: readonly string[]) =>
+        log.warn('waiting for storages to answer (after retries they are left out)', { storages }),
+    };
+    for (const problem of await of.catalog.refresh(slow)) {
       if (problem.kind === 'listing-failed') log.warn('storage could not be listed', { ...problem });
       else log.warn('storage holds something that is not a whole artifact', { ...problem });
     }

@@ -3,13 +3,26 @@ import type { S3StorageConfig } from '@port-yard/shared';
 
 export interface S3ClientTuning {
   /**
-   * How long one request may take until its response head arrives (sending a part included);
-   * then it fails with TimeoutError and is retried. Default: 2 minutes plus 2 s per MiB of a part.
+   * How long one upload request may take until its response head arrives (sending a part
+   * included); then it fails with TimeoutError and is retried. Default: 2 minutes plus 2 s per MiB
+   * of a part (see `uploadTimeoutMs`).
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * The same for every other request (list, get, head, delete), which sends no body: a store that
+   * takes the connection but never answers (hung, behind a dead load balancer) fails each attempt
+   * after this long, not after the uploads' minutes. Default 15 s.
+   */
+  readonly answerTimeoutMs?: number;
 }
 
 const connectTimeoutMs = 10_000;
+const answerTimeoutMs = 15_000;
+
+/** The request timeout of uploads (their requests send a part: they get longer). */
+export function uploadTimeoutMs(config: S3StorageConfig, tuning: S3ClientTuning = {}): number {
+  return tuning.requestTimeoutMs ?? 120_000 + config.partSizeMiB * 2_000;
+}
 
 /**
  * The S3 client of one storage. Retries (SDK standard mode, `maxAttempts` in all) cover throttling
@@ -23,7 +36,7 @@ const connectTimeoutMs = 10_000;
  *
  * No idle timeout is set on sockets: a restore may pause reading a download for minutes (psql
  * building an index) and that must not break it; a request that hangs before its response head is
- * cut by `requestTimeoutMs`.
+ * cut by `answerTimeoutMs` (uploads: `requestTimeoutMs`, which the put client passes).
  */
 export function createS3Client(config: S3StorageConfig, tuning: S3ClientTuning = {}): S3Client {
   const checksums = config.checksums ?? (config.endpoint === undefined ? 'when-supported' : 'when-required');
@@ -49,7 +62,7 @@ export function createS3Client(config: S3StorageConfig, tuning: S3ClientTuning =
     retryMode: 'standard',
     requestHandler: {
       connectionTimeout: connectTimeoutMs,
-      requestTimeout: tuning.requestTimeoutMs ?? 120_000 + config.partSizeMiB * 2_000,
+      requestTimeout: tuning.answerTimeoutMs ?? answerTimeoutMs,
       throwOnRequestTimeout: true,
     },
   });

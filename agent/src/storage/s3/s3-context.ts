@@ -14,12 +14,19 @@ export interface S3Context {
   readonly location: string;
   /** Uploads are encrypted with a KMS key: access denied may mean a KMS permission. */
   readonly kms: boolean;
+  /** The request timeout of upload requests; undefined: the client's own (a client given by a test). */
+  readonly uploadTimeoutMs?: number;
   objectKey(key: string): string;
   /** `s3://bucket/<prefix><key>`: how messages name an object. */
   urlOf(key: string): string;
 }
 
-export function createS3Context(name: string, config: S3StorageConfig, client: S3Client): S3Context {
+export function createS3Context(
+  name: string,
+  config: S3StorageConfig,
+  client: S3Client,
+  uploadTimeoutMs?: number,
+): S3Context {
   const prefix = config.prefix === '' || config.prefix.endsWith('/') ? config.prefix : `${config.prefix}/`;
   const objectKey = (key: string): string => `${prefix}${key}`;
   return {
@@ -29,6 +36,7 @@ export function createS3Context(name: string, config: S3StorageConfig, client: S
     prefix,
     location: s3Location(config.bucket, prefix, config.endpoint),
     kms: config.serverSideEncryption === 'aws:kms',
+    uploadTimeoutMs,
     objectKey,
     urlOf: (key) => `s3://${config.bucket}/${objectKey(key)}`,
   };

@@ -34,7 +34,10 @@ const reset: Fault = { kind: 'reset' };
 const multipart = { partSizeMiB: 5, parallelParts: 2, maxAttempts: 3 };
 const data = randomBytes(16 * MiB + 5);
 
-async function faultyStorage(plan: readonly FaultRule[], storage: { requestTimeoutMs?: number } = {}) {
+async function faultyStorage(
+  plan: readonly FaultRule[],
+  storage: { requestTimeoutMs?: number; answerTimeoutMs?: number } = {},
+) {
   const s3 = await server();
   const via = await proxy(s3.endpoint, plan);
   return { via, s3, ...s3rverStorage(s3, { via, config: multipart, storage }) };
@@ -92,6 +95,36 @@ describe('s3 transient faults are retried', () => {
     );
     await storage.put('t/db/slow', bodyOf([data]));
     expect(via.count('UploadPart')).toBe(4 + 1);
+    expect((await sha256Of(await storage.get('t/db/slow'))).sha256).toBe(sha256(data));
+    await emptyStorage(storage);
+  });
+});
+
+describe('s3 requests a store takes but never answers', () => {
+  // A hung store (or a dead load balancer that takes connections) held every request of a list
+  // for the uploads' timeout (2 min 16 s per attempt): a restore from the other, healthy storage
+  // waited more than 11 minutes, saying nothing.
+  it("a list fails after the short answer timeout, not the uploads' minutes", async () => {
+    const s3 = await server();
+    const via = await proxy(s3.endpoint, [
+      { match: isOperation('ListObjectsV2'), fault: { kind: 'delay', ms: 60_000 } },
+    ]);
+    const { storage } = s3rverStorage(s3, { via, config: { maxAttempts: 1 } });
+    const started = Date.now();
+    await expect(visibleKeys(storage)).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: expect.stringContaining('ListObjectsV2'),
+    });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 40_000);
+
+  it('an upload part still gets the long timeout', async () => {
+    const { via, storage } = await faultyStorage(
+      [{ match: isOperation('UploadPart'), fault: { kind: 'delay', ms: 3_000 }, times: 1 }],
+      { answerTimeoutMs: 1_000 },
+    );
+    await storage.put('t/db/slow', bodyOf([data]));
+    expect(via.count('UploadPart')).toBe(4);
     expect((await sha256Of(await storage.get('t/db/slow'))).sha256).toBe(sha256(data));
     await emptyStorage(storage);
   });

@@ -11,7 +11,10 @@ import { s3Cancelled, s3Failed } from './s3-errors.ts';
 import type { S3Operation } from './s3-errors.ts';
 
 type AnyCommand = Parameters<S3Client['send']>[0];
-type Send = (command: AnyCommand, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+type Send = (
+  command: AnyCommand,
+  options?: { abortSignal?: AbortSignal; requestTimeout?: number },
+) => Promise<unknown>;
 
 export interface PutClient {
   /** The client to give lib-storage's `Upload` for this one put. */
@@ -38,7 +41,10 @@ export interface PutClient {
  * and before the multipart upload is aborted, so "rejected" would not yet mean "nothing left".
  */
 export function createPutClient(context: S3Context, key: string, signal: AbortSignal | undefined): PutClient {
-  const send = context.client.send.bind(context.client) as Send;
+  const clientSend = context.client.send.bind(context.client) as Send;
+  // Upload requests send a part: they get the long timeout, not the client's short one for answers.
+  const timeout = context.uploadTimeoutMs === undefined ? {} : { requestTimeout: context.uploadTimeoutMs };
+  const send: Send = (command, options) => clientSend(command, { ...timeout, ...options });
   let bytes = 0;
   let failure: unknown;
   let abortFailure: unknown;

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3StorageConfig } from '@port-yard/shared';
 import type { Storage } from '../storage.ts';
 import { assertStorageKey } from '../storage-key.ts';
-import { createS3Client } from './s3-client.ts';
+import { createS3Client, uploadTimeoutMs } from './s3-client.ts';
 import type { S3ClientTuning } from './s3-client.ts';
 import { createS3Context } from './s3-context.ts';
 import { getObject, statObject } from './s3-get.ts';
@@ -12,7 +12,7 @@ import type { UploadSettings } from './s3-put.ts';
 import { sweepIncompleteUploads } from './s3-sweep.ts';
 
 export interface S3StorageOptions extends S3ClientTuning {
-  /** A client to use instead of one built from the config (then `requestTimeoutMs` is unused). */
+  /** A client to use instead of one built from the config (then the timeouts are its own). */
   readonly client?: S3Client;
   /** Keys per ListObjectsV2 page (S3's maximum, 1,000, by default): tests lower it. */
   readonly listPageSize?: number;
@@ -39,7 +39,9 @@ export function createS3Storage(
   config: S3StorageConfig,
   options: S3StorageOptions = {},
 ): S3Storage {
-  const context = createS3Context(name, config, options.client ?? createS3Client(config, options));
+  const context = options.client
+    ? createS3Context(name, config, options.client)
+    : createS3Context(name, config, createS3Client(config, options), uploadTimeoutMs(config, options));
   const now = options.now ?? Date.now;
   const settings: UploadSettings = {
     partSizeBytes: config.partSizeMiB * mebibyte,
