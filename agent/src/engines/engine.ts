@@ -57,6 +57,11 @@ export interface Engine {
   dropDatabase(connection: ConnectionSettings, database: string): Promise<void>;
   /** The command that reads a decompressed dump on stdin and loads it into `database`. */
   prepareRestore(request: RestoreRequest): Promise<PreparedRestore>;
+  /**
+   * After a restore: the accounts the restored objects run as (MariaDB/MySQL `DEFINER`) that the
+   * server lacks, so those objects fail when used. Empty when it cannot tell.
+   */
+  missingDefiners?(connection: ConnectionSettings, database: string): Promise<string[]>;
   /** The database's size on disk in bytes (for "what will be overwritten"). */
   databaseSize(connection: ConnectionSettings, database: string): Promise<number>;
   /** Sessions connected to `database`, other than this one. */

@@ -9,6 +9,7 @@ import { toolVersionText } from '../../platform/tool-version.ts';
 import { trailerCheck } from '../completion-checks.ts';
 import type { ConnectionSettings, DumpRequest, Engine } from '../engine.ts';
 import { mysqlDefaultPort, withMysqlConnection } from './mysql-connection.ts';
+import { mysqlMissingDefiners } from './mysql-definers.ts';
 import { mysqlFingerprint } from './mysql-fingerprint.ts';
 import { databaseExistsOn, mysqlBackupLookups, serverInfoOf } from './mysql-lookups.ts';
 import { mysqlDumpArgs, mysqlRestoreArgs, parseMysqlToolVersion } from './mysql-dump-args.ts';
@@ -185,6 +186,7 @@ export function createMysqlFamilyEngine(options: MysqlFamilyOptions): Engine {
       };
     },
 
+    missingDefiners: mysqlMissingDefiners,
     databaseSize: mysqlDatabaseSize,
     openConnections: mysqlOpenConnections,
     atomicReplace: false,
