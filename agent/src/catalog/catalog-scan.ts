@@ -1,6 +1,6 @@
 import { text } from 'node:stream/consumers';
 import type { Manifest } from '@port-yard/shared';
-import { manifestSchema } from '@port-yard/shared';
+import { manifestFormatVersion, manifestSchema } from '@port-yard/shared';
 import {
   manifestKeyFor,
   manifestSuffix,
@@ -117,6 +117,12 @@ async function readManifest(
   } catch (error) {
     return problem('corrupt-manifest', `manifest is not JSON: ${(error as Error).message}`);
   }
+  const newer = newerFormat(parsed);
+  if (newer !== undefined)
+    return problem(
+      'corrupt-manifest',
+      `manifest format ${newer} was written by a newer Port-Yard (this one reads format ${manifestFormatVersion}): upgrade Port-Yard to list and restore it`,
+    );
   const result = manifestSchema.safeParse(parsed);
   if (!result.success) {
     const first = result.error.issues[0];
@@ -165,4 +171,12 @@ function sidecarsOf(
     if (objects.has(key)) found[kind] = key;
   }
   return found;
+}
+
+/** The `formatVersion` of a manifest from a newer Port-Yard (a whole number above ours), else undefined. */
+function newerFormat(parsed: unknown): number | undefined {
+  const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
+  return Number.isInteger(version) && (version as number) > manifestFormatVersion
+    ? (version as number)
+    : undefined;
 }

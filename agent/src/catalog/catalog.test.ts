@@ -104,6 +104,20 @@ describe('catalog', () => {
     });
   });
 
+  it('says that a manifest of a newer format needs a newer Port-Yard', async () => {
+    const newer = { ...manifestFor('2026-11-26T03-00-00Z_aaaaaaaaaa', Buffer.from('x')), formatVersion: 2 };
+    await put('shop/sales/2026-11-26T03-00-00Z_aaaaaaaaaa.manifest.json', JSON.stringify(newer));
+    await put('shop/sales/2026-11-26T03-00-00Z_aaaaaaaaaa.sql.zst', 'x');
+    const problems = await createCatalog([storage]).refresh();
+    expect(problems).toEqual([
+      expect.objectContaining({
+        kind: 'corrupt-manifest',
+        message:
+          'manifest format 2 was written by a newer Port-Yard (this one reads format 1): upgrade Port-Yard to list and restore it',
+      }),
+    ]);
+  });
+
   it('tells a manifest it could not read from a corrupt one', async () => {
     const manifest = await putArtifact('2026-11-26T03-00-00Z_aaaaaaaaaa');
     const failing: Storage = {
