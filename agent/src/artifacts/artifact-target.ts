@@ -8,12 +8,21 @@ import { engineFamily } from '../verify/engine-family.ts';
  * verification and sandboxes start from. NOT_FOUND when either is missing.
  */
 export function artifactWithTarget(
-  catalog: Pick<Catalog, 'get'>,
+  catalog: Pick<Catalog, 'get'> & Partial<Pick<Catalog, 'problems'>>,
   targets: Readonly<Record<string, TargetConfig>>,
   artifactId: string,
 ): { entry: CatalogEntry; manifest: Manifest; target: TargetConfig } {
   const entry = catalog.get(artifactId);
-  if (!entry) throw new PortYardError('NOT_FOUND', `no artifact ${artifactId} in any storage`);
+  if (!entry) {
+    // Its files may be there but not whole (a damaged manifest, its data missing): say so here,
+    // not only in a warning the user may have scrolled past.
+    const found = catalog
+      .problems?.()
+      .filter((problem) => problem.key?.split('/').pop()?.startsWith(`${artifactId}.`))
+      .map((problem) => `storage "${problem.storage}": ${problem.key}: ${problem.message}`);
+    const why = found?.length ? `; its files are there but not a whole artifact: ${found.join('; ')}` : '';
+    throw new PortYardError('NOT_FOUND', `no artifact ${artifactId} in any storage${why}`);
+  }
   const { manifest } = entry;
   const target = Object.hasOwn(targets, manifest.target) ? targets[manifest.target] : undefined;
   if (!target)
