@@ -105,6 +105,18 @@ describe('two storages at one place', () => {
         sftp('a', 'host: nas.lan, path: /backups') + sftp('b', 'host: nas.lan, port: 2222, path: /backups'),
       ),
     ).toEqual([]);
+    // A relative path is below each user's home folder: other users, other places.
+    expect(
+      await problemsWith(
+        sftp('a', 'host: nas.lan, path: backups') +
+          sftp('b', 'host: nas.lan, path: backups').replace('user: u', 'user: v'),
+      ),
+    ).toEqual([]);
+    expect(
+      await problemsWith(
+        sftp('a', 'host: nas.lan, path: backups') + sftp('b', 'host: nas.lan, path: ./backups/'),
+      ),
+    ).toEqual([expect.objectContaining({ path: 'storages.b.path' })]);
     const rclone = (name: string, remote: string): string =>
       `  ${name}: { type: rclone, remote: "${remote}" }\n`;
     expect(await problemsWith(rclone('a', 'gdrive:backups') + rclone('b', 'gdrive:backups/db'))).toEqual([

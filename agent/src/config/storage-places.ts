@@ -28,7 +28,8 @@ function placeOf(storage: StorageConfig): Place {
     }
     case 'sftp':
       return {
-        scope: `sftp ${storage.host.toLowerCase()}:${storage.port}`,
+        // A relative path is below the user's own folder: two users' are two places.
+        scope: `sftp ${storage.host.toLowerCase()}:${storage.port}${storage.path.startsWith('/') ? '' : ` ~${storage.user}`}`,
         folder: folderOf(storage.path),
         key: 'path',
       };
