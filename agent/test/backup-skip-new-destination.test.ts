@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { targetSchema, type Manifest } from '@port-yard/shared';
+import { targetSchema, type Manifest, type TargetConfig } from '@port-yard/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupTarget } from '../src/backup/backup-target.ts';
 import type { NewestArtifact } from '../src/backup/backup-database.ts';
@@ -50,6 +50,22 @@ function faultyRemote(
   };
 }
 
+/** The database's target writing to `destinations`, with skipIfUnchanged (and `settings`). */
+function skippingTarget(destinations: string[], settings: object = {}): TargetConfig {
+  return targetSchema.parse({
+    ...localPostgres,
+    databases: [db],
+    destinations,
+    skipIfUnchanged: true,
+    ...settings,
+  });
+}
+
+/** What backupTarget needs to back the database up to `storages`. */
+function depsFor(storages: Storage[]) {
+  return { engine: createPostgresEngine(), storages, agentVersion: 'test' };
+}
+
 /** The newest artifact and where it is whole, from the manifests in `storages`, as the daemon asks. */
 async function newestIn(
   storages: readonly Storage[],
@@ -69,13 +85,8 @@ describe('skip if unchanged, when the previous artifact is gone from storage', (
   // "since" an artifact deleted meanwhile, while no backup of the database existed.
   it('backs up instead of skipping on an artifact the catalog still lists', { timeout: 60_000 }, async () => {
     const local = createFilesystemStorage({ name: 'local', root: join(dir, 'gone') });
-    const target = targetSchema.parse({
-      ...localPostgres,
-      databases: [db],
-      destinations: ['local'],
-      skipIfUnchanged: true,
-    });
-    const deps = { engine: createPostgresEngine(), storages: [local], agentVersion: 'test' };
+    const target = skippingTarget(['local']);
+    const deps = depsFor([local]);
     expect((await backupTarget(deps, { targetName: 't', target })).status).toBe('succeeded');
     const newest = await newestIn([local]); // read now, as the daemon's catalog was
     await rm(join(dir, 'gone'), { recursive: true });
@@ -93,13 +104,8 @@ describe('skip if unchanged, when a storage cannot say whether it still holds th
       ...healthy,
       stat: (key) => (statFails ? Promise.reject(new Error('ETIMEDOUT')) : healthy.stat(key)),
     };
-    const target = targetSchema.parse({
-      ...localPostgres,
-      databases: [db],
-      destinations: ['local'],
-      skipIfUnchanged: true,
-    });
-    const deps = { engine: createPostgresEngine(), storages: [local], agentVersion: 'test' };
+    const target = skippingTarget(['local']);
+    const deps = depsFor([local]);
     expect((await backupTarget(deps, { targetName: 't', target })).status).toBe('succeeded');
     const newest = await newestIn([healthy]);
     expect((await backupTarget(deps, { targetName: 't', target, skipIfUnchanged: { newest } })).status).toBe(
@@ -115,13 +121,7 @@ describe('skip if unchanged, with a destination the previous artifact is not in'
   it('backs up to reach it, then skips again', { timeout: 60_000 }, async () => {
     const local = createFilesystemStorage({ name: 'local', root: join(dir, 'local') });
     const offsite = createFilesystemStorage({ name: 'offsite', root: join(dir, 'offsite') });
-    const target = (destinations: string[]) =>
-      targetSchema.parse({
-        ...localPostgres,
-        databases: [db],
-        destinations,
-        skipIfUnchanged: true,
-      });
+    const target = (destinations: string[]) => skippingTarget(destinations);
     const engine = createPostgresEngine();
     const first = await backupTarget(
       { engine, storages: [local], agentVersion: 'test' },
@@ -168,13 +168,8 @@ describe('skip if unchanged, with a destination the previous artifact is not in'
           return Promise.reject(Object.assign(new Error('EDQUOT: disk quota exceeded'), { code: 'EDQUOT' }));
         },
       };
-      const deps = { engine: createPostgresEngine(), storages: [local, offsite], agentVersion: 'test' };
-      const target = targetSchema.parse({
-        ...localPostgres,
-        databases: [db],
-        destinations: ['local', 'offsite'],
-        skipIfUnchanged: true,
-      });
+      const deps = depsFor([local, offsite]);
+      const target = skippingTarget(['local', 'offsite']);
       const first = await backupTarget(deps, { targetName: 't', target });
       expect(first.status).toBe('partial');
       const [manifestFile] = (await filesBelow(join(dir, 'local2'))).filter((f) =>
@@ -204,14 +199,7 @@ describe('skip if unchanged, after the target changed how it stores', () => {
     async () => {
       const local = createFilesystemStorage({ name: 'local', root: join(dir, 'settings') });
       const recipient = execFileSync('age-keygen', { encoding: 'utf8' }).match(/public key: (age1\w+)/)![1]!;
-      const target = (settings: object) =>
-        targetSchema.parse({
-          ...localPostgres,
-          databases: [db],
-          destinations: ['local'],
-          skipIfUnchanged: true,
-          ...settings,
-        });
+      const target = (settings: object) => skippingTarget(['local'], settings);
       const manifests: Manifest[] = [];
       const deps = {
         engine: createPostgresEngine(),

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '@port-yard/shared';
 import { createAgent, type Agent } from '../../src/main.ts';
 import { postgresExec, uniqueName } from '../harness/sql.ts';
 import { localPostgres } from '../harness/temp-agent.ts';
 import { startPostgresServer, type TestServer } from '../servers/test-servers.ts';
 import { withPostgres } from '../support/servers.ts';
+import { verifyConfig } from './verify-config.ts';
 
 /**
  * The scratch database of a PostgreSQL verification holds production data on a test server where
@@ -32,10 +32,11 @@ beforeAll(async () => {
     database,
   );
   agent = createAgent(
-    configSchema.parse({
-      version: 1,
-      storages: { local: { type: 'filesystem', path: join(dir, 'backups') } },
-      testServers: { pg: { engine: 'postgres', host: '127.0.0.1', port: server.port, user: server.user } },
+    verifyConfig({
+      dir,
+      server,
+      engine: 'postgres',
+      name: 'pg',
       targets: {
         pg: { ...localPostgres, databases: [database], dumpFormat: 'plain', verify: { server: 'pg' } },
       },

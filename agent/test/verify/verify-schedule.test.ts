@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '@port-yard/shared';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
 import { silentLogger } from '../../src/platform/logger.ts';
 import type { SchedulerClock } from '../../src/scheduler/scheduler.ts';
@@ -10,6 +9,7 @@ import { localMariadb } from '../harness/temp-agent.ts';
 import { mariadbExec, uniqueName } from '../harness/sql.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { startMariadbServer, type TestServer } from '../servers/test-servers.ts';
+import { verifyConfig } from './verify-config.ts';
 
 /**
  * verify.after as a cron expression: when it comes due, the newest artifact of each of the
@@ -37,12 +37,11 @@ beforeAll(async () => {
       `CREATE DATABASE ${database}; CREATE TABLE ${database}.t (id INT PRIMARY KEY); INSERT INTO ${database}.t VALUES (1), (2);`,
     );
   daemon = createDaemon({
-    config: configSchema.parse({
-      version: 1,
-      storages: { local: { type: 'filesystem', path: join(dir, 'backups') } },
-      testServers: {
-        scratch: { engine: 'mariadb', host: '127.0.0.1', port: server.port, user: server.user },
-      },
+    config: verifyConfig({
+      dir,
+      server,
+      engine: 'mariadb',
+      name: 'scratch',
       targets: { t: { ...localMariadb, databases, verify: { server: 'scratch', after: '0 5 * * *' } } },
     }),
     log: silentLogger,
