@@ -136,9 +136,9 @@ async function spreadPins(
 }
 
 /** `input` with each database's newest verified artifact held (see `newestVerifiedHolds`). */
-export async function withVerifiedHolds<T extends TargetRetentionInput>(
-  input: T & { readonly storages: ReadonlyMap<string, Storage> },
-): Promise<T> {
+export async function withVerifiedHolds(
+  input: TargetRetentionInput & { readonly storages: ReadonlyMap<string, Storage> },
+): Promise<TargetRetentionInput> {
   const entries = input.catalog.list({ target: input.targetName });
   const verified = await newestVerifiedHolds({ catalog: input.catalog, storages: input.storages }, entries);
   return { ...input, holds: new Map([...(input.holds ?? []), ...verified]) };

@@ -13,12 +13,12 @@ export const newestVerifiedReason = 'newest verified';
  */
 export async function newestVerifiedHolds(
   deps: VerificationOutcomeDeps,
+  /** Newest first, as `Catalog.list` gives them. */
   entries: readonly CatalogEntry[],
 ): Promise<Map<string, string>> {
   const holds = new Map<string, string>();
   const settled = new Set<string>();
-  const newestFirst = [...entries].sort((a, b) => b.manifest.startedAt.localeCompare(a.manifest.startedAt));
-  for (const entry of newestFirst) {
+  for (const entry of entries) {
     const { database, artifactId } = entry.manifest;
     if (settled.has(database)) continue;
     if (!entry.locations.some((location) => location.sidecars?.verification !== undefined)) continue;
