@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reasonLabel, safetyBackupReason, targetSchema, type TargetConfig } from '@port-yard/shared';
 import { filesBelow } from '../../test/harness/temp-agent.ts';
@@ -8,6 +9,7 @@ import { fakeVerification, putFakeArtifact } from '../../test/harness/fake-artif
 import { createCatalog } from '../catalog/catalog.ts';
 import { createFilesystemStorage } from '../storage/filesystem-storage.ts';
 import type { Storage } from '../storage/storage.ts';
+import { sidecarKey } from '../artifacts/artifact-keys.ts';
 import { writeVerificationSidecar } from '../verify/verification-sidecar.ts';
 import { applyTargetRetention, planTargetRetention } from './target-retention.ts';
 
@@ -128,6 +130,36 @@ describe('target retention', () => {
     expect(kept('crm')).toEqual([
       [expect.any(String), ['newest', 'keepLast 1']],
       [crm.artifactId, ['newest verified']],
+    ]);
+  });
+
+  it('passes over a verification result it cannot read, and holds the newest it can', async () => {
+    const older = await putFakeArtifact(local, { startedAt: hoursAgo(now, 2) });
+    const newest = await putFakeArtifact(local, { startedAt: hoursAgo(now, 1) });
+    const storages = new Map([['local', local]]);
+    const seed = createCatalog([local]);
+    await seed.refresh();
+    await writeVerificationSidecar(
+      { catalog: seed, storages },
+      seed.get(older.artifactId)!,
+      fakeVerification(older.artifactId, true),
+    );
+    await local.put(
+      sidecarKey('shop', 'sales', newest.artifactId, 'verification'),
+      Readable.from(['{ cut off']),
+    );
+    const catalog = createCatalog([local]);
+    await catalog.refresh();
+    const groups = await applyTargetRetention({
+      catalog,
+      targetName: 'shop',
+      target: target({ keepLast: 1 }),
+      now,
+      storages,
+    });
+    expect(groups[0]!.plan.keep.map((d) => [d.id, d.reasons])).toEqual([
+      [newest.artifactId, ['newest', 'keepLast 1']],
+      [older.artifactId, ['newest verified']],
     ]);
   });
 
